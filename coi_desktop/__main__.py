@@ -1,0 +1,3 @@
+from coi_desktop.cli import main
+
+raise SystemExit(main())

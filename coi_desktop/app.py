@@ -1,0 +1,40 @@
+"""Starting the GUI: one QApplication, the workspace, and a plain message for any failure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from coi_desktop import __version__
+from coi_desktop.database import DatabaseError
+from coi_desktop.logs import install_excepthook
+from coi_desktop.settings import SettingsError
+from coi_desktop.workspace import open_workspace
+
+
+def run_gui(home: Path | None) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from coi_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("COI Desk")
+    app.setOrganizationName("coi-desktop")
+    app.setApplicationVersion(__version__)
+    try:
+        workspace = open_workspace(home)
+    except (DatabaseError, SettingsError) as exc:
+        QMessageBox.critical(None, "COI Desk cannot start", str(exc))
+        return 1
+
+    def show_error(message: str) -> None:
+        QMessageBox.warning(None, "COI Desk", message)
+
+    install_excepthook(workspace.locations.log_file, show_error)
+    window = MainWindow(workspace)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        workspace.close()

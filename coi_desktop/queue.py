@@ -1,0 +1,202 @@
+"""The review queue as the store answers it: filtered, searched and sorted in SQL.
+
+One query shape serves the CLI (`coi-desktop queue`) and the GUI's lazy table
+model, so both always show the same queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVarTuple, Unpack
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from coi_desktop.models import Decision, OutboxItem, Project, Submission, Vendor
+
+Ts = TypeVarTuple("Ts")
+View = Literal["all", "mine", "unassigned", "open"]
+OPEN_STATUSES = ("new", "in_review")
+SORT_COLUMNS = {
+    "due_at": Submission.due_at,
+    "received_at": Submission.received_at,
+    "vendor": Vendor.name,
+    "project": Project.name,
+    "status": Submission.status,
+    "kind": Submission.kind,
+    "assigned_to": Submission.assigned_to,
+    "precheck_fail": Submission.precheck_fail,
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    view: View = "all"
+    user_id: str | None = None  # whose work "mine" means
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    search: str = ""
+    sort: str = "due_at"
+    descending: bool = False
+    ids: tuple[str, ...] = ()  # a drill-down from the team view
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    version: int
+    kind: str
+    status: str
+    received_at: datetime
+    due_at: datetime
+    vendor: str
+    project: str | None
+    scope: str
+    assigned_to: str | None
+    insured_name: str | None
+    precheck: dict[str, int] | None
+    decision: str | None
+    delivery: str | None
+    delivery_error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `coi-desktop queue --json` prints (product.md)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "kind": self.kind,
+            "status": self.status,
+            "received_at": _iso(self.received_at),
+            "due_at": _iso(self.due_at),
+            "vendor": self.vendor,
+            "project": self.project,
+            "scope": self.scope,
+            "assigned_to": self.assigned_to,
+            "precheck": self.precheck,
+            "decision": self.decision,
+            "delivery": self.delivery,
+            "delivery_error": self.delivery_error,
+        }
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _base(flt: QueueFilter) -> Select[Submission, str, str | None, str, str, str | None]:
+    stmt = (
+        select(
+            Submission,
+            Vendor.name,
+            Project.name,
+            Decision.outcome,
+            OutboxItem.state,
+            OutboxItem.last_error,
+        )
+        .join(Vendor, Submission.vendor_id == Vendor.id)
+        .outerjoin(Project, Submission.project_id == Project.id)
+        .outerjoin(
+            Decision, and_(Decision.submission_id == Submission.id, Decision.undone.is_(False))
+        )
+        .outerjoin(OutboxItem, OutboxItem.decision_id == Decision.id)
+    )
+    return _where(stmt, flt)
+
+
+def _where(stmt: Select[Unpack[Ts]], flt: QueueFilter) -> Select[Unpack[Ts]]:
+    if flt.view == "mine":
+        stmt = stmt.where(
+            Submission.assigned_to == flt.user_id,
+            Submission.status.in_(OPEN_STATUSES),
+            Decision.id.is_(None),
+        )
+    elif flt.view == "unassigned":
+        stmt = stmt.where(Submission.assigned_to.is_(None), Submission.status.in_(OPEN_STATUSES))
+    elif flt.view == "open":
+        stmt = stmt.where(Submission.status.in_(OPEN_STATUSES), Decision.id.is_(None))
+    if flt.statuses:
+        stmt = stmt.where(Submission.status.in_(flt.statuses))
+    if flt.kinds:
+        stmt = stmt.where(Submission.kind.in_(flt.kinds))
+    if flt.ids:
+        stmt = stmt.where(Submission.id.in_(flt.ids))
+    text = flt.search.strip()
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        stmt = stmt.where(
+            or_(
+                Vendor.name.ilike(pattern, escape="\\"),
+                Project.name.ilike(pattern, escape="\\"),
+                Submission.insured_name.ilike(pattern, escape="\\"),
+                Submission.id.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def query_queue(
+    session: Session, flt: QueueFilter, *, offset: int = 0, limit: int | None = None
+) -> list[QueueRow]:
+    column = SORT_COLUMNS.get(flt.sort, Submission.due_at)
+    order = column.desc() if flt.descending else column.asc()
+    stmt = _base(flt).order_by(order, Submission.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_row(*result) for result in session.execute(stmt)]
+
+
+def count_queue(session: Session, flt: QueueFilter) -> int:
+    stmt = _where(
+        select(func.count(Submission.id))
+        .join(Vendor, Submission.vendor_id == Vendor.id)
+        .outerjoin(Project, Submission.project_id == Project.id)
+        .outerjoin(
+            Decision, and_(Decision.submission_id == Submission.id, Decision.undone.is_(False))
+        ),
+        flt,
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def _row(
+    sub: Submission,
+    vendor: str,
+    project: str | None,
+    outcome: str | None,
+    state: str | None,
+    error: str | None,
+) -> QueueRow:
+    precheck = None
+    if sub.precheck_pass is not None:
+        precheck = {
+            "pass": sub.precheck_pass,
+            "fail": sub.precheck_fail or 0,
+            "needs_review": sub.precheck_needs_review or 0,
+        }
+    return QueueRow(
+        id=sub.id,
+        version=sub.version,
+        kind=sub.kind,
+        status=sub.status,
+        received_at=sub.received_at,
+        due_at=sub.due_at,
+        vendor=vendor,
+        project=project,
+        scope=sub.scope,
+        assigned_to=sub.assigned_to,
+        insured_name=sub.insured_name,
+        precheck=precheck,
+        decision=outcome,
+        delivery=_delivery(state) if outcome else None,
+        delivery_error=error if outcome else None,
+    )
+
+
+def _delivery(state: str | None) -> str:
+    # The outbox's states are the queue's delivery values; a decision without an item is pending.
+    return state if state in ("pending", "delivered", "conflict", "failed") else "pending"

@@ -1,0 +1,1 @@
+"""Extraction of certificates and endorsements, requirement checks and decisions (Qt-free)."""

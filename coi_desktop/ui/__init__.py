@@ -1,0 +1,1 @@
+"""PySide6 widgets and models: the only package that imports Qt."""

@@ -1,0 +1,73 @@
+"""Hand-made tracker JSON for tests that need a store with known contents."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+PDF_BYTES = b"%PDF-1.4\n% test document\n"
+PDF_SHA = hashlib.sha256(PDF_BYTES).hexdigest()
+
+
+def iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def submission(
+    sub_id: str = "s-1",
+    *,
+    version: int = 1,
+    hours_ago: float = 2,
+    status: str = "new",
+    kind: str = "coi",
+    assigned_to: str | None = None,
+    vendor: str = "Acme Drywall LLC",
+    vendor_id: str = "v-1",
+    project: str | None = "Riverside Tower",
+    scope: str = "project",
+) -> dict[str, Any]:
+    received = NOW - timedelta(hours=hours_ago)
+    return {
+        "id": sub_id,
+        "version": version,
+        "kind": kind,
+        "status": status,
+        "received_at": iso(received),
+        "due_at": iso(received + timedelta(hours=24)),
+        "assigned_to": assigned_to,
+        "vendor": {"id": vendor_id, "name": vendor, "procore_vendor_id": 5512},
+        "project": (
+            {"id": "p-1", "name": project, "procore_project_id": 1201} if project else None
+        ),
+        "commitment": {"id": "c-1", "procore_commitment_id": 77} if project else None,
+        "procore_company_id": 4280,
+        "requirement_profile_id": "rp-1",
+        "scope": scope,
+        "documents": [
+            {
+                "id": f"d-{sub_id}",
+                "filename": "coi.pdf",
+                "sha256": PDF_SHA,
+                "size": len(PDF_BYTES),
+                "content_type": "application/pdf",
+            }
+        ],
+    }
+
+
+PROFILE: dict[str, Any] = {
+    "id": "rp-1",
+    "name": "Riverside Tower — subcontractors",
+    "version": 3,
+    "certificate_holder": "Bulley Construction LLC, 100 Main St, Chicago IL 60601",
+    "lines": [
+        {
+            "coverage": "general_liability",
+            "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
+            "additional_insured": True,
+        }
+    ],
+    "min_days_remaining": 30,
+}

@@ -1,0 +1,164 @@
+"""Tracker JSON into the store, and the queue read back in SQL order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from coi_desktop.database import Database, open_database
+from coi_desktop.ingest import IngestError, upsert_profile, upsert_submission, upsert_user
+from coi_desktop.models import RequirementProfile, Submission
+from coi_desktop.queue import QueueFilter, count_queue, query_queue
+from tests import factories
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "store.sqlite3")
+    yield database
+    database.close()
+
+
+def test_new_submission_is_stored_with_due_time_and_documents_to_fetch(db: Database) -> None:
+    with db.session() as session:
+        change = upsert_submission(session, factories.submission("s-1"))
+        assert change.created and change.changed
+        assert [d.id for d in change.documents_missing] == ["d-s-1"]
+    with db.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None
+        assert sub.due_at - sub.received_at == timedelta(hours=24)
+        assert sub.vendor.name == "Acme Drywall LLC"
+        assert sub.project is not None and sub.project.procore_project_id == 1201
+
+
+def test_newer_version_updates_and_older_is_ignored(db: Database) -> None:
+    with db.session() as session:
+        upsert_submission(session, factories.submission("s-1", version=2))
+    with db.session() as session:
+        stale = upsert_submission(
+            session, factories.submission("s-1", version=1, status="archived")
+        )
+        assert not stale.changed
+        fresh = upsert_submission(
+            session, factories.submission("s-1", version=3, status="in_review", assigned_to="u-2")
+        )
+        assert fresh.changed and fresh.previous_status == "new"
+    with db.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None and (sub.version, sub.status) == (3, "in_review")
+        assert sub.claimed_at is not None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"version": "7"},
+        {"kind": "invoice"},
+        {"received_at": "yesterday"},
+        {"received_at": "2026-11-20T10:00:00"},
+        {"vendor": None},
+        {"documents": [{"id": "d", "sha256": "../../etc/passwd"}]},
+    ],
+)
+def test_malformed_submission_is_refused_whole(db: Database, damage: dict[str, object]) -> None:
+    bad = factories.submission("s-bad") | damage
+    with pytest.raises(IngestError), db.session() as session:
+        upsert_submission(session, bad)
+    with db.session() as session:
+        assert session.get(Submission, "s-bad") is None
+
+
+def test_profile_and_user_round_trip(db: Database) -> None:
+    with db.session() as session:
+        upsert_profile(session, factories.PROFILE)
+        upsert_user(session, {"id": "u-1", "name": "Dana", "role": "lead"})
+    with db.session() as session:
+        profile = session.get(RequirementProfile, "rp-1")
+        assert profile is not None
+        assert profile.to_json() == factories.PROFILE
+    with pytest.raises(IngestError), db.session() as session:
+        upsert_user(session, {"id": "u-2", "name": "X", "role": "admin"})
+
+
+def _seed(db: Database) -> None:
+    with db.session() as session:
+        upsert_submission(
+            session, factories.submission("s-1", hours_ago=2, vendor="Acme Drywall LLC")
+        )
+        upsert_submission(
+            session,
+            factories.submission(
+                "s-2",
+                hours_ago=30,
+                vendor="Bolt Electric Inc",
+                vendor_id="v-2",
+                assigned_to="u-1",
+                status="in_review",
+            ),
+        )
+        upsert_submission(
+            session,
+            factories.submission(
+                "s-3",
+                hours_ago=10,
+                vendor="Crane & Co",
+                vendor_id="v-3",
+                kind="endorsement",
+                project=None,
+                scope="global",
+            ),
+        )
+        upsert_submission(
+            session,
+            factories.submission(
+                "s-4", hours_ago=5, vendor="Delta 50%_Paving", vendor_id="v-4", status="compliant"
+            ),
+        )
+
+
+def test_queue_is_sorted_by_due_time_and_filtered(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        assert [r.id for r in query_queue(session, QueueFilter())] == ["s-2", "s-3", "s-4", "s-1"]
+        mine = query_queue(session, QueueFilter(view="mine", user_id="u-1"))
+        assert [r.id for r in mine] == ["s-2"]
+        unassigned = query_queue(session, QueueFilter(view="unassigned"))
+        assert [r.id for r in unassigned] == ["s-3", "s-1"]
+        assert count_queue(session, QueueFilter(view="open")) == 3
+        assert [r.id for r in query_queue(session, QueueFilter(kinds=("endorsement",)))] == ["s-3"]
+        assert [r.id for r in query_queue(session, QueueFilter(search="bolt"))] == ["s-2"]
+        # LIKE wildcards typed by a person are matched literally.
+        assert [r.id for r in query_queue(session, QueueFilter(search="50%_"))] == ["s-4"]
+        assert [r.id for r in query_queue(session, QueueFilter(search="%"))] == ["s-4"]
+        by_vendor = query_queue(session, QueueFilter(sort="vendor", descending=True))
+        assert by_vendor[0].vendor == "Delta 50%_Paving"
+        page = query_queue(session, QueueFilter(), offset=1, limit=2)
+        assert [r.id for r in page] == ["s-3", "s-4"]
+
+
+def test_queue_json_has_the_documented_fields(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        row = query_queue(session, QueueFilter(search="Crane"))[0].to_json()
+    assert set(row) == {
+        "id",
+        "version",
+        "kind",
+        "status",
+        "received_at",
+        "due_at",
+        "vendor",
+        "project",
+        "scope",
+        "assigned_to",
+        "precheck",
+        "decision",
+        "delivery",
+        "delivery_error",
+    }
+    assert row["project"] is None and row["scope"] == "global"
+    assert row["due_at"].endswith("Z") and row["precheck"] is None and row["decision"] is None
