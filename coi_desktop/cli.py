@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import json
-import logging
+import importlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from coi_desktop import __version__
 from coi_desktop.database import DatabaseError
 from coi_desktop.paths import HOME_ENV
-from coi_desktop.queue import QueueFilter, query_queue
 from coi_desktop.settings import SettingsError
-from coi_desktop.workspace import Workspace, open_workspace
+from coi_desktop.workspace import open_workspace
 
-log = logging.getLogger(__name__)
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+# Subcommand name → module in coi_desktop.commands (HELP, configure(parser), run(args) -> int).
+COMMANDS = {
+    "queue": "coi_desktop.commands.queue",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,22 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"open the GUI on generated sample data (a temporary home unless {HOME_ENV} is set)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    queue = commands.add_parser("queue", help="list the local review queue")
-    queue.add_argument("--json", action="store_true", help="print a JSON array")
-    queue.add_argument(
-        "--view",
-        choices=("all", "open", "mine", "unassigned"),
-        default="all",
-        help="which part of the queue (default: all)",
-    )
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        module.configure(commands.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "queue":
-            return _with_workspace(lambda ws: cmd_queue(ws, args.json, args.view, sys.stdout))
+        if args.command:
+            module = importlib.import_module(COMMANDS[args.command])
+            return int(module.run(args))
         if args.demo:
             return run_demo()
         from coi_desktop.app import run_gui
@@ -64,57 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(None)
     except (DatabaseError, SettingsError) as exc:
         print(f"coi-desktop: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-
-
-def _with_workspace(action: Callable[[Workspace], int]) -> int:
-    workspace = open_workspace()
-    try:
-        return action(workspace)
-    finally:
-        workspace.close()
-
-
-def cmd_queue(workspace: Workspace, as_json: bool, view: str, out: TextIO) -> int:
-    user = workspace.current_user()
-    flt = QueueFilter(view=view, user_id=user.id if user else None)  # type: ignore[arg-type]
-    with workspace.database.session() as session:
-        rows = query_queue(session, flt)
-    if as_json:
-        json.dump([row.to_json() for row in rows], out, indent=2)
-        out.write("\n")
-        return EXIT_OK
-    now = datetime.now(UTC)
-    if not rows:
-        out.write("The queue is empty. Sync with the tracker, or try `coi-desktop --demo`.\n")
-        return EXIT_OK
-    out.write(f"{'DUE':>9}  {'ID':<10} {'KIND':<11} {'STATUS':<13} {'PRE-CHECK':<14} VENDOR\n")
-    for row in rows:
-        out.write(
-            f"{_countdown(row.due_at, now):>9}  {row.id:<10} {row.kind:<11} {row.status:<13} "
-            f"{_precheck_text(row.precheck):<14} {row.vendor}"
-            + (f" — {row.project}" if row.project else "")
-            + "\n"
-        )
-    out.write(f"{len(rows)} submissions\n")
-    return EXIT_OK
-
-
-def _countdown(due: datetime, now: datetime) -> str:
-    minutes = int((due - now).total_seconds() // 60)
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60}h{minutes % 60:02d}m"
-
-
-def _precheck_text(counts: dict[str, int] | None) -> str:
-    if counts is None:
-        return "not checked"
-    if counts["fail"]:
-        return f"{counts['fail']} fail"
-    if counts["needs_review"]:
-        return f"{counts['needs_review']} to review"
-    return "all pass"
+        return 1
 
 
 def run_demo() -> int:

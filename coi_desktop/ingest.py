@@ -155,6 +155,9 @@ def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChang
     sub.synced_at = utcnow()
     session.add(sub)
     change.documents_missing = _documents(session, sub, documents, what)
+    if change.documents_missing:
+        # New or changed files: the old pre-check no longer describes what was sent.
+        sub.precheck_pass = sub.precheck_fail = sub.precheck_needs_review = None
     return change
 
 

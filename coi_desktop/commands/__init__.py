@@ -1,0 +1,1 @@
+"""Subcommands of `coi-desktop`: one module each, with ``HELP``, ``configure`` and ``run``."""
