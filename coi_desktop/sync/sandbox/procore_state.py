@@ -1,0 +1,461 @@
+"""The Procore emulator's data: OAuth clients and tokens, the directory, insurance records.
+
+One lock for everything, so the threaded server applies each request atomically. Counters
+(requests served, 429s sent, records per ``origin_id``) let tests prove pacing and that no
+retry ever created a duplicate.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from coi_desktop.sync.sandbox.ratelimit import RateLimiter, RateLimits
+from coi_desktop.sync.sandbox.validation import Errors, is_decimal_string, is_iso_date
+
+JSON = dict[str, Any]
+
+INSURANCE_STATUSES = (
+    "compliant",
+    "compliant_in_progress",
+    "expired",
+    "non_compliant",
+    "non_compliant_in_progress",
+    "undecided",
+    "unregistered",
+)
+CONTRACT_INSURANCE_STATUSES = ("compliant", "not_compliant", "not_required")
+CONTRACT_KINDS = ("work_order_contracts", "purchase_order_contracts")
+MAX_SYNC_ITEMS = 1000
+OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
+CODE_LIFETIME = 600.0
+
+_TEXT_FIELDS = ("name", "insurance_type", "policy_number", "notes", "additional_insured",
+                "origin_id", "origin_data")
+_BOOL_FIELDS = ("exempt", "info_received", "enable_expired_insurance_notifications")
+_DATE_FIELDS = ("effective_date", "expiration_date")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an insurance record lives: company level (``project_id`` None) or project level."""
+
+    company_id: int
+    vendor_id: int
+    project_id: int | None = None
+
+
+@dataclass
+class _Insurance:
+    scope: Scope
+    fields: JSON
+    id: int
+    created_at: str
+    updated_at: str
+
+    def render(self) -> JSON:
+        data = {k: v for k, v in self.fields.items() if k != "name"}
+        return {
+            "id": self.id,
+            "vendor_id": self.scope.vendor_id,
+            "project_id": self.scope.project_id,
+            # Procore takes the insurer as `name` and answers it as `insurance_provider`.
+            "insurance_provider": self.fields.get("name"),
+            **data,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass
+class _Token:
+    client_id: str
+    expires_at: float
+
+
+@dataclass
+class Counters:
+    requests_served: int = 0
+    rate_limited: int = 0
+    by_status: Counter[int] = field(default_factory=Counter)
+
+
+def validate_insurance(fields: Mapping[str, Any]) -> Errors:
+    errors: Errors = {}
+    status = fields.get("status")
+    if "status" in fields and status not in INSURANCE_STATUSES:
+        errors["status"] = [f"is not included in the list ({', '.join(INSURANCE_STATUSES)})"]
+    for name in _DATE_FIELDS:
+        value = fields.get(name)
+        if value is not None and not is_iso_date(value):
+            errors[name] = ["must be a date in the format YYYY-MM-DD"]
+    limit = fields.get("limit")
+    if limit is not None and not is_decimal_string(limit):
+        errors["limit"] = ['must be a string holding an amount, e.g. "1000000.00"']
+    for name in _TEXT_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = ["must be a string"]
+    for name in _BOOL_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, bool):
+            errors[name] = ["must be true or false"]
+    return errors
+
+
+def _known(fields: Mapping[str, Any]) -> JSON:
+    """Keep the attributes Procore knows; it ignores the rest."""
+    allowed = {*_TEXT_FIELDS, *_BOOL_FIELDS, *_DATE_FIELDS, "limit", "status"}
+    return {k: copy.deepcopy(v) for k, v in fields.items() if k in allowed}
+
+
+class ProcoreState:
+    def __init__(
+        self,
+        *,
+        rate_limits: RateLimits | None = None,
+        access_token_ttl: float = 5400.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.access_token_ttl = access_token_ttl
+        self.limiter = RateLimiter(rate_limits or RateLimits(), clock=lambda: self.clock())
+        self.counters = Counters()
+        self._clients: dict[str, str] = {}
+        self._codes: dict[str, tuple[str, float]] = {}
+        self._access: dict[str, _Token] = {}
+        self._refresh: dict[str, str] = {}  # refresh token → client id; popped when used
+        self.companies: dict[int, JSON] = {}
+        self.projects: dict[int, JSON] = {}
+        self.vendors: dict[int, JSON] = {}
+        self._contracts: dict[tuple[str, int], JSON] = {}
+        self._insurances: dict[int, _Insurance] = {}
+        self._ids = itertools.count(900_001)
+
+    def _stamp(self) -> str:
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
+
+    # -- admin helpers (Python only) -------------------------------------------------------
+
+    def add_client(self, client_id: str, client_secret: str) -> None:
+        with self.lock:
+            self._clients[client_id] = client_secret
+
+    def mint_authorization_code(self, client_id: str) -> str:
+        """What the user would copy from Procore's "installed app" page (single use, 10 min)."""
+        with self.lock:
+            code = secrets.token_urlsafe(16)
+            self._codes[code] = (client_id, self.clock() + CODE_LIFETIME)
+            return code
+
+    def expire_access_token(self, token: str) -> None:
+        with self.lock:
+            if token in self._access:
+                self._access[token].expires_at = self.clock() - 1
+
+    def expire_all_access_tokens(self) -> None:
+        with self.lock:
+            for token in self._access.values():
+                token.expires_at = self.clock() - 1
+
+    def set_rate_limits(self, limits: RateLimits) -> None:
+        self.limiter.configure(limits)
+
+    def add_company(self, company_id: int, name: str) -> None:
+        with self.lock:
+            self.companies[company_id] = {"id": company_id, "name": name, "is_active": True}
+
+    def add_project(self, project_id: int, company_id: int, name: str) -> None:
+        with self.lock:
+            self.projects[project_id] = {"id": project_id, "name": name, "active": True,
+                                         "company_id": company_id}
+
+    def add_vendor(self, vendor_id: int, company_id: int, name: str) -> None:
+        with self.lock:
+            self.vendors[vendor_id] = {"id": vendor_id, "name": name, "is_active": True,
+                                       "company_id": company_id, "origin_id": None}
+
+    def add_contract(
+        self, contract_id: int, project_id: int, vendor_id: int, *,
+        kind: str = "work_order_contracts", title: str = "", number: str | None = None,
+    ) -> None:
+        if kind not in CONTRACT_KINDS:
+            raise ValueError(f"unknown contract kind {kind}")
+        with self.lock:
+            if (kind, contract_id) in self._contracts:
+                return  # seeding meets the same subcontract from several sides; first wins
+            self._contracts[(kind, contract_id)] = {
+                "id": contract_id, "project_id": project_id, "vendor_id": vendor_id,
+                "title": title or f"Subcontract {contract_id}",
+                "number": number or str(contract_id),
+                "status": "Approved", "insurance_status": None, "insurance_notes": None,
+            }
+
+    def insurances(self) -> list[JSON]:
+        with self.lock:
+            return [rec.render() for rec in self._insurances.values()]
+
+    def records_per_origin_id(self) -> dict[str, int]:
+        """More than 1 anywhere means a retry created a duplicate."""
+        with self.lock:
+            return dict(Counter(r.fields["origin_id"] for r in self._insurances.values()
+                                if r.fields.get("origin_id")))
+
+    def counters_snapshot(self) -> JSON:
+        with self.lock:
+            return {"requests_served": self.counters.requests_served,
+                    "rate_limited": self.counters.rate_limited,
+                    "by_status": {str(k): v for k, v in self.counters.by_status.items()},
+                    "records": len(self._insurances),
+                    "records_per_origin_id": self.records_per_origin_id()}
+
+    def count_request(self) -> None:
+        with self.lock:
+            self.counters.requests_served += 1
+
+    def count_status(self, status: int) -> None:
+        with self.lock:
+            self.counters.by_status[status] += 1
+            if status == 429:
+                self.counters.rate_limited += 1
+
+    # -- OAuth -----------------------------------------------------------------------------
+
+    def client_ok(self, client_id: str, client_secret: str) -> bool:
+        with self.lock:
+            expected = self._clients.get(client_id)
+            return expected is not None and secrets.compare_digest(expected, client_secret)
+
+    def redeem_code(self, code: str, client_id: str) -> bool:
+        with self.lock:
+            found = self._codes.pop(code, None)  # single use even when it fails
+            return found is not None and found[0] == client_id and found[1] > self.clock()
+
+    def redeem_refresh_token(self, token: str, client_id: str) -> bool:
+        with self.lock:
+            owner = self._refresh.pop(token, None)  # dead from now on, answered or not
+            return owner == client_id
+
+    def issue_tokens(self, client_id: str, *, with_refresh: bool) -> JSON:
+        with self.lock:
+            access = secrets.token_urlsafe(24)
+            now = self.clock()
+            self._access[access] = _Token(client_id, now + self.access_token_ttl)
+            answer: JSON = {"access_token": access, "token_type": "bearer",
+                            "expires_in": int(self.access_token_ttl), "created_at": int(now)}
+            if with_refresh:
+                refresh = secrets.token_urlsafe(24)
+                self._refresh[refresh] = client_id
+                answer["refresh_token"] = refresh
+            return answer
+
+    def access_ok(self, token: str | None) -> bool:
+        with self.lock:
+            found = self._access.get(token or "")
+            return found is not None and found.expires_at > self.clock()
+
+    # -- directory -------------------------------------------------------------------------
+
+    def has_company(self, company_id: int) -> bool:
+        with self.lock:
+            return company_id in self.companies
+
+    def company_of_project(self, project_id: int) -> int | None:
+        with self.lock:
+            project = self.projects.get(project_id)
+            return None if project is None else int(project["company_id"])
+
+    def company_of_vendor(self, vendor_id: int) -> int | None:
+        with self.lock:
+            vendor = self.vendors.get(vendor_id)
+            return None if vendor is None else int(vendor["company_id"])
+
+    def projects_of(self, company_id: int) -> list[JSON]:
+        with self.lock:
+            company = self.companies.get(company_id, {"id": company_id, "name": ""})
+            return [{"id": p["id"], "name": p["name"], "active": p["active"],
+                     "company": {"id": company["id"], "name": company["name"]}}
+                    for p in sorted(self.projects.values(), key=lambda p: p["id"])
+                    if p["company_id"] == company_id]
+
+    def vendors_of(self, company_id: int) -> list[JSON]:
+        with self.lock:
+            return [{k: v for k, v in vendor.items() if k != "company_id"}
+                    for vendor in sorted(self.vendors.values(), key=lambda v: v["id"])
+                    if vendor["company_id"] == company_id]
+
+    def contracts_of(self, project_id: int, kinds: Iterable[str]) -> list[JSON]:
+        wanted = set(kinds)
+        with self.lock:
+            rows = []
+            for (kind, _), contract in sorted(self._contracts.items()):
+                if kind not in wanted or contract["project_id"] != project_id:
+                    continue
+                vendor = self.vendors.get(contract["vendor_id"], {})
+                rows.append({
+                    "id": contract["id"], "number": contract["number"],
+                    "title": contract["title"], "status": contract["status"],
+                    "project": {"id": project_id},
+                    "type": "WorkOrderContract" if kind == CONTRACT_KINDS[0]
+                    else "PurchaseOrderContract",
+                    "vendor": {"id": contract["vendor_id"], "name": vendor.get("name"),
+                               "company": vendor.get("name")},
+                })
+            return rows
+
+    def contract(self, kind: str, contract_id: int, project_id: int) -> JSON | None:
+        with self.lock:
+            found = self._contracts.get((kind, contract_id))
+            if found is None or found["project_id"] != project_id:
+                return None
+            return self._render_compliance(found)
+
+    def update_compliance(
+        self, kind: str, contract_id: int, project_id: int, changes: Mapping[str, Any]
+    ) -> tuple[int, JSON]:
+        errors: Errors = {}
+        status = changes.get("insurance_status")
+        if "insurance_status" in changes and status not in CONTRACT_INSURANCE_STATUSES:
+            errors["insurance_status"] = [
+                f"is not included in the list ({', '.join(CONTRACT_INSURANCE_STATUSES)})"]
+        notes = changes.get("insurance_notes")
+        if notes is not None and not isinstance(notes, str):
+            errors["insurance_notes"] = ["must be a string"]
+        with self.lock:
+            found = self._contracts.get((kind, contract_id))
+            if found is None or found["project_id"] != project_id:
+                return 404, {"errors": "Not Found"}
+            if errors:
+                return 422, {"errors": errors}
+            for name in ("insurance_status", "insurance_notes"):
+                if name in changes:
+                    found[name] = changes[name]
+            return 200, self._render_compliance(found)
+
+    def _render_compliance(self, contract: JSON) -> JSON:
+        # Procore derives a status from the vendor's insurance records visible on the project
+        # (its own level plus the company level); a sandbox rule close enough to show drift.
+        statuses = [r.fields.get("status") for r in self._insurances.values()
+                    if r.scope.vendor_id == contract["vendor_id"]
+                    and r.scope.project_id in (None, contract["project_id"])]
+        if not statuses:
+            derived = None
+        elif all(s in ("compliant", "compliant_in_progress") for s in statuses):
+            derived = "compliant"
+        else:
+            derived = "not_compliant"
+        return {"id": contract["id"], "insurance_status": contract["insurance_status"],
+                "insurance_notes": contract["insurance_notes"],
+                "derived_insurance_status": derived}
+
+    # -- insurance records -----------------------------------------------------------------
+
+    def list_insurances(self, scope: Scope) -> list[JSON]:
+        with self.lock:
+            return [r.render() for r in sorted(self._insurances.values(), key=lambda r: r.id)
+                    if r.scope == scope]
+
+    def get_insurance(self, scope: Scope, insurance_id: int) -> JSON | None:
+        with self.lock:
+            found = self._insurances.get(insurance_id)
+            return found.render() if found and found.scope == scope else None
+
+    def create_insurance(self, scope: Scope, fields: Mapping[str, Any]) -> tuple[int, JSON]:
+        with self.lock:
+            errors = validate_insurance(fields) or self._origin_taken(scope, fields, None)
+            if errors:
+                return (409 if "origin_id" in errors else 422), {"errors": errors}
+            return 201, self._create(scope, fields).render()
+
+    def update_insurance(
+        self, scope: Scope, insurance_id: int, fields: Mapping[str, Any]
+    ) -> tuple[int, JSON]:
+        with self.lock:
+            found = self._insurances.get(insurance_id)
+            if found is None or found.scope != scope:
+                return 404, {"errors": "Not Found"}
+            errors = validate_insurance(fields) or self._origin_taken(scope, fields, found)
+            if errors:
+                return (409 if "origin_id" in errors else 422), {"errors": errors}
+            self._update(found, fields)
+            return 200, found.render()
+
+    def delete_insurance(self, scope: Scope, insurance_id: int) -> bool:
+        with self.lock:
+            found = self._insurances.get(insurance_id)
+            if found is None or found.scope != scope:
+                return False
+            del self._insurances[insurance_id]
+            return True
+
+    def sync_insurances(self, scope: Scope, updates: list[Any]) -> JSON:
+        """Batch upsert: match by ``id``, else ``origin_id`` (company-wide), else create."""
+        entities: list[JSON] = []
+        failures: list[JSON] = []
+        with self.lock:
+            for item in updates:
+                if not isinstance(item, Mapping):
+                    failures.append({"item": item, "errors": {"base": ["must be an object"]}})
+                    continue
+                errors, record = self._sync_one(scope, item)
+                if errors:
+                    failures.append({**copy.deepcopy(dict(item)), "errors": errors})
+                elif record is not None:
+                    entities.append(record.render())
+        return {"entities": entities, "errors": failures}
+
+    def _sync_one(self, scope: Scope, item: Mapping[str, Any]) -> tuple[Errors, _Insurance | None]:
+        errors = validate_insurance(item)
+        if errors:
+            return errors, None
+        target: _Insurance | None = None
+        if item.get("id") is not None:
+            target = self._insurances.get(item["id"]) if isinstance(item["id"], int) else None
+            if target is None or target.scope != scope:
+                return {"id": [f"no insurance {item['id']} for this vendor here"]}, None
+        elif item.get("origin_id"):
+            target = self._by_origin(scope.company_id, item["origin_id"])
+            if target is not None and target.scope != scope:
+                return {"origin_id": ["has already been taken"]}, None
+        taken = self._origin_taken(scope, item, target)
+        if taken:
+            return taken, None
+        if target is None:
+            return {}, self._create(scope, item)
+        self._update(target, item)
+        return {}, target
+
+    def _by_origin(self, company_id: int, origin_id: str) -> _Insurance | None:
+        return next((r for r in self._insurances.values()
+                     if r.scope.company_id == company_id
+                     and r.fields.get("origin_id") == origin_id), None)
+
+    def _origin_taken(
+        self, scope: Scope, fields: Mapping[str, Any], own: _Insurance | None
+    ) -> Errors:
+        origin = fields.get("origin_id")
+        if not origin:
+            return {}
+        holder = self._by_origin(scope.company_id, origin)
+        if holder is not None and holder is not own:
+            return {"origin_id": ["has already been taken"]}
+        return {}
+
+    def _create(self, scope: Scope, fields: Mapping[str, Any]) -> _Insurance:
+        now = self._stamp()
+        record = _Insurance(scope, _known(fields), next(self._ids), now, now)
+        self._insurances[record.id] = record
+        return record
+
+    def _update(self, record: _Insurance, fields: Mapping[str, Any]) -> None:
+        record.fields.update(_known(fields))
+        record.updated_at = self._stamp()

@@ -1,0 +1,124 @@
+"""Body checks both sandbox servers answer with field-keyed errors: ``{"field": ["message"]}``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date, datetime
+from typing import Any
+
+Errors = dict[str, list[str]]
+
+OUTCOMES = ("compliant", "non_compliant", "rejected")
+CHECKLIST_RESULTS = ("pass", "fail", "needs_review", "na")
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """An ISO 8601 timestamp *with* an offset (``Z`` accepted), else None."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def is_iso_date(value: object) -> bool:
+    """Exactly ``YYYY-MM-DD`` and a real calendar day."""
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def validate_decision(body: object, known_users: Collection[str]) -> Errors:
+    """Everything wrong with a tracker decision body (empty when it is fine)."""
+    errors: Errors = {}
+    if not isinstance(body, Mapping):
+        return {"body": ["must be a JSON object"]}
+
+    outcome = body.get("outcome")
+    if outcome not in OUTCOMES:
+        _add(errors, "outcome", f"must be one of {', '.join(OUTCOMES)}")
+
+    decided_by = body.get("decided_by")
+    if not isinstance(decided_by, str) or not decided_by:
+        _add(errors, "decided_by", "is required")
+    elif decided_by not in known_users:
+        _add(errors, "decided_by", f"unknown user {decided_by}")
+
+    decided_at = body.get("decided_at")
+    if not isinstance(decided_at, str) or parse_timestamp(decided_at) is None:
+        _add(errors, "decided_at", "must be an ISO 8601 timestamp with an offset")
+
+    deficiencies = body.get("deficiencies", [])
+    if not isinstance(deficiencies, list) or not all(isinstance(d, str) for d in deficiencies):
+        _add(errors, "deficiencies", "must be a list of strings")
+
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        _add(errors, "note", "must be a string or null")
+
+    _validate_checklist(body.get("checklist", []), errors)
+    _validate_policies(body.get("policies", []), errors)
+    return errors
+
+
+def _validate_checklist(checklist: object, errors: Errors) -> None:
+    if not isinstance(checklist, list):
+        _add(errors, "checklist", "must be a list")
+        return
+    for i, line in enumerate(checklist):
+        where = f"checklist[{i}]"
+        if not isinstance(line, Mapping):
+            _add(errors, where, "must be an object")
+            continue
+        if not isinstance(line.get("requirement"), str) or not line.get("requirement"):
+            _add(errors, f"{where}.requirement", "is required")
+        if line.get("result") not in CHECKLIST_RESULTS:
+            _add(errors, f"{where}.result", f"must be one of {', '.join(CHECKLIST_RESULTS)}")
+        if "overridden" in line and not isinstance(line["overridden"], bool):
+            _add(errors, f"{where}.overridden", "must be true or false")
+        if line.get("note") is not None and not isinstance(line.get("note"), str):
+            _add(errors, f"{where}.note", "must be a string or null")
+
+
+def _validate_policies(policies: object, errors: Errors) -> None:
+    if not isinstance(policies, list):
+        _add(errors, "policies", "must be a list")
+        return
+    for i, policy in enumerate(policies):
+        where = f"policies[{i}]"
+        if not isinstance(policy, Mapping):
+            _add(errors, where, "must be an object")
+            continue
+        if not isinstance(policy.get("coverage"), str) or not policy.get("coverage"):
+            _add(errors, f"{where}.coverage", "is required")
+        for name in ("effective_date", "expiration_date"):
+            value = policy.get(name)
+            if value is not None and not is_iso_date(value):
+                _add(errors, f"{where}.{name}", "must be a date YYYY-MM-DD")
+        limits = policy.get("limits", {})
+        if limits is not None and (
+            not isinstance(limits, Mapping)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in limits.values()
+            )
+        ):
+            _add(errors, f"{where}.limits", "must map limit names to whole dollars")
+
+
+def is_decimal_string(value: Any) -> bool:
+    """Procore's ``limit`` is a string holding a non-negative decimal, e.g. ``"1000000.00"``."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number >= 0 and value.strip().replace(".", "", 1).isdigit()
