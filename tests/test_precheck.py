@@ -634,6 +634,142 @@ def test_primary_noncontributory_missing_fails() -> None:
     assert "primary and non-contributory" in line.message
 
 
+# ------------------------------------------- description-of-operations wording, by coverage
+
+WORDED_BENEFITS = ("general_liability.additional_insured",
+                   "general_liability.waiver_of_subrogation",
+                   "general_liability.primary_noncontributory",
+                   "automobile_liability.additional_insured",
+                   "automobile_liability.waiver_of_subrogation",
+                   "workers_compensation.waiver_of_subrogation")
+
+
+def unmarked(description: str) -> dict[str, Any]:
+    """A certificate with no ADDL INSD / SUBR WVD marks and no endorsements: only the
+    description of operations can say anything about the benefits."""
+    rows = [policy("general_liability", additional_insured=False, waiver_of_subrogation=False),
+            policy("automobile_liability", additional_insured=False,
+                   waiver_of_subrogation=False),
+            policy("umbrella_liability"),
+            policy("workers_compensation", waiver_of_subrogation=False)]
+    return extraction(rows, endorsements=[], description=description)
+
+
+def benefit_results(description: str) -> dict[str, str]:
+    lines = run(unmarked(description))
+    return {requirement: get(lines, requirement).result for requirement in WORDED_BENEFITS}
+
+
+def test_gl_wording_does_not_put_wc_up_for_review() -> None:
+    lines = run(unmarked("Waiver of subrogation applies to General Liability where required "
+                         "by written contract."))
+    gl = get(lines, "general_liability.waiver_of_subrogation")
+    assert gl.result == "needs_review"
+    assert gl.evidence_key == "description_of_operations"
+    wc = get(lines, "workers_compensation.waiver_of_subrogation")
+    assert wc.result == "fail"
+    assert wc.found == {"endorsements": [], "wording": False, "box": False}
+    assert wc.message in compose_deficiencies(lines)
+    assert get(lines, "automobile_liability.waiver_of_subrogation").result == "fail"
+
+
+def test_wording_is_attributed_sentence_by_sentence() -> None:
+    assert benefit_results(
+        "GL & Auto: additional insured, primary and non-contributory. WC: waiver of "
+        "subrogation."
+    ) == {
+        "general_liability.additional_insured": "needs_review",
+        "general_liability.waiver_of_subrogation": "fail",
+        "general_liability.primary_noncontributory": "needs_review",
+        "automobile_liability.additional_insured": "needs_review",
+        "automobile_liability.waiver_of_subrogation": "fail",
+        "workers_compensation.waiver_of_subrogation": "needs_review",
+    }
+
+
+def test_wording_items_separated_by_semicolons_are_attributed_each() -> None:
+    results = benefit_results("GL - Additional Insured; WC - Waiver of Subrogation")
+    assert results["general_liability.additional_insured"] == "needs_review"
+    assert results["general_liability.waiver_of_subrogation"] == "fail"
+    assert results["automobile_liability.additional_insured"] == "fail"
+    assert results["workers_compensation.waiver_of_subrogation"] == "needs_review"
+
+
+@pytest.mark.parametrize(("name", "coverage"), [
+    ("General Liability", "general_liability"),
+    ("the Commercial General Liability policy", "general_liability"),
+    ("GL", "general_liability"),
+    ("CGL", "general_liability"),
+    ("form CG 24 04", "general_liability"),
+    ("Auto", "automobile_liability"),
+    ("Business Auto", "automobile_liability"),
+    ("Automobile Liability", "automobile_liability"),
+    ("form CA 04 44", "automobile_liability"),
+    ("Workers Compensation", "workers_compensation"),
+    ("Workers' Comp", "workers_compensation"),
+    ("Worker's Compensation and Employers' Liability", "workers_compensation"),
+    ("WC", "workers_compensation"),
+    ("WC/EL", "workers_compensation"),
+    ("form WC 00 03 13", "workers_compensation"),
+])
+def test_wording_that_names_a_coverage_counts_for_that_coverage(name: str,
+                                                                 coverage: str) -> None:
+    results = benefit_results(f"Waiver of subrogation applies to {name} per written contract.")
+    waivers = {r: v for r, v in results.items() if r.endswith(".waiver_of_subrogation")}
+    assert waivers == {r: "needs_review" if r.startswith(f"{coverage}.") else "fail"
+                       for r in waivers}
+
+
+def test_wording_wrapped_across_lines_still_names_its_coverage() -> None:
+    results = benefit_results("Waiver of subrogation applies to the Workers\nCompensation "
+                              "policy in favor of the certificate holder.")
+    assert results["workers_compensation.waiver_of_subrogation"] == "needs_review"
+    assert results["general_liability.waiver_of_subrogation"] == "fail"
+
+
+def test_wording_naming_one_coverage_leaves_unnamed_wording_for_all() -> None:
+    results = benefit_results("Additional insured applies to GL. Waiver of subrogation "
+                              "applies where required by written contract.")
+    assert results["general_liability.additional_insured"] == "needs_review"
+    assert results["automobile_liability.additional_insured"] == "fail"
+    for requirement in ("general_liability.waiver_of_subrogation",
+                        "automobile_liability.waiver_of_subrogation",
+                        "workers_compensation.waiver_of_subrogation"):
+        assert results[requirement] == "needs_review"
+
+
+@pytest.mark.parametrize("description", [
+    "The certificate holder is an additional insured, with waiver of subrogation, and "
+    "coverage is primary and non-contributory where required by written contract.",
+    "Coverage is primary & non-contributory and not excess of any other insurance; additional "
+    "insured and waiver of subrogation apply.",
+    "Additional insured, waiver of subrogation and primary/non-contributory apply to all "
+    "policies listed above.",
+])
+def test_wording_that_names_no_coverage_still_counts_for_every_coverage(
+    description: str,
+) -> None:
+    assert set(benefit_results(description).values()) == {"needs_review"}
+
+
+def test_wording_naming_a_coverage_never_passes_it() -> None:
+    line = get(run(unmarked("GL is primary and non-contributory.")),
+               "general_liability.primary_noncontributory")
+    assert line.result == "needs_review"
+    assert "accept the wording or ask for the endorsement" in line.message
+
+
+def test_umbrella_wording_counts_for_an_excess_policy_too() -> None:
+    profile = only_line("excess_liability", limits={"each_occurrence": 5000000},
+                        waiver_of_subrogation=True)
+    rows = [policy("excess_liability", waiver_of_subrogation=False),
+            policy("general_liability", waiver_of_subrogation=False)]
+    data = extraction(rows, endorsements=[],
+                      description="Waiver of subrogation applies to the Umbrella.")
+    assert get(run(data, profile), "excess_liability.waiver_of_subrogation").result == (
+        "needs_review")
+
+
 # ------------------------------------------------------------ per-project aggregate
 
 
