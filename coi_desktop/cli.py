@@ -21,6 +21,7 @@ from coi_desktop.workspace import open_workspace
 # Subcommand name → module in coi_desktop.commands (HELP, configure(parser), run(args) -> int).
 COMMANDS = {
     "queue": "coi_desktop.commands.queue",
+    "extract": "coi_desktop.commands.extract",
 }
 
 

@@ -1,0 +1,172 @@
+"""Extraction accuracy and speed on a generated corpus, with pypdf as a point of comparison.
+
+    .venv/bin/python bench/bench_extraction.py --n 300 --scanned 30
+
+writes a corpus of fillable and flattened certificates (and, separately, scanned ones:
+OCR takes seconds a page) with coi_desktop.samples.corpus, extracts every file, and
+prints per-style field accuracy against the truth files, the fields most often wrong,
+mean milliseconds per text certificate and per OCR page, and, on the same fillable
+files, COI Desk's form reading beside reading the fields with pypdf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from coi_desktop.review.assembly import assemble_certificate  # noqa: E402
+from coi_desktop.review.extraction import extract_file  # noqa: E402
+from coi_desktop.review.form_reader import WidgetValue, read_form  # noqa: E402
+from coi_desktop.samples.corpus import write_corpus  # noqa: E402
+
+BLANK_FORM = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
+_INDEX = re.compile(r"\[\d+\]")
+NOT_COMPARED = ("file", "sha256", "method", "evidence", "warnings")
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every scalar of the JSON with its path; an empty list is one leaf."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def score(result: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int, list[str]]:
+    """(fields right, fields in the truth, paths of the wrong ones)."""
+    got = dict(leaves({k: v for k, v in result.items() if k not in NOT_COMPARED}))
+    wrong = [path for path, value in leaves(truth) if got.get(path, "<missing>") != value]
+    return sum(1 for _ in leaves(truth)) - len(wrong), sum(1 for _ in leaves(truth)), wrong
+
+
+def pypdf_widgets(path: Path) -> list[WidgetValue]:
+    """The form fields of page 1 as pypdf reads them, in the shape read_form takes."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    page = reader.pages[0]
+    height = float(page.mediabox.height)
+    out: list[WidgetValue] = []
+    for ref in page.get("/Annots") or []:
+        annot = ref.get_object()
+        if annot.get("/Subtype") != "/Widget":
+            continue
+        parent = annot.get("/Parent")
+        field = parent.get_object() if parent is not None and "/T" not in annot else annot
+        name = str(field.get("/T", ""))
+        kind = "check" if field.get("/FT") == "/Btn" else "text"
+        value = field.get("/V")
+        if kind == "check":
+            state = value if value is not None else annot.get("/AS")
+            text = "X" if state is not None and str(state) not in ("/Off", "") else ""
+        else:
+            text = str(value) if value is not None else ""
+        x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+        out.append((name, kind, text, (x0, height - y1, x1, height - y0)))
+    return out
+
+
+def extract_with_pypdf(path: Path) -> dict[str, Any]:
+    raw = read_form(pypdf_widgets(path), 1)
+    result = assemble_certificate(raw)
+    result.update({"kind": "coi", "pages": 1, "endorsements": []})
+    return result
+
+
+def run(corpus: Path, files: list[Path]) -> None:
+    accuracy: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    seconds: dict[str, list[float]] = defaultdict(list)
+    wrong_fields: Counter[str] = Counter()
+    pypdf_score = [0, 0]
+    pypdf_seconds: list[float] = []
+    form_seconds: list[float] = []
+    for pdf in files:
+        style = pdf.stem.split("_")[-1]
+        truth = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        result = extract_file(pdf)
+        elapsed = time.perf_counter() - started
+        seconds[style].append(
+            elapsed / (result.get("pages") or 1) if style == "scanned" else elapsed
+        )
+        right, total, wrong = score(result, truth)
+        accuracy[style][0] += right
+        accuracy[style][1] += total
+        wrong_fields.update(f"{style}: {_INDEX.sub('[]', p)}" for p in wrong)
+        if style == "fillable":
+            form_seconds.append(elapsed)
+            started = time.perf_counter()
+            other = extract_with_pypdf(pdf)
+            pypdf_seconds.append(time.perf_counter() - started)
+            right, total, _ = score(other, truth)
+            pypdf_score[0] += right
+            pypdf_score[1] += total
+    print(f"corpus: {corpus}  ({len(files)} files)")
+    print(f"{'style':12s} {'files':>5s} {'fields':>7s} {'accuracy':>9s} {'mean ms':>9s}")
+    for style in sorted(accuracy):
+        right, total = accuracy[style]
+        unit = "ms/OCR page" if style == "scanned" else "ms/file"
+        mean_ms = 1000 * sum(seconds[style]) / len(seconds[style])
+        print(
+            f"{style:12s} {len(seconds[style]):5d} {total:7d} {100 * right / total:8.2f}%"
+            f" {mean_ms:9.1f} {unit}"
+        )
+    text_times = seconds.get("fillable", []) + seconds.get("flattened", [])
+    if text_times:
+        print(f"mean per text certificate: {1000 * sum(text_times) / len(text_times):.1f} ms")
+    if pypdf_seconds:
+        print("\nfillable files, form fields read by:")
+        print(
+            f"  PyMuPDF (COI Desk)  {100 * _share(accuracy['fillable']):6.2f}%"
+            f"  {1000 * sum(form_seconds) / len(form_seconds):6.1f} ms/file (whole extraction)"
+        )
+        print(
+            f"  pypdf               {100 * _share(pypdf_score):6.2f}%"
+            f"  {1000 * sum(pypdf_seconds) / len(pypdf_seconds):6.1f} ms/file (fields + assembly)"
+        )
+    print("\nworst fields:")
+    for field, count in wrong_fields.most_common(12):
+        print(f"  {count:4d}  {field}")
+
+
+def _share(pair: list[int]) -> float:
+    return pair[0] / pair[1] if pair[1] else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="fillable + flattened files")
+    parser.add_argument("--scanned", type=int, default=20, help="scanned files (slow: OCR)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=None, help="keep the corpus here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = args.out or Path(tmp)
+        files = write_corpus(
+            corpus / "text", args.n, args.seed, ("fillable", "flattened"), blank_form=BLANK_FORM
+        )
+        if args.scanned:
+            files += write_corpus(
+                corpus / "scanned", args.scanned, args.seed, ("scanned",), blank_form=BLANK_FORM
+            )
+        run(corpus, files)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,376 @@
+"""Extract an ACORD 25 certificate (and endorsements) from PDF bytes into the extraction JSON.
+
+Each page is read the cheapest way that works: AcroForm fields when the form is
+filled in, positioned text when it is printed, Tesseract OCR when it is only an
+image. Hostile input never raises: it yields ``kind: "unknown"`` or a partial
+result with warnings, and work is bounded in pages, OCR pages, pixels and time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pymupdf as _pymupdf
+
+from coi_desktop.review.acord_fields import certificate_from_boxes
+from coi_desktop.review.assembly import (
+    JSON,
+    assemble_certificate,
+)
+from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
+from coi_desktop.review.findings import Found, RawCertificate, Source
+from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
+from coi_desktop.review.label_reader import looks_like_certificate, read_labels
+from coi_desktop.review.layout import (
+    MIN_ANCHORS,
+    Word,
+    locate_form,
+    read_boxes,
+)
+from coi_desktop.review.ocr_reader import ocr_certificate_page, tessdata_path
+from coi_desktop.review.ocr_reread import (
+    OCR_CONFIDENCE,
+    reread_party_boxes,
+    reread_table_boxes,
+)
+
+# PyMuPDF ships no type hints; it is used as the dynamic library it is.
+pymupdf: Any = _pymupdf
+
+MAX_PAGES = 10  # certificates are 1-3 pages; anything after page 10 is not read
+MAX_OCR_PAGES = 3
+TIME_BUDGET_S = 30.0
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_PAGE_PIXELS = 40_000_000  # a page rendered for OCR above this is downscaled
+MAX_IMAGE_PIXELS = 100_000_000  # an embedded image this large is not decoded at all
+OCR_DPI = 300
+MIN_OCR_DPI = 100
+TEXT_CONFIDENCE = 0.97
+MIN_TEXT_WORDS = 12  # fewer words than this and the page is treated as an image
+
+
+def empty_result(filename: str, data: bytes) -> JSON:
+    return {
+        "file": os.path.basename(filename) if filename else "",
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "kind": "unknown",
+        "method": None,
+        "pages": 0,
+        "certificate_date": None,
+        "producer": {"name": None, "contact": None, "phone": None, "email": None},
+        "insured": {"name": None, "address": None},
+        "insurers": [],
+        "policies": [],
+        "description_of_operations": None,
+        "certificate_holder": {"name": None, "address": None},
+        "endorsements": [],
+        "evidence": {},
+        "warnings": [],
+    }
+
+
+def tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+@contextmanager
+def _quiet_mupdf() -> Iterator[None]:
+    """MuPDF prints repair messages for broken files; we report them as warnings instead."""
+    errors = pymupdf.TOOLS.mupdf_display_errors()
+    warnings = pymupdf.TOOLS.mupdf_display_warnings()
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    try:
+        yield
+    finally:
+        pymupdf.TOOLS.mupdf_display_errors(errors)
+        pymupdf.TOOLS.mupdf_display_warnings(warnings)
+
+
+@dataclass
+class _PageRead:
+    number: int  # 1-based
+    source: Source | None = None
+    raw: RawCertificate | None = None
+    anchors: int = 0
+    lines: list[PageLine] = field(default_factory=list)
+    height: float = 792.0
+    words: int = 0
+
+
+def extract_file(path: str | os.PathLike[str]) -> JSON:
+    """Extract one PDF file; unreadable files give ``kind: "unknown"`` with a warning."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            result = empty_result(p.name, b"")
+            result["sha256"] = _sha256_file(p)
+            limit_mb = MAX_FILE_BYTES // (1024 * 1024)
+            result["warnings"].append(
+                f"file is {size // (1024 * 1024)} MB, over the {limit_mb} MB limit; not read"
+            )
+            return result
+        data = p.read_bytes()
+    except OSError as exc:
+        result = empty_result(p.name, b"")
+        result["sha256"] = None
+        result["warnings"].append(f"cannot read file: {exc.strerror or exc}")
+        return result
+    return extract_document(data, p.name)
+
+
+def _sha256_file(p: Path) -> str:
+    h = hashlib.sha256()
+    with p.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def extract_document(data: bytes, filename: str = "", *, ocr: bool = True) -> JSON:
+    """The extraction JSON (docs/extraction.md) of a PDF given as bytes. Never raises."""
+    result = empty_result(filename, data)
+    warnings: list[str] = result["warnings"]
+    if not data:
+        warnings.append("file is empty")
+        return result
+    if b"%PDF" not in data[:1024]:
+        warnings.append("not a PDF file")
+        return result
+    with _quiet_mupdf():
+        try:
+            doc = pymupdf.open(stream=data, filetype="pdf")
+        except Exception as exc:  # MuPDF raises many types for broken files
+            warnings.append(f"cannot be read as a PDF: {exc}")
+            return result
+        try:
+            _extract_into(doc, result, ocr=ocr)
+        except Exception as exc:  # a broken page must not lose what was read before it
+            warnings.append(f"stopped reading: {type(exc).__name__}: {exc}")
+        finally:
+            pymupdf.TOOLS.mupdf_warnings()  # drop what MuPDF collected for this file
+            doc.close()
+    return result
+
+
+def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
+    warnings: list[str] = result["warnings"]
+    if doc.needs_pass and not doc.authenticate(""):
+        warnings.append("PDF is encrypted with a password; not read")
+        return
+    try:
+        page_count = int(doc.page_count)
+    except Exception:
+        page_count = 0
+    result["pages"] = page_count
+    if doc.is_repaired:
+        warnings.append("the PDF is damaged (MuPDF repaired it); some content may be missing")
+    if page_count == 0:
+        warnings.append("PDF has no pages")
+        return
+    if page_count > MAX_PAGES:
+        warnings.append(f"only the first {MAX_PAGES} of {page_count} pages were read")
+    started = time.monotonic()
+    ocr_pages = 0
+    ocr_missing = False
+    reads: list[_PageRead] = []
+    for index in range(min(page_count, MAX_PAGES)):
+        if time.monotonic() - started > TIME_BUDGET_S:
+            warnings.append(f"time limit reached; pages after {index} were not read")
+            break
+        try:
+            page = doc.load_page(index)
+        except Exception as exc:
+            warnings.append(f"page {index + 1} cannot be read: {exc}")
+            continue
+        read = _PageRead(index + 1, height=float(page.rect.height) or 792.0)
+        reads.append(read)
+        try:
+            needs_ocr = _read_page(page, read, warnings)
+        except Exception as exc:
+            warnings.append(f"page {index + 1} cannot be read: {type(exc).__name__}")
+            continue
+        if not needs_ocr:
+            continue
+        if not ocr:
+            warnings.append(f"page {index + 1} is an image; OCR is turned off")
+        elif not tesseract_available():
+            ocr_missing = True
+        elif ocr_pages >= MAX_OCR_PAGES:
+            warnings.append(f"page {index + 1} is an image; only {MAX_OCR_PAGES} pages are OCR'd")
+        else:
+            ocr_pages += 1
+            try:
+                _ocr_page(page, read, warnings)
+            except Exception as exc:
+                warnings.append(f"OCR of page {index + 1} failed: {type(exc).__name__}: {exc}")
+    if ocr_missing:
+        warnings.append("Tesseract OCR is not installed; image-only pages were not read")
+    _combine(reads, result)
+
+
+def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
+    """Read a page from its form fields or text; True when it needs OCR instead."""
+    widgets = page_widget_values(page) if page.first_widget is not None else []
+    if widgets and filled_count(widgets) >= 3:
+        read.source = "form"
+        read.raw = read_form(widgets, read.number)
+        return False
+    raw_words = page.get_text("words")
+    read.words = len(raw_words)
+    read.lines = _lines(raw_words)
+    if len(raw_words) >= MIN_TEXT_WORDS:
+        read.source = "text"
+        words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
+        transform, anchors = locate_form(words)
+        read.anchors = anchors
+        if anchors >= MIN_ANCHORS:
+            read.raw = _raw_from_words(words, transform, read.number, "text", TEXT_CONFIDENCE)
+        elif looks_like_certificate(read.lines):
+            read.raw = read_labels(read.lines, read.number, "text")
+        return False
+    return _has_image(page, read.number, warnings)
+
+
+def _has_image(page: Any, page_no: int, warnings: list[str]) -> bool:
+    images = page.get_images(full=True)
+    if not images:
+        return False
+    for img in images:
+        width, height = int(img[2]), int(img[3])
+        if width * height > MAX_IMAGE_PIXELS:
+            warnings.append(f"page {page_no} holds a {width}x{height} image, too large to OCR")
+            return False
+    return True
+
+
+def _ocr_page(page: Any, read: _PageRead, warnings: list[str]) -> None:
+    rect = page.rect
+    dpi = OCR_DPI
+    pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
+    if pixels > MAX_PAGE_PIXELS:
+        dpi = int(dpi * (MAX_PAGE_PIXELS / pixels) ** 0.5)
+        if dpi < MIN_OCR_DPI:
+            # a page this size is no certificate; OCR at a useless resolution would only burn time
+            warnings.append(
+                f"page {read.number} is {rect.width:.0f}x{rect.height:.0f} points, too large to OCR"
+            )
+            return
+        warnings.append(f"page {read.number} is very large; OCR at {dpi} dpi")
+    read.source = "ocr"
+    result = ocr_certificate_page(page, tessdata_path(), dpi)
+    read.words = len(result.words)
+    read.anchors = result.anchors
+    if not result.is_form:
+        read.lines = _word_lines(result.words)
+        if looks_like_certificate(read.lines):
+            read.raw = read_labels(read.lines, read.number, "ocr")
+        return
+    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", OCR_CONFIDENCE)
+    for slot, (marked, box) in result.checks.items():
+        # ink in the box decides a check mark; OCR's reading of it is not trusted
+        raw.slots[slot] = Found("X" if marked else "", read.number, box, "ocr", OCR_CONFIDENCE)
+        section, _, key = slot.partition(".")
+        for policy in raw.policies:
+            if policy.section == section:
+                policy.fields[key] = raw.slots[slot]
+    # names first: the NAIC codes of insurers found there are re-read with the table
+    reread_party_boxes(page, raw, result.transform, read.number)
+    reread_table_boxes(page, raw, result.transform, read.number)
+    read.raw = raw
+
+
+def _word_lines(words: list[Word]) -> list[PageLine]:
+    """OCR words grouped into lines by height, for endorsement detection."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.center[1], w.x0)):
+        if lines and abs(w.center[1] - lines[-1][0].center[1]) < 4:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    out = []
+    for ws in lines:
+        ws.sort(key=lambda w: w.x0)
+        rect = (ws[0].x0, min(w.y0 for w in ws), max(w.x1 for w in ws), max(w.y1 for w in ws))
+        out.append(PageLine(" ".join(w.text for w in ws), rect))
+    return out
+
+
+def _raw_from_words(
+    words: list[Word], transform: Any, page_no: int, source: Source, confidence: float
+) -> RawCertificate:
+    boxes = read_boxes(words, transform, ocr=source == "ocr")
+    readings = [(b.field, b.text, b.rect, confidence) for b in boxes.values()]
+    return certificate_from_boxes(readings, page_no, source)
+
+
+def _lines(raw_words: list[Any]) -> list[PageLine]:
+    """Page text as lines (PyMuPDF's block/line numbers), for endorsement detection."""
+    grouped: dict[tuple[int, int], list[Any]] = {}
+    for w in raw_words:
+        grouped.setdefault((int(w[5]), int(w[6])), []).append(w)
+    out = []
+    for ws in grouped.values():
+        ws.sort(key=lambda w: w[0])
+        rect = (
+            min(w[0] for w in ws),
+            min(w[1] for w in ws),
+            max(w[2] for w in ws),
+            max(w[3] for w in ws),
+        )
+        out.append(PageLine(" ".join(str(w[4]) for w in ws), rect))
+    out.sort(key=lambda line: (line.rect[1], line.rect[0]))
+    return out
+
+
+def _is_certificate(read: _PageRead) -> bool:
+    return read.raw is not None
+
+
+def _combine(reads: list[_PageRead], result: JSON) -> None:
+    warnings: list[str] = result["warnings"]
+    cert = next((r for r in reads if _is_certificate(r)), None)
+    if cert is not None and cert.raw is not None:
+        result.update(assemble_certificate(cert.raw))
+        warnings.extend(cert.raw.warnings)
+        result["kind"] = "coi"
+        result["method"] = cert.source
+    endorsements: list[JSON] = []
+    for read in reads:
+        if read is cert or not read.lines:
+            continue
+        for found in detect_endorsements(read.lines, read.height):
+            key = f"endorsements[{len(endorsements)}]"
+            endorsements.append(
+                {
+                    "form_number": found.form_number,
+                    "edition": found.edition,
+                    "page": read.number,
+                    "provides": list(found.provides),
+                }
+            )
+            result["evidence"][key] = {
+                "page": read.number,
+                "rect": [round(v, 1) for v in found.rect],
+                "source": read.source or "text",
+                "confidence": 0.95 if read.source == "text" else 0.8,
+            }
+    result["endorsements"] = endorsements
+    if cert is None:
+        if endorsements:
+            result["kind"] = "endorsement"
+            result["method"] = next((r.source for r in reads if r.source), None)
+        else:
+            if reads and any(r.words for r in reads):
+                warnings.append("no ACORD 25 certificate or endorsement was recognised")
+            elif reads and not any(w.startswith("Tesseract") for w in warnings):
+                warnings.append("no readable text found")
