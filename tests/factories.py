@@ -6,6 +6,9 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from coi_desktop.ingest import upsert_profile, upsert_submission, upsert_user
+from coi_desktop.workspace import Workspace
+
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PDF_BYTES = b"%PDF-1.4\n% test document\n"
 PDF_SHA = hashlib.sha256(PDF_BYTES).hexdigest()
@@ -71,3 +74,19 @@ PROFILE: dict[str, Any] = {
     ],
     "min_days_remaining": 30,
 }
+
+
+def seed_workspace(workspace: Workspace, world: Any, user_id: str) -> None:
+    """Store a world's users, profiles, submissions and documents as an inbound sync would."""
+    with workspace.database.session() as session:
+        for user in world.users:
+            upsert_user(session, dict(user))
+        for profile in world.requirement_profiles.values():
+            upsert_profile(session, dict(profile))
+        for item in world.submissions:
+            for doc in upsert_submission(session, dict(item)).documents_missing:
+                data = world.documents.get(doc.id)
+                if data is not None:
+                    workspace.documents.put(data, expected_sha256=doc.sha256)
+                    doc.stored = True
+    workspace.set_current_user(user_id)

@@ -12,7 +12,6 @@ import pytest
 
 from coi_desktop import __version__
 from coi_desktop.cli import main
-from coi_desktop.demo import seed_workspace
 from coi_desktop.workspace import open_workspace
 from tests import factories
 
@@ -42,7 +41,7 @@ def test_queue_json_lists_seeded_submissions(
     coi_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workspace = open_workspace()
-    seed_workspace(workspace, TinyWorld(), "u-1")
+    factories.seed_workspace(workspace, TinyWorld(), "u-1")
     workspace.close()
     assert main(["queue", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
