@@ -9,18 +9,20 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from coi_desktop import __version__
 from coi_desktop.database import DatabaseError
 from coi_desktop.paths import HOME_ENV
 from coi_desktop.settings import SettingsError
-from coi_desktop.workspace import open_workspace
 
 # Subcommand name → module in coi_desktop.commands (HELP, configure(parser), run(args) -> int).
 COMMANDS = {
     "queue": "coi_desktop.commands.queue",
+    "decide": "coi_desktop.commands.decide",
+    "sync": "coi_desktop.commands.sync",
+    "sandbox": "coi_desktop.commands.sandbox",
+    "report": "coi_desktop.commands.report",
     "extract": "coi_desktop.commands.extract",
 }
 
@@ -61,26 +63,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_demo() -> int:
-    """Seed a demo home (temporary unless COI_DESKTOP_HOME is set) and open the GUI on it."""
+    """The whole loop on generated data: sandbox servers on loopback, sync, then the GUI.
+
+    The home is temporary unless COI_DESKTOP_HOME is set; a kept home remembers the world's
+    seed and clock, so a later ``--demo`` rebuilds the same world and resumes.
+    """
     chosen = os.environ.get(HOME_ENV, "").strip()
     temporary = not chosen
     home = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="coi-desktop-demo-"))
     os.environ[HOME_ENV] = str(home)
     try:
-        workspace = open_workspace(home)
+        from coi_desktop.sync.demo_loop import start_demo_sandbox
+
+        print(f"Starting the sandbox tracker and Procore for the demo in {home} …",
+              file=sys.stderr)
+        servers = start_demo_sandbox(home)
         try:
-            from coi_desktop.demo import build_demo_world, is_empty, seed_workspace
+            from coi_desktop.app import run_gui
 
-            if is_empty(workspace):
-                print(f"Seeding demo data in {home} …", file=sys.stderr)
-                world = build_demo_world(datetime.now(UTC))
-                reviewer = next(u for u in world.users if u.get("role") == "reviewer")
-                seed_workspace(workspace, world, str(reviewer["id"]))
+            return run_gui(home)
         finally:
-            workspace.close()
-        from coi_desktop.app import run_gui
-
-        return run_gui(home)
+            servers.stop()
     finally:
         if temporary:
             shutil.rmtree(home, ignore_errors=True)

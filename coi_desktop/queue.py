@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, TypeVarTuple, Unpack
+from typing import Any, Literal, TypeVarTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,6 +40,14 @@ class QueueFilter:
     sort: str = "due_at"
     descending: bool = False
     ids: tuple[str, ...] = ()  # a drill-down from the team view
+    # Drill-downs from the team view (teamstats.py): who holds it, due and age windows, customer.
+    assigned_to: str | None = None
+    due_before: datetime | None = None  # due_at < this
+    due_after: datetime | None = None  # due_at >= this
+    received_before: datetime | None = None  # received_at <= this
+    received_after: datetime | None = None  # received_at > this
+    procore_company_ids: tuple[int, ...] = ()
+    project_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ def _base(flt: QueueFilter) -> Select[Submission, str, str | None, str, str, str
     return _where(stmt, flt)
 
 
-def _where(stmt: Select[Unpack[Ts]], flt: QueueFilter) -> Select[Unpack[Ts]]:
+def _where(stmt: Select[*Ts], flt: QueueFilter) -> Select[*Ts]:
     if flt.view == "mine":
         stmt = stmt.where(
             Submission.assigned_to == flt.user_id,
@@ -121,6 +129,20 @@ def _where(stmt: Select[Unpack[Ts]], flt: QueueFilter) -> Select[Unpack[Ts]]:
         stmt = stmt.where(Submission.kind.in_(flt.kinds))
     if flt.ids:
         stmt = stmt.where(Submission.id.in_(flt.ids))
+    if flt.assigned_to is not None:
+        stmt = stmt.where(Submission.assigned_to == flt.assigned_to)
+    if flt.due_before is not None:
+        stmt = stmt.where(Submission.due_at < flt.due_before)
+    if flt.due_after is not None:
+        stmt = stmt.where(Submission.due_at >= flt.due_after)
+    if flt.received_before is not None:
+        stmt = stmt.where(Submission.received_at <= flt.received_before)
+    if flt.received_after is not None:
+        stmt = stmt.where(Submission.received_at > flt.received_after)
+    if flt.procore_company_ids:
+        stmt = stmt.where(Submission.procore_company_id.in_(flt.procore_company_ids))
+    if flt.project_ids:
+        stmt = stmt.where(Submission.project_id.in_(flt.project_ids))
     text = flt.search.strip()
     if text:
         pattern = f"%{_escape_like(text)}%"

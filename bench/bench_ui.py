@@ -1,0 +1,336 @@
+"""Workbench figures on a 100,000-submission store, driving the real widgets offscreen.
+
+    .venv/bin/python bench/bench_ui.py [--home DIR] [--submissions 100000]
+
+Prints p50/p95 for: window ready from process start, switching to the next
+submission (first page at fit width + checklist shown; cold = page cache emptied
+first, warm = document rendered before), a filter keystroke, and resident memory
+with a 200-page PDF open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BLANK = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
+VENDORS = [
+    "Acme Drywall",
+    "Bayside Electric",
+    "Cobalt Concrete",
+    "Delta Plumbing",
+    "Evergreen Roofing",
+    "Foxtrot Framing",
+    "Granite Masonry",
+    "Harbor HVAC",
+    "Iron Ridge Steel",
+    "Juniper Glass",
+]
+PROJECTS = [
+    "Riverside Tower",
+    "Lakeview Clinic",
+    "Northgate Mall",
+    "Harbor Bridge",
+    "Elm St School",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(name: str, values: list[float], unit: str = "ms", target: str = "") -> None:
+    print(
+        f"{name:<48} p50 {pct(values, 0.5):8.1f} {unit}   p95 {pct(values, 0.95):8.1f} {unit}"
+        f"   n={len(values):<4} {target}"
+    )
+
+
+def filled_pdf(name: str) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open(BLANK)
+    for page in doc:
+        for widget in page.widgets():
+            if widget.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT and "Insured" in widget.field_name:
+                widget.field_value = name
+                widget.update()
+    return doc.tobytes()
+
+
+def big_pdf(pages: int) -> bytes:
+    import pymupdf
+
+    src = pymupdf.open(BLANK)
+    out = pymupdf.open()
+    for _ in range(pages):
+        out.insert_pdf(src)
+    return out.tobytes(garbage=3, deflate=True)
+
+
+def build_store(home: Path, n: int) -> None:
+    """Users, profile and n submissions in bulk; a few real PDFs shared by content hash."""
+    from sqlalchemy import insert
+
+    from coi_desktop.ingest import upsert_profile, upsert_user
+    from coi_desktop.models import ChecklistLineRow, Document, Project, Submission, Vendor
+    from coi_desktop.workspace import open_workspace
+    from tests import factories
+    from tests.test_ui_support import standard_lines
+
+    ws = open_workspace(home)
+    shas = [ws.documents.put(filled_pdf(f"{v} LLC")) for v in VENDORS[:8]]
+    big = ws.documents.put(big_pdf(200))
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    with ws.database.session() as session:
+        upsert_user(session, {"id": "u-1", "name": "Riley Reviewer", "role": "reviewer"})
+        upsert_profile(session, factories.PROFILE)
+        session.execute(
+            insert(Vendor),
+            [{"id": f"v-{i}", "name": f"{v} {i} LLC"} for i, v in enumerate(VENDORS * 50)],
+        )
+        session.execute(
+            insert(Project),
+            [{"id": f"p-{i}", "name": f"{p} {i}"} for i, p in enumerate(PROJECTS * 20)],
+        )
+    subs, docs = [], []
+    for i in range(n):
+        received = now - timedelta(minutes=rng.randint(0, 40 * 60))
+        subs.append(
+            {
+                "id": f"s-{i:06d}",
+                "version": 1,
+                "kind": "coi" if i % 5 else "endorsement",
+                "status": "new" if i % 7 else "in_review",
+                "received_at": received,
+                "due_at": received + timedelta(hours=24),
+                "assigned_to": "u-1" if i % 7 == 0 else None,
+                "claimed_at": None,
+                "scope": "project",
+                "vendor_id": f"v-{i % 500}",
+                "project_id": f"p-{i % 100}",
+                "requirement_profile_id": "rp-1",
+                "precheck_pass": 2,
+                "precheck_fail": i % 4,
+                "precheck_needs_review": i % 3,
+                "insured_name": f"{VENDORS[i % 10]} {i % 500} LLC",
+                "synced_at": now,
+            }
+        )
+        docs.append(
+            {
+                "id": f"d-{i:06d}",
+                "submission_id": f"s-{i:06d}",
+                "position": 0,
+                "filename": "coi.pdf",
+                "sha256": shas[i % len(shas)],
+                "size": 1,
+                "content_type": "application/pdf",
+                "stored": True,
+            }
+        )
+    docs[-1]["sha256"] = big
+    subs[-1]["due_at"] = now - timedelta(days=30)  # the 200-page one sorts first
+    with ws.database.session() as session:
+        for start in range(0, n, 20_000):
+            session.execute(insert(Submission), subs[start : start + 20_000])
+            session.execute(insert(Document), docs[start : start + 20_000])
+        ordered = sorted(subs, key=lambda s: s["due_at"])[:600]
+        rows = []
+        for sub in ordered:
+            for position, line in enumerate(standard_lines(f"d-{sub['id'][2:]}")):
+                rows.append(
+                    {
+                        "submission_id": sub["id"],
+                        "position": position,
+                        "requirement": line.requirement,
+                        "result": line.result,
+                        "overridden": False,
+                        "note": None,
+                        "data": line.to_dict(),
+                    }
+                )
+        session.execute(insert(ChecklistLineRow), rows)
+    ws.set_current_user("u-1")
+    ws.close()
+
+
+def startup_child(home: str) -> None:
+    """Run in a fresh process: report the wall-clock time once the window is shown and idle.
+
+    The parent subtracts the time it launched us (psutil's process create_time is skewed
+    by most of a second in containers, so it is not used).
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from coi_desktop.ui.main_window import MainWindow
+    from coi_desktop.workspace import open_workspace
+
+    ws = open_workspace(Path(home))
+    window = MainWindow(ws, background=False)
+    window.show()
+
+    def done() -> None:
+        print(f"READY {time.time():.6f}", flush=True)
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(0, done)
+    app.exec()
+    ws.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("--submissions", type=int, default=100_000)
+    parser.add_argument("--startup-child")
+    args = parser.parse_args()
+    if args.startup_child:
+        startup_child(args.startup_child)
+        return 0
+    home = args.home or Path(tempfile.mkdtemp(prefix="coi-bench-"))
+    if not (home / "data" / "coi-desktop.sqlite3").exists():
+        t = time.perf_counter()
+        build_store(home, args.submissions)
+        print(
+            f"store of {args.submissions:,} submissions built in {time.perf_counter() - t:.1f} s "
+            f"at {home}"
+        )
+
+    ready = []
+    for _ in range(7):
+        launched = time.time()
+        out = subprocess.run(
+            [sys.executable, __file__, "--startup-child", str(home)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "COI_DESKTOP_HOME": str(home)},
+        )
+        ready += [
+            (float(line.split()[1]) - launched) * 1000
+            for line in out.stdout.splitlines()
+            if line.startswith("READY")
+        ]
+    report("window ready from process start", ready, target="(target < 2000 ms)")
+
+    import psutil
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from coi_desktop.ui.main_window import MainWindow
+    from coi_desktop.workspace import open_workspace
+
+    ws = open_workspace(home)
+    window = MainWindow(ws, background=False)
+    window.resize(1366, 768)
+    window.show()
+    window.act_view_all()
+    app.processEvents()
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    def wait_for(signal: object, done: object, limit_ms: int = 5000) -> None:
+        """Sleep in a real event loop (no busy-wait stealing the GIL) until done()."""
+        if done():  # type: ignore[operator]
+            return
+        loop = QEventLoop()
+        signal.connect(loop.quit)  # type: ignore[attr-defined]
+        QTimer.singleShot(limit_ms, loop.quit)
+        while not done():  # type: ignore[operator]
+            loop.exec()
+        signal.disconnect(loop.quit)  # type: ignore[attr-defined]
+
+    def wait_first_page() -> None:
+        wait_for(window.viewer.first_page_shown, lambda: window.viewer._first_shown)
+
+    # The 200-page PDF is first by due time: scroll through it, then measure memory.
+    window.select_row(0)
+    wait_first_page()
+    for page in range(0, 200, 7):
+        window.viewer.go_to_page(page)
+        loop = QEventLoop()
+        QTimer.singleShot(300, loop.quit)
+        loop.exec()
+    rss = psutil.Process().memory_info().rss / 2**20
+
+    def switch_times(count: int, cold: bool) -> list[float]:
+        times = []
+        for _ in range(count):
+            if cold:
+                window.viewer.cache.clear()
+            t = time.perf_counter()
+            window.act_next_submission()
+            wait_first_page()
+            assert window.checklist.model.lines, "checklist shown"
+            times.append((time.perf_counter() - t) * 1000)
+        return times
+
+    switch_times(5, cold=False)
+    report(
+        "next submission, warm (page cached)",
+        switch_times(150, cold=False),
+        target="(target p95 < 100 ms)",
+    )
+    report(
+        "next submission, cold (render + open)",
+        switch_times(150, cold=True),
+        target="(target p95 < 100 ms)",
+    )
+
+    blocked, shown = [], []
+
+    def settle() -> None:
+        wait_for(
+            window.model.filter_loaded,
+            lambda: window.model.wanted_filter == window.model.queue_filter,
+        )
+
+    def keystroke(change: object) -> None:
+        t = time.perf_counter()
+        change()  # type: ignore[operator]
+        blocked.append((time.perf_counter() - t) * 1000)
+        settle()
+        shown.append((time.perf_counter() - t) * 1000)
+
+    def type_text(text: str) -> None:
+        window.search.blockSignals(True)
+        window.search.setText(text)
+        window.search.blockSignals(False)
+        window._apply_filter()  # what the debounce timer calls
+
+    for word in ("acme", "harbor", "riverside 1", "zzz", "cobalt concrete 12"):
+        type_text("")
+        settle()
+        for n in range(1, len(word) + 1):
+            keystroke(lambda w=word[:n]: type_text(w))
+    type_text("")
+    settle()
+    for index in range(1, window.status_box.count()):
+        keystroke(lambda i=index: window.status_box.setCurrentIndex(i))
+    report("filter keystroke: GUI thread busy", blocked, target="(target < 50 ms)")
+    report("filter keystroke: rows on screen (after debounce)", shown)
+    print(f"{'resident memory, 200-page PDF scrolled':<48} {rss:8.0f} MB  (target < 500 MB)")
+    window.close()
+    ws.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

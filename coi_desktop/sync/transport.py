@@ -1,0 +1,307 @@
+"""HTTP plumbing shared by the tracker and Procore clients: sessions, pacing, error kinds.
+
+Transport retries stay short and only cover calls that are safe to repeat; anything
+longer (a ``Retry-After`` of minutes, a rate-limit window) is raised as ``RetryLater``
+so the outbox turns it into ``next_attempt_at`` instead of a sleeping thread.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.util.retry import Retry
+
+# (connect, read) seconds; every call passes one.
+DEFAULT_TIMEOUT = (3.05, 15.0)
+# Waits up to this long are slept inline; longer ones become next_attempt_at.
+MAX_INLINE_WAIT = 2.0
+
+
+class SyncProblem(Exception):
+    """Base of everything a sync call can raise on purpose; ``str()`` is for people."""
+
+
+class RetryLater(SyncProblem):
+    """Transient: offline, timeout, 5xx, 429. ``after`` is the server's wait, if it gave one."""
+
+    def __init__(
+        self,
+        message: str,
+        after: float | None = None,
+        *,
+        offline: bool = False,
+        lost: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.after = after
+        self.offline = offline  # the server could not be reached at all
+        self.lost = lost  # the request may have been applied, but its answer never came
+
+
+class AuthRequired(SyncProblem):
+    """The target refused our credentials (or has none): stop it and ask the person to sign in."""
+
+    def __init__(self, target: str, message: str) -> None:
+        super().__init__(message)
+        self.target = target
+
+
+class NotConfigured(SyncProblem):
+    def __init__(self, target: str, message: str) -> None:
+        super().__init__(message)
+        self.target = target
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A server answer we got to the end of: status, parsed JSON body (or None), headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+    def error_text(self) -> str:
+        return describe_errors(self.body)
+
+
+def describe_errors(body: Any) -> str:
+    """The server's reason in one line: field errors joined, else ``error``/``message``."""
+    if isinstance(body, Mapping):
+        errors = body.get("errors")
+        if isinstance(errors, Mapping):
+            parts = []
+            for field, messages in errors.items():
+                text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(
+                    messages
+                )
+                parts.append(f"{field} {text}")
+            return ", ".join(parts)
+        if isinstance(errors, str):
+            return errors
+        for key in ("error_description", "message", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return ""
+
+
+def make_session(user_agent: str = "coi-desktop") -> requests.Session:
+    """A pooled session whose transport retries cover connection set-up and safe methods only.
+
+    POST and PATCH are never retried by urllib3 (a claim or an upsert might apply twice
+    unseen); PUT is, because the decision PUT carries an Idempotency-Key. Status codes are
+    not retried here at all: 429/503 go through the pacer and the outbox instead.
+    """
+    retry = Retry(
+        total=2,
+        connect=2,
+        read=1,
+        status=0,
+        other=0,
+        backoff_factor=0.1,
+        backoff_max=1.0,
+        allowed_methods=frozenset({"GET", "HEAD", "PUT", "OPTIONS"}),
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Pacer:
+    """One per target: honours Retry-After for *every* call and paces by X-Rate-Limit-*.
+
+    The headers say how many calls are left until a reset time; each call we send spends one
+    of them locally too, so when the count reaches zero we wait for the reset *before*
+    sending, instead of learning about the limit from a 429.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        max_inline_wait: float = MAX_INLINE_WAIT,
+    ) -> None:
+        self._lock = threading.Condition()
+        self.clock, self.sleep, self.max_inline_wait = clock, sleep, max_inline_wait
+        self.blocked_until = 0.0
+        self.remaining: int | None = None
+        self.reset_at = 0.0
+        self.waited = 0.0  # seconds slept pacing (for the bench)
+        # Until a window's size is known, one call goes first and the others wait for its
+        # headers: several calls in flight could otherwise overrun a small limit unseen.
+        self._probing = False
+        self.in_flight = 0  # sent, not yet answered: the server may not have counted them
+
+    def before_call(self) -> None:
+        """Wait (briefly) or raise RetryLater if the target asked us to hold off."""
+        with self._lock:
+            while True:
+                now = self.clock()
+                until = self.blocked_until
+                if self.remaining is not None and self.remaining <= 0 and self.reset_at > now:
+                    until = max(until, self.reset_at + 0.05 + random.uniform(0, 0.05))
+                wait = until - now
+                if wait > self.max_inline_wait:
+                    raise RetryLater(
+                        f"the server asked us to wait {wait:.0f} s before the next call",
+                        after=wait,
+                    )
+                if wait > 0:
+                    self.remaining = None  # a new window: its first answer tells its size
+                    self.waited += wait
+                    self._lock.wait(wait)
+                    continue
+                if self.remaining is None:
+                    if self._probing:
+                        self._lock.wait(1.0)
+                        continue
+                    self._probing = True
+                else:
+                    self.remaining -= 1
+                self.in_flight += 1
+                return
+
+    def after_call(self, status: int, headers: Mapping[str, str]) -> None:
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        with self._lock:
+            self._probing = False
+            self.in_flight = max(0, self.in_flight - 1)
+            self._lock.notify_all()
+            remaining = headers.get("X-Rate-Limit-Remaining")
+            reset = headers.get("X-Rate-Limit-Reset")
+            new_reset = float(reset) if reset is not None and reset.strip().isdigit() else 0.0
+            stale = bool(new_reset) and new_reset < self.reset_at  # a window already ended
+            if remaining is not None and remaining.strip().isdigit():
+                if not stale:
+                    # Calls still in flight may not be in the server's count yet: spend them.
+                    estimate = int(remaining) - self.in_flight
+                    if new_reset == self.reset_at and self.remaining is not None:
+                        # Answers arrive out of order: within one window the lower count wins.
+                        estimate = min(estimate, self.remaining)
+                    self.remaining = estimate
+                    if new_reset:
+                        self.reset_at = new_reset
+            elif self.remaining is None and status:
+                self.remaining = 1_000_000  # the target does not announce limits
+            if status in (429, 503):
+                if retry_after is None and status == 429 and self.reset_at > self.clock():
+                    retry_after = self.reset_at - self.clock()
+                wait = (retry_after if retry_after is not None else 1.0) + random.uniform(0, 0.1)
+                self.blocked_until = max(self.blocked_until, self.clock() + wait)
+
+    def after_failure(self) -> None:
+        """No answer at all: let the next call probe again."""
+        with self._lock:
+            self._probing = False
+            self.in_flight = max(0, self.in_flight - 1)
+            self._lock.notify_all()
+
+
+def send(
+    session: requests.Session,
+    pacer: Pacer,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    raw: bool = False,
+    **kwargs: Any,
+) -> Reply:
+    """One paced call. Transport failures and 5xx/429 raise RetryLater; other answers return.
+
+    ``raw`` keeps the body as bytes (documents). A 2xx whose JSON cannot be parsed is
+    transient: the server may have applied the change, and every call we repeat is safe.
+    """
+    pacer.before_call()
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException as exc:
+        pacer.after_failure()
+        raise _request_failed(exc, what) from exc
+    except BaseException:
+        pacer.after_failure()
+        raise
+    with response:
+        pacer.after_call(response.status_code, response.headers)
+        return _read_answer(response, what, raw)
+
+
+def _request_failed(exc: requests.RequestException, what: str) -> RetryLater:
+    if isinstance(exc, requests.ConnectTimeout):
+        return RetryLater(f"{what}: cannot reach the server", offline=True)
+    if isinstance(exc, requests.Timeout):
+        return RetryLater(f"{what}: no answer in time", lost=True)
+    if isinstance(exc, requests.ConnectionError):
+        if _never_connected(exc):
+            return RetryLater(f"{what}: cannot reach the server", offline=True)
+        return RetryLater(f"{what}: the connection dropped before the answer", lost=True)
+    return RetryLater(f"{what}: {type(exc).__name__}", lost=True)
+
+
+def _read_answer(response: requests.Response, what: str, raw: bool) -> Reply:
+    status = response.status_code
+    try:
+        content = response.content
+    except requests.RequestException as exc:
+        raise RetryLater(f"{what}: the answer was cut off", lost=True) from exc
+    if status == 429 or status >= 500:
+        after = parse_retry_after(response.headers.get("Retry-After"))
+        label = "rate limit reached" if status == 429 else "server error"
+        raise RetryLater(f"{what}: {label} ({status})", after=after)
+    body: Any = None
+    if raw:
+        body = content
+    elif content:
+        try:
+            body = response.json()
+        except ValueError as exc:
+            if 200 <= status < 300:
+                raise RetryLater(f"{what}: the answer was not readable JSON", lost=True) from exc
+    return Reply(status, body, dict(response.headers))
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the request cannot have reached the server (refused, no route, DNS)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError | ConnectionRefusedError | NameResolutionError):
+            return True
+        todo.extend([current.__cause__, current.__context__])
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    return False

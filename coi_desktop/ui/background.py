@@ -1,0 +1,181 @@
+"""Background work for the window: preparing submissions and counting the queue's tabs.
+
+Both run off the GUI thread with their own database sessions and report plain data
+back through queued signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from coi_desktop.database import Database
+from coi_desktop.documents import DocumentStore
+from coi_desktop.queue import QueueFilter, count_queue
+
+log = logging.getLogger(__name__)
+
+
+class PreparationThread(QThread):
+    """Extracts and pre-checks waiting submissions, one at a time, until none is left."""
+
+    prepared = Signal(list)  # submission ids whose checklist (or extraction) changed
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        database: Database,
+        store: DocumentStore,
+        today: Callable[[], date] = date.today,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("prepare")
+        self._database = database
+        self._store = store
+        self._today = today
+        self._wake = threading.Event()
+        self._stopping = False
+        self._first: str | None = None  # the submission on screen: prepared before the rest
+
+    def prepare_first(self, submission_id: str) -> None:
+        """The reviewer opened a submission that has no checklist yet: do it next."""
+        self._first = submission_id
+        self.poke()
+
+    def poke(self) -> None:
+        """New submissions may be waiting (sync brought some)."""
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.wait()
+
+    def run(self) -> None:
+        self._wake.set()
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                break
+            self.busy_changed.emit(True)
+            try:
+                self._drain()
+            except Exception:  # the window must outlive a broken extractor
+                log.exception("background preparation stopped")
+            finally:
+                self.busy_changed.emit(False)
+
+    def _drain(self) -> None:
+        from coi_desktop.review import pipeline  # PyMuPDF and friends load here, not at start
+
+        tried: set[str] = set()
+        while not self._stopping:
+            first, self._first = self._first, None
+            with self._database.session() as session:
+                waiting = [s for s in pipeline.waiting_submissions(session, 50) if s not in tried]
+            if first is not None and first not in tried and first in waiting:
+                waiting.insert(0, first)
+            if not waiting:
+                return
+            submission_id = waiting[0]
+            tried.add(submission_id)
+            result = pipeline.prepare(self._database, self._store, submission_id, self._today())
+            if result.problem:
+                log.warning("could not prepare %s: %s", submission_id, result.problem)
+            if result.checked or result.extracted:
+                self.prepared.emit([submission_id])
+
+
+class CountThread(QThread):
+    """Counts for the My work / Unassigned / All tabs, off the GUI thread."""
+
+    counted = Signal(dict)
+
+    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queue-counts")
+        self._database = database
+        self._wanted: dict[str, QueueFilter] | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def request(self, filters: dict[str, QueueFilter]) -> None:
+        with self._lock:
+            self._wanted = filters
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.wait()
+
+    def run(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+            if self._stopping or wanted is None:
+                continue
+            counts: dict[str, int] = {}
+            with self._database.session() as session:
+                for name, flt in wanted.items():
+                    counts[name] = count_queue(session, flt)
+            self.counted.emit(counts)
+
+
+class QueueLoader(QThread):
+    """The first page of a new filter, read off the GUI thread so typing never stalls.
+
+    Only the newest request matters: older ones still waiting are skipped, and the model
+    drops any answer whose generation is no longer the one it asked for last.
+    """
+
+    loaded = Signal(int, object, list)  # generation, QueueFilter, rows (QueueRow)
+
+    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queue-loader")
+        self._database = database
+        self._wanted: tuple[int, QueueFilter, int] | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def request(self, generation: int, flt: QueueFilter, limit: int) -> None:
+        with self._lock:
+            self._wanted = (generation, flt, limit)
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.wait()
+
+    def run(self) -> None:
+        from coi_desktop.queue import query_queue
+
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+            if self._stopping or wanted is None:
+                continue
+            generation, flt, limit = wanted
+            with self._database.session() as session:
+                rows = query_queue(session, flt, offset=0, limit=limit)
+            self.loaded.emit(generation, flt, rows)

@@ -1,0 +1,347 @@
+"""The team view's data off the GUI thread: one worker computes snapshots; Qt models show them.
+
+The worker runs :func:`coi_desktop.teamstats.snapshot` on the local store and, when a tracker is
+configured and reachable, asks it for ``GET /queue/stats``. Results come back through a queued
+signal with a generation number, so a late answer never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import requests
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor
+from sqlalchemy import text
+
+from coi_desktop.credentials import TRACKER_TOKEN
+from coi_desktop.report import format_age, format_minutes
+from coi_desktop.teamstats import (
+    FilterChoices,
+    OverdueItem,
+    ReviewerStats,
+    StatsFilter,
+    TeamSnapshot,
+    TeamStats,
+    decided_today_ids,
+    decided_window,
+    filter_choices,
+    last_synced_at,
+    missed_24h_ids,
+    overdue_items,
+    pending_assignments,
+    snapshot,
+    stats_since,
+)
+from coi_desktop.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+ServerStats = Callable[[], TeamStats | None]
+Index = QModelIndex | QPersistentModelIndex
+ATTENTION_LIMIT = 500
+CACHE_KIB = 32 * 1024
+CHOICES_MAX_AGE_S = 300.0  # customers and projects change slowly; list them every 5 minutes
+LATE = QColor("#b42318")
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """One refresh: the snapshot, where its headline figures came from, and what is pending."""
+
+    generation: int
+    snapshot: TeamSnapshot
+    attention: tuple[OverdueItem, ...]  # overdue and due within 4 h, most urgent first
+    choices: FilterChoices
+    synced_at: datetime | None  # the store's last word from the tracker
+    online: bool  # the headline figures came from the tracker
+    pending_assignments: int
+    decided_today_ids: tuple[str, ...] = ()
+    missed_24h_ids: tuple[str, ...] = ()
+
+
+def tracker_stats_fetcher(workspace: Workspace, timeout: float = 5.0) -> ServerStats | None:
+    """A function that asks the configured tracker for /queue/stats (None when offline)."""
+    connection = workspace.connection
+    if not connection.tracker_configured:
+        return None
+    url = connection.tracker_url.rstrip("/") + "/queue/stats"
+    http = requests.Session()
+
+    def fetch() -> TeamStats | None:
+        token = workspace.credentials.get(TRACKER_TOKEN, connection.tracker_url)
+        if not token:
+            return None
+        try:
+            answer = http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+            if answer.status_code != 200:
+                log.info("tracker /queue/stats answered %s; showing local figures",
+                         answer.status_code)
+                return None
+            return TeamStats.from_json(answer.json(), source="tracker")
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            log.info("tracker /queue/stats unavailable (%s); showing local figures", exc)
+            return None
+
+    return fetch
+
+
+def compute_dashboard(
+    workspace: Workspace,
+    generation: int,
+    filters: StatsFilter,
+    tz: tzinfo,
+    now: datetime,
+    server: ServerStats | None,
+    choices: FilterChoices | None = None,
+) -> DashboardData:
+    """Everything one refresh shows (plain Python: runs in the worker, or directly in tests).
+
+    ``choices``: the filter boxes' contents from an earlier refresh, when still fresh.
+    """
+    with workspace.database.session() as session:
+        # The team view reads the whole recent history each minute; a bigger page cache on
+        # this connection keeps those pages in memory between refreshes (SQLite's default
+        # is 2 MB). Per connection, reset by nothing else; harmless for other users of it.
+        session.execute(text(f"PRAGMA cache_size=-{CACHE_KIB}"))
+        decided = decided_window(session, filters, stats_since(now, tz))
+        snap = snapshot(session, now, filters, tz, decided=decided)
+        attention = overdue_items(session, now, filters, ATTENTION_LIMIT, within_hours=4)
+        choices = choices or filter_choices(session)
+        synced = last_synced_at(session)
+        pending = pending_assignments(session)
+        today_ids = decided_today_ids(session, now, filters, tz, decided=decided)
+        missed = missed_24h_ids(session, now, filters, decided=decided)
+    online = False
+    # The tracker answers for the whole team only; a filtered view is always computed here.
+    if server is not None and filters.empty:
+        remote = server()
+        if remote is not None:
+            snap = replace(snap, stats=remote)
+            online = True
+    return DashboardData(generation, snap, attention, choices, synced, online, pending,
+                         today_ids, missed)
+
+
+class DashboardWorker(QObject):
+    """Lives on its own thread; one request at a time, stale requests skipped."""
+
+    ready = Signal(object)  # DashboardData
+    failed = Signal(int, str)
+
+    def __init__(self, workspace: Workspace, server: ServerStats | None,
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._workspace, self._server, self._clock = workspace, server, clock
+        self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
+        self._choices: tuple[float, FilterChoices] | None = None
+
+    @Slot(int, object, object)
+    def compute(self, generation: int, filters: StatsFilter, tz: tzinfo) -> None:
+        if generation < self.latest:
+            return  # a newer request is queued behind this one
+        cached = self._choices
+        fresh = cached is not None and time.monotonic() - cached[0] < CHOICES_MAX_AGE_S
+        try:
+            data = compute_dashboard(self._workspace, generation, filters, tz,
+                                     self._clock().astimezone(UTC), self._server,
+                                     cached[1] if fresh and cached else None)
+        except Exception as exc:  # report, keep the thread alive for the next refresh
+            log.exception("team view refresh failed")
+            self.failed.emit(generation, f"The team figures could not be computed: {exc}")
+            return
+        if not fresh:
+            self._choices = (time.monotonic(), data.choices)
+        self.ready.emit(data)
+
+    def forget_choices(self) -> None:
+        """List customers and projects again on the next refresh (after a sync brought new)."""
+        self._choices = None
+
+
+# ---------------------------------------------------------------- models
+
+
+def _align(column: int) -> int:
+    return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) if column == 0 else \
+        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class ReviewerTableModel(QAbstractTableModel):
+    """Per-reviewer load and throughput; sortable; UserRole gives the user id."""
+
+    HEADERS = ("Reviewer", "Open", "In review", "Decided today", "Min / decision", "Oldest held")
+    TIPS = (
+        "Team member",
+        "Open submissions assigned to them",
+        "Of those, claimed and being reviewed",
+        "Decisions made today (your time zone)",
+        "Median minutes from claim to decision, last 7 days",
+        "Age of the oldest open submission they hold",
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReviewerStats] = []
+        self._now = datetime.now(UTC)
+        self._sort = (1, Qt.SortOrder.DescendingOrder)
+
+    def set_rows(self, rows: tuple[ReviewerStats, ...], now: datetime) -> None:
+        self.beginResetModel()
+        self._rows, self._now = list(rows), now
+        self._apply_sort()
+        self.endResetModel()
+
+    def reviewer(self, row: int) -> ReviewerStats:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _align(section)
+        return None
+
+    def _late(self, r: ReviewerStats) -> bool:
+        held = r.oldest_held_received_at
+        return held is not None and (self._now - held).total_seconds() > 24 * 3600
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.user_id
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _align(col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and self._late(r):
+            return QBrush(LATE)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 5 and r.oldest_held_received_at:
+            return f"Received {r.oldest_held_received_at:%Y-%m-%d %H:%M} UTC"
+        return None
+
+    def _display(self, r: ReviewerStats, col: int) -> str:
+        if col == 0:
+            return r.name
+        if col == 1:
+            return str(r.assigned_open)
+        if col == 2:
+            return str(r.in_review)
+        if col == 3:
+            return str(r.decided_today)
+        if col == 4:
+            m = r.median_minutes_per_decision
+            return "—" if m is None else f"{m:.1f}"
+        return format_age(r.oldest_held_received_at, self._now)
+
+    def _key(self, col: int) -> Callable[[ReviewerStats], Any]:
+        far = datetime.max.replace(tzinfo=UTC)
+        keys: list[Callable[[ReviewerStats], Any]] = [
+            lambda r: r.name.casefold(),
+            lambda r: r.assigned_open,
+            lambda r: r.in_review,
+            lambda r: r.decided_today,
+            lambda r: (r.median_minutes_per_decision is None, r.median_minutes_per_decision or 0),
+            # Oldest held first when ascending by age means earliest receipt first.
+            lambda r: -(r.oldest_held_received_at or far).timestamp(),
+        ]
+        return keys[col]
+
+    def _apply_sort(self) -> None:
+        col, order = self._sort
+        self._rows.sort(key=lambda r: r.name.casefold())
+        self._rows.sort(key=self._key(col), reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+
+class AttentionModel(QAbstractTableModel):
+    """Overdue and due-soon open items; selectable for reassignment. UserRole: submission id."""
+
+    HEADERS = ("Due", "Submission", "Vendor", "Project", "Kind", "Held by")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[OverdueItem] = []
+        self._names: dict[str, str] = {}
+        self._now = datetime.now(UTC)
+
+    def set_rows(self, rows: tuple[OverdueItem, ...], names: dict[str, str],
+                 now: datetime) -> None:
+        self.beginResetModel()
+        self._rows, self._names, self._now = list(rows), dict(names), now
+        self.endResetModel()
+
+    def item(self, row: int) -> OverdueItem:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item, col = self._rows[index.row()], index.column()
+        late = item.due_at < self._now
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                minutes = (item.due_at - self._now).total_seconds() / 60
+                return f"late {format_minutes(-minutes)}" if late else \
+                    f"in {format_minutes(minutes)}"
+            if col == 1:
+                return item.id
+            if col == 2:
+                return item.vendor
+            if col == 3:
+                return item.project or "—"
+            if col == 4:
+                return "COI" if item.kind == "coi" else item.kind.capitalize()
+            holder = self._names.get(item.assigned_to or "", item.assigned_to or "nobody")
+            return f"{holder} (reassignment pending)" if item.assignment_pending else holder
+        if role == Qt.ItemDataRole.UserRole:
+            return item.id
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0 and late:
+            return QBrush(LATE)
+        return None

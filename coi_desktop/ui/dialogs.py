@@ -1,0 +1,280 @@
+"""Small keyboard-driven dialogs: confirm a decision, override a line, shortcuts, about.
+
+The decision and override dialogs do not write anything themselves: they hand the
+reviewer's answer to a ``submit`` callable and show the sentence it returns when the
+domain refuses (the dialog then stays open so nothing typed is lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coi_desktop import __version__
+from coi_desktop.review.checklist import ChecklistLine
+from coi_desktop.ui import theme
+from coi_desktop.ui.actions import ActionSpec
+
+Submit = Callable[[str, str], str | None]  # (choice, note) -> error text or None
+
+OUTCOME_TITLES = {
+    "compliant": "Compliant",
+    "non_compliant": "Non-compliant",
+    "rejected": "Rejected",
+}
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setObjectName("error")
+    label.setStyleSheet(
+        "QLabel#error { color: palette(bright-text); background: #b3261e;"
+        " padding: 6px; border-radius: 3px; }"
+    )
+    label.setAccessibleName("Problem")
+    label.hide()
+    return label
+
+
+class _EnterDialog(QDialog):
+    """Enter submits through ``_try`` (which may refuse and keep the dialog open)."""
+
+    def _try(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self._try()
+            return
+        super().keyPressEvent(event)
+
+
+class DecisionDialog(_EnterDialog):
+    """Confirm an outcome with a note: Enter decides, Esc goes back."""
+
+    def __init__(
+        self,
+        outcome: str,
+        submission_text: str,
+        deficiencies: Sequence[str],
+        submit: Submit,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.outcome = outcome
+        self._submit = submit
+        title = OUTCOME_TITLES.get(outcome, outcome)
+        self.setWindowTitle(f"Decide: {title}")
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<b>Mark {_html(submission_text)} as {title.lower()}?</b>")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        if outcome == "non_compliant":
+            if deficiencies:
+                items = "".join(f"<li>{_html(d)}</li>" for d in deficiencies)
+                text = f"These deficiencies go to the vendor:<ul>{items}</ul>"
+            else:
+                text = (
+                    "There are no deficiencies yet. Close this, fail a line or write "
+                    "deficiencies (Ctrl+D) first."
+                )
+            body = QLabel(text)
+            body.setWordWrap(True)
+            body.setTextFormat(Qt.TextFormat.RichText)
+            layout.addWidget(body)
+        elif outcome == "compliant" and deficiencies:
+            warn = QLabel(
+                f"Note: {len(deficiencies)} line(s) still fail; a compliant decision "
+                "sends no deficiencies."
+            )
+            warn.setWordWrap(True)
+            layout.addWidget(warn)
+        form = QFormLayout()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(
+            "Why? (required: e.g. not a COI, unreadable, wrong insured)"
+            if outcome == "rejected"
+            else "Note for the tracker (optional)"
+        )
+        self.note.setAccessibleName("Decision note")
+        form.addRow("&Note:", self.note)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm = buttons.addButton(f"&{title}", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm.setDefault(True)
+        self.confirm.setToolTip("Enter")
+        buttons.accepted.connect(self._try)
+        buttons.rejected.connect(self.reject)
+        hint = QLabel("Enter: decide · Esc: cancel")
+        hint.setForegroundRole(hint.foregroundRole())
+        hint.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(hint)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout.addLayout(row)
+        self.note.setFocus()
+        self.setMinimumWidth(460)
+
+    def _try(self) -> None:
+        problem = self._submit(self.outcome, self.note.text())
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            self.note.setFocus()
+            return
+        self.accept()
+
+
+class OverrideDialog(_EnterDialog):
+    """Set a line's result: 1–4 pick the result, the note is required, Enter saves."""
+
+    CHOICES = ("pass", "fail", "needs_review", "na")
+
+    def __init__(
+        self, line: ChecklistLine, preselect: str, submit: Submit, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self.setWindowTitle(f"Override: {line.label}")
+        layout = QVBoxLayout(self)
+        summary = QLabel(
+            f"<b>{_html(line.label)}</b><br>Pre-check: {theme.RESULT_LONG.get(line.result)} — "
+            f"{_html(line.message)}"
+        )
+        summary.setWordWrap(True)
+        layout.addWidget(summary)
+        self.group = QButtonGroup(self)
+        row = QHBoxLayout()
+        for number, choice in enumerate(self.CHOICES, start=1):
+            button = QRadioButton(f"&{number} {theme.RESULT_LONG[choice]}")
+            button.setIcon(theme.result_icon(choice))
+            button.setProperty("result", choice)
+            self.group.addButton(button, number)
+            row.addWidget(button)
+            if choice == preselect:
+                button.setChecked(True)
+        layout.addLayout(row)
+        form = QFormLayout()
+        self.note = QLineEdit(line.note or "")
+        self.note.setPlaceholderText("Why the pre-check's result is set aside (required)")
+        self.note.setAccessibleName("Override note")
+        form.addRow("&Note:", self.note)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._try)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.note.setFocus()
+        self.setMinimumWidth(480)
+
+    def result_choice(self) -> str:
+        button = self.group.checkedButton()
+        return str(button.property("result")) if button else ""
+
+    def _try(self) -> None:
+        problem = self._submit(self.result_choice(), self.note.text())
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            self.note.setFocus()
+            return
+        self.accept()
+
+
+class ShortcutsDialog(QDialog):
+    """Generated from the same action list as the menus."""
+
+    def __init__(self, actions: Sequence[ActionSpec], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        rows: list[tuple[str, str] | str] = []  # (keys, action) or a section title
+        for group in dict.fromkeys(a.group for a in actions):
+            members = [a for a in actions if a.group == group and a.shortcuts]
+            if members:
+                rows.append(group)
+            for spec in members:
+                keys = " or ".join(
+                    QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+                    for k in spec.shortcuts
+                )
+                rows.append((keys, f"{spec.text.replace('&', '')} — {spec.tip}"))
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        bold = self.font()
+        bold.setBold(True)
+        for row, entry in enumerate(rows):
+            if isinstance(entry, str):
+                item = QTableWidgetItem(entry)
+                item.setFont(bold)
+                self.table.setItem(row, 0, item)
+                self.table.setSpan(row, 0, 1, 2)
+                continue
+            for column, text in enumerate(entry):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnToContents(0)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 560)
+
+
+class AboutDialog(QDialog):
+    def __init__(self, lines: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About COI Desk")
+        layout = QVBoxLayout(self)
+        title = QLabel(
+            f"<h2>COI Desk {__version__}</h2>"
+            "<p>Review certificates of insurance against requirements.</p>"
+        )
+        layout.addWidget(title)
+        form = QFormLayout()
+        for name, value in lines:
+            label = QLabel(value)
+            label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
+            form.addRow(f"{name}:", label)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,370 @@
+"""The review queue as a lazy Qt table: pages of rows fetched from the store as the view scrolls.
+
+Filtering, searching and sorting are pushed into SQL (`coi_desktop.queue`); the model
+only holds the rows the view has asked for, so a 100,000-item queue costs one page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QFont
+
+from coi_desktop.database import Database
+from coi_desktop.queue import QueueFilter, QueueRow, query_queue
+from coi_desktop.ui import theme
+from coi_desktop.ui.background import QueueLoader
+
+PAGE_SIZE = 200
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+URGENCY_ROLE = Qt.ItemDataRole.UserRole + 3  # "overdue" | "soon" | "later"
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    # (header, sort key in coi_desktop.queue.SORT_COLUMNS)
+    ("Due", "due_at"),
+    ("Vendor", "vendor"),
+    ("Project", "project"),
+    ("Kind", "kind"),
+    ("Received", "received_at"),
+    ("Status", "status"),
+    ("Reviewer", "assigned_to"),
+    ("Pre-check", "precheck_fail"),
+)
+DUE, VENDOR, PROJECT, KIND, RECEIVED, STATUS, REVIEWER, PRECHECK = range(len(COLUMNS))
+SOON_SECONDS = 4 * 3600
+TICK_MS = 30_000
+
+STATUS_TEXT = {
+    "new": "New",
+    "in_review": "In review",
+    "awaiting_new_coi": "Awaiting new COI",
+    "compliant": "Compliant",
+    "non_compliant": "Non-compliant",
+    "rejected": "Rejected",
+    "archived": "Archived",
+}
+OUTCOME_TEXT = {"compliant": "Compliant", "non_compliant": "Non-compliant", "rejected": "Rejected"}
+KIND_TEXT = {"coi": "COI", "endorsement": "Endorsement"}
+
+
+def countdown_text(due: datetime, now: datetime) -> str:
+    """``5h 07m`` left, ``2d 3h`` for long waits, ``late 1h 20m`` once overdue."""
+    seconds = int((due - now).total_seconds())
+    late = seconds < 0
+    minutes = abs(seconds) // 60
+    if minutes >= 48 * 60:
+        text = f"{minutes // 1440}d {minutes % 1440 // 60}h"
+    else:
+        text = f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"late {text}" if late else text
+
+
+def urgency(due: datetime, now: datetime) -> str:
+    seconds = (due - now).total_seconds()
+    if seconds < 0:
+        return "overdue"
+    if seconds < SOON_SECONDS:
+        return "soon"
+    return "later"
+
+
+def precheck_summary(row: QueueRow) -> str:
+    if row.decision:
+        return OUTCOME_TEXT.get(row.decision, row.decision) + " (decided)"
+    counts = row.precheck
+    if counts is None:
+        return "Checking…"
+    parts = []
+    if counts["fail"]:
+        parts.append(f"{counts['fail']} fail" + ("s" if counts["fail"] > 1 else ""))
+    if counts["needs_review"]:
+        parts.append(f"{counts['needs_review']} to review")
+    return ", ".join(parts) if parts else "All pass"
+
+
+def local_time(value: datetime) -> str:
+    return value.astimezone().strftime("%b %d %H:%M")
+
+
+class QueueModel(QAbstractTableModel):
+    """Rows of `query_queue` for one `QueueFilter`, fetched a page at a time."""
+
+    filter_changed = Signal(object)
+    filter_loaded = Signal(object)  # the rows of a requested filter are on screen
+
+    def __init__(
+        self,
+        database: Database,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        user_names: dict[str, str] | None = None,
+        loader: QueueLoader | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self._pending_filter: QueueFilter | None = None
+        self._loader = loader
+        if loader is not None:
+            loader.loaded.connect(self._loaded)
+        self._database = database
+        self._filter = QueueFilter(view="all")
+        self._rows: list[QueueRow] = []
+        self._exhausted = False
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._now = self._clock()
+        self.user_names = dict(user_names or {})
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+
+    # ------------------------------------------------------------ filter
+
+    @property
+    def queue_filter(self) -> QueueFilter:
+        return self._filter
+
+    def set_filter(self, flt: QueueFilter) -> None:
+        """Show another part of the queue now: one SQL page, nothing more."""
+        self._generation += 1  # any answer still coming from the loader is stale
+        self._pending_filter = None
+        self.beginResetModel()
+        self._filter = flt
+        self._rows = []
+        self._exhausted = False
+        self._now = self._clock()
+        self._fetch(PAGE_SIZE)
+        self.endResetModel()
+        self.filter_changed.emit(flt)
+
+    def request_filter(self, flt: QueueFilter) -> None:
+        """Show another part of the queue, read on the loader thread (typing in the search box).
+
+        The rows on screen stay until the answer arrives; `filter_loaded` says when.
+        """
+        self._generation += 1
+        self._pending_filter = flt
+        if self._loader is None:
+            self.set_filter(flt)
+            self.filter_loaded.emit(flt)
+            return
+        self._loader.request(self._generation, flt, PAGE_SIZE)
+
+    def _loaded(self, generation: int, flt: object, rows: list[QueueRow]) -> None:
+        if generation != self._generation or not isinstance(flt, QueueFilter):
+            return  # a newer filter was asked for meanwhile
+        self.beginResetModel()
+        self._filter = flt
+        self._rows = list(rows)
+        self._exhausted = len(rows) < PAGE_SIZE
+        self._now = self._clock()
+        self.endResetModel()
+        self._pending_filter = None
+        self.filter_changed.emit(flt)
+        self.filter_loaded.emit(flt)
+
+    @property
+    def wanted_filter(self) -> QueueFilter:
+        """The filter asked for last (may still be loading)."""
+        return self._pending_filter or self._filter
+
+    def reload(self) -> None:
+        """Read the same filter again, keeping as many rows as were loaded (after a change)."""
+        keep = max(PAGE_SIZE, len(self._rows))
+        self.beginResetModel()
+        self._rows = []
+        self._exhausted = False
+        self._now = self._clock()
+        self._fetch(keep)
+        self.endResetModel()
+
+    def _fetch(self, limit: int) -> list[QueueRow]:
+        with self._database.session() as session:
+            rows = query_queue(session, self._filter, offset=len(self._rows), limit=limit)
+        self._rows.extend(rows)
+        self._exhausted = len(rows) < limit
+        return rows
+
+    def refresh_ids(self, ids: list[str]) -> None:
+        """Re-read the given submissions where they are shown (pre-check finished, claimed …)."""
+        wanted = {row.id: i for i, row in enumerate(self._rows) if row.id in set(ids)}
+        if not wanted:
+            return
+        with self._database.session() as session:
+            fresh = query_queue(session, QueueFilter(ids=tuple(wanted)))
+        for row in fresh:
+            position = wanted[row.id]
+            self._rows[position] = row
+            self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
+
+    # ------------------------------------------------------------ lazy loading
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        with self._database.session() as session:
+            rows = query_queue(session, self._filter, offset=len(self._rows), limit=PAGE_SIZE)
+        self._exhausted = len(rows) < PAGE_SIZE
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    # ------------------------------------------------------------ countdown
+
+    def tick(self) -> None:
+        """Time passes: repaint the countdown column only; nothing is read again."""
+        self._now = self._clock()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, DUE),
+                self.index(len(self._rows) - 1, DUE),
+                [
+                    Qt.ItemDataRole.DisplayRole,
+                    Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.ToolTipRole,
+                    URGENCY_ROLE,
+                ],
+            )
+
+    # ------------------------------------------------------------ rows
+
+    def row_at(self, row: int) -> QueueRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, submission_id: str) -> int:
+        for i, row in enumerate(self._rows):
+            if row.id == submission_id:
+                return i
+        return -1
+
+    def loaded_ids(self) -> list[str]:
+        return [row.id for row in self._rows]
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Sort by {COLUMNS[section][0].lower()}"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == ID_ROLE:
+            return row.id
+        if role == ROW_ROLE:
+            return row
+        if role == URGENCY_ROLE:
+            return urgency(row.due_at, self._now)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == DUE and row.decision is None:
+            level = urgency(row.due_at, self._now)
+            if level != "later":
+                return QBrush(theme.urgency_color(level))
+            return None
+        if role == Qt.ItemDataRole.FontRole and column == DUE and row.decision is None:
+            if urgency(row.due_at, self._now) != "later":
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DUE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, row: QueueRow, column: int) -> str:
+        if column == DUE:
+            if row.decision:
+                return "decided"
+            return countdown_text(row.due_at, self._now)
+        if column == VENDOR:
+            return row.vendor
+        if column == PROJECT:
+            return row.project or ("Global" if row.scope == "global" else "—")
+        if column == KIND:
+            return KIND_TEXT.get(row.kind, row.kind)
+        if column == RECEIVED:
+            return local_time(row.received_at)
+        if column == STATUS:
+            return STATUS_TEXT.get(row.status, row.status.replace("_", " "))
+        if column == REVIEWER:
+            if row.assigned_to is None:
+                return "Unassigned"
+            return self.user_names.get(row.assigned_to, row.assigned_to)
+        if column == PRECHECK:
+            return precheck_summary(row)
+        return ""
+
+    def _tooltip(self, row: QueueRow, column: int) -> str:
+        if column == DUE:
+            level = urgency(row.due_at, self._now)
+            when = row.due_at.astimezone().strftime("%a %b %d %H:%M")
+            prefix = {"overdue": "Overdue — was due", "soon": "Due soon —", "later": "Due"}[level]
+            return f"{prefix} {when}"
+        if column == PRECHECK and row.precheck is None and row.decision is None:
+            return "The pre-check has not run yet; it is prepared in the background."
+        if column == PRECHECK and row.precheck:
+            c = row.precheck
+            return f"{c['pass']} pass, {c['fail']} fail, {c['needs_review']} need review"
+        if row.delivery_error:
+            return f"Delivery problem: {row.delivery_error}"
+        return f"{row.id} — {row.vendor}" + (f" — {row.insured_name}" if row.insured_name else "")
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column][1]
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._filter.sort and descending == self._filter.descending:
+            return
+        self.set_filter(replace(self._filter, sort=key, descending=descending))

@@ -1,0 +1,271 @@
+"""Settings: where the tracker and Procore are, and signing in to each.
+
+URLs and ids go to the settings file; tokens and secrets only to the OS keyring. *Test
+connection* runs off the GUI thread and says plainly what worked or what did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coi_desktop.credentials import (
+    PROCORE_CLIENT_SECRET,
+    TRACKER_TOKEN,
+    Credentials,
+    CredentialStoreUnavailable,
+)
+from coi_desktop.settings import PROCORE_HOSTS, Settings, resolve_connection, save_settings
+from coi_desktop.sync.procore import ProcoreClient
+from coi_desktop.sync.procore_auth import ProcoreAuth
+from coi_desktop.sync.tracker import check_tracker
+from coi_desktop.sync.transport import SyncProblem
+
+ENVIRONMENTS = [("production", "Production"), ("sandbox", "Developer sandbox"),
+                ("custom", "Custom URLs")]
+
+
+class _CheckSignals(QObject):
+    done = Signal(str, str)  # which, message
+
+
+class _Check(QRunnable):
+    """A connection test on the thread pool; the answer comes back as a queued signal."""
+
+    def __init__(self, which: str, job: Callable[[], str], signals: _CheckSignals) -> None:
+        super().__init__()
+        self.which, self.job, self.signals = which, job, signals
+
+    def run(self) -> None:
+        try:
+            message = self.job()
+        except Exception as exc:  # a test must always answer
+            message = f"Not connected: {exc}"
+        self.signals.done.emit(self.which, message)
+
+
+class SettingsDialog(QDialog):
+    """``SettingsDialog(settings, settings_file)``; ``saved_settings`` after *Save*."""
+
+    def __init__(self, settings: Settings, settings_file: Path,
+                 credentials: Credentials | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("COI Desk settings")
+        self.settings = settings
+        self.settings_file = settings_file
+        self.credentials = credentials or Credentials()
+        self.saved_settings: Settings | None = None
+        self.pool = QThreadPool(self)
+        self.signals = _CheckSignals(self)
+        self.signals.done.connect(self._show_result)
+
+        connection = resolve_connection(settings)
+        self.tracker_url = QLineEdit(settings.tracker_url)
+        self.tracker_url.setPlaceholderText("https://tracker.example.com/api/v1")
+        self.tracker_token = QLineEdit(
+            self.credentials.get(TRACKER_TOKEN, connection.tracker_url) or "")
+        self.tracker_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.tracker_test = QPushButton("Test connection")
+        self.tracker_result = QLabel("")
+        self.tracker_result.setWordWrap(True)
+        self.tracker_test.clicked.connect(self.test_tracker)
+
+        self.environment = QComboBox()
+        for key, label in ENVIRONMENTS:
+            self.environment.addItem(label, key)
+        self.environment.setCurrentIndex(
+            [k for k, _ in ENVIRONMENTS].index(settings.procore_environment))
+        self.api_url = QLineEdit(settings.procore_api_url)
+        self.login_url = QLineEdit(settings.procore_login_url)
+        self.client_id = QLineEdit(settings.procore_client_id)
+        self.client_secret = QLineEdit(self.credentials.get(
+            PROCORE_CLIENT_SECRET, connection.procore_login_url) or "")
+        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.use_credentials = QRadioButton("Service account (client credentials)")
+        self.use_installed = QRadioButton("Sign in as me (installed app, paste a code)")
+        group = QButtonGroup(self)
+        group.addButton(self.use_credentials)
+        group.addButton(self.use_installed)
+        (self.use_installed if settings.procore_auth == "installed_app"
+         else self.use_credentials).setChecked(True)
+        self.open_sign_in = QPushButton("Open Procore sign-in page")
+        self.open_sign_in.clicked.connect(self.open_sign_in_page)
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("Paste the code Procore shows")
+        self.sign_in = QPushButton("Sign in with code")
+        self.sign_in.clicked.connect(self.sign_in_with_code)
+        self.procore_test = QPushButton("Test connection")
+        self.procore_test.clicked.connect(self.test_procore)
+        self.procore_result = QLabel("")
+        self.procore_result.setWordWrap(True)
+        self.environment.currentIndexChanged.connect(self._environment_changed)
+        self.use_installed.toggled.connect(self._auth_changed)
+
+        tracker_box = QGroupBox("Tracker")
+        form = QFormLayout(tracker_box)
+        form.addRow("URL", self.tracker_url)
+        form.addRow("Token", self.tracker_token)
+        form.addRow(self.tracker_test, self.tracker_result)
+        procore_box = QGroupBox("Procore")
+        form = QFormLayout(procore_box)
+        form.addRow("Environment", self.environment)
+        form.addRow("API URL", self.api_url)
+        form.addRow("Login URL", self.login_url)
+        form.addRow("Client id", self.client_id)
+        form.addRow("Client secret", self.client_secret)
+        form.addRow(self.use_credentials)
+        form.addRow(self.use_installed)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code, 1)
+        code_row.addWidget(self.sign_in)
+        form.addRow(self.open_sign_in, code_row)
+        form.addRow(self.procore_test, self.procore_result)
+        self.message = QLabel(self.credentials.status().message)
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tracker_box)
+        layout.addWidget(procore_box)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self._environment_changed()
+        self._auth_changed()
+
+    # -- what the form says ------------------------------------------------------------
+
+    def current_settings(self) -> Settings:
+        return replace(
+            self.settings,
+            tracker_url=self.tracker_url.text().strip().rstrip("/"),
+            procore_environment=self.environment.currentData(),
+            procore_api_url=self.api_url.text().strip().rstrip("/"),
+            procore_login_url=self.login_url.text().strip().rstrip("/"),
+            procore_client_id=self.client_id.text().strip(),
+            procore_auth="installed_app" if self.use_installed.isChecked()
+            else "client_credentials",
+        )
+
+    def _urls(self) -> tuple[str, str, str]:
+        connection = resolve_connection(self.current_settings())
+        return connection.tracker_url, connection.procore_api_url, connection.procore_login_url
+
+    def _environment_changed(self) -> None:
+        key = self.environment.currentData()
+        custom = key == "custom"
+        self.api_url.setEnabled(custom)
+        self.login_url.setEnabled(custom)
+        if not custom:
+            api, login = PROCORE_HOSTS[key]
+            self.api_url.setText(api)
+            self.login_url.setText(login)
+
+    def _auth_changed(self) -> None:
+        installed = self.use_installed.isChecked()
+        for widget in (self.open_sign_in, self.code, self.sign_in):
+            widget.setEnabled(installed)
+
+    # -- secrets ---------------------------------------------------------------------------
+
+    def _keep_secrets(self) -> bool:
+        tracker_url, _, login_url = self._urls()
+        try:
+            if self.tracker_token.text().strip() and tracker_url:
+                self.credentials.set(TRACKER_TOKEN, self.tracker_token.text().strip(), tracker_url)
+            if self.client_secret.text().strip() and login_url:
+                self.credentials.set(PROCORE_CLIENT_SECRET, self.client_secret.text().strip(),
+                                     login_url)
+        except CredentialStoreUnavailable as exc:
+            self.message.setText(str(exc))
+            return False
+        return True
+
+    def save(self) -> None:
+        if not self._keep_secrets():
+            return
+        settings = self.current_settings()
+        save_settings(self.settings_file, settings)
+        self.saved_settings = settings
+        self.accept()
+
+    def _auth(self) -> ProcoreAuth:
+        _, _, login_url = self._urls()
+        grant = "refresh_token" if self.use_installed.isChecked() else "client_credentials"
+        return ProcoreAuth(login_url, self.client_id.text().strip(), grant=grant,
+                           credentials=self.credentials, timeout=(5.0, 10.0))
+
+    def open_sign_in_page(self) -> None:
+        url = self._auth().authorize_url()
+        self.procore_result.setText(f"Sign in at {url} and paste the code shown.")
+        QDesktopServices.openUrl(QUrl(url))
+
+    def sign_in_with_code(self) -> None:
+        code = self.code.text().strip()
+        if not code:
+            self.procore_result.setText("Paste the code Procore showed you first.")
+            return
+        if not self._keep_secrets():
+            return
+        auth = self._auth()
+
+        def job() -> str:
+            try:
+                auth.sign_in_with_code(code)
+            except SyncProblem as exc:
+                return f"Not signed in: {exc}"
+            return "Signed in to Procore; the tokens are in the keyring."
+
+        self.code.clear()  # the code works once
+        self._run("procore", job)
+
+    # -- tests -----------------------------------------------------------------------------
+
+    def test_tracker(self) -> None:
+        url, token = self._urls()[0], self.tracker_token.text().strip()
+        if not url or not token:
+            self.tracker_result.setText("Enter the tracker URL and your token first.")
+            return
+        self._run("tracker", lambda: check_tracker(url, token))
+
+    def test_procore(self) -> None:
+        if not self.client_id.text().strip():
+            self.procore_result.setText("Enter the Procore client id first.")
+            return
+        if not self._keep_secrets():
+            return
+        _, api_url, _ = self._urls()
+        auth = self._auth()
+        self._run("procore", lambda: ProcoreClient(api_url, auth).check(None))
+
+    def _run(self, which: str, job: Callable[[], str]) -> None:
+        label = self.tracker_result if which == "tracker" else self.procore_result
+        label.setText("Testing…")
+        self.pool.start(_Check(which, job, self.signals))
+
+    def _show_result(self, which: str, message: str) -> None:
+        (self.tracker_result if which == "tracker" else self.procore_result).setText(message)
+
+    def done(self, result: int) -> None:
+        self.pool.waitForDone(15_000)  # no test thread outlives the dialog
+        super().done(result)
