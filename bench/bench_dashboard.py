@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/bench_dashboard.py [--rows 100000] [--reviewers 50] [--gui]``.
 Targets (brief of issue 6): dashboard refresh < 200 ms, PDF report export < 1 s.
-``build_store`` is also used by ``bench/dashboard_screenshot.py`` to render a realistic view.
+``--screenshot PNG`` renders the dashboard and its PDF report on such a store, for the docs.
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from coi_desktop.database import Database
 from coi_desktop.documents import DocumentStore
-from coi_desktop.queue import QueueFilter, count_queue
+from coi_desktop.queue import QueueFilter, count_queue, query_queue
 
 log = logging.getLogger(__name__)
 
@@ -94,88 +95,81 @@ class PreparationThread(QThread):
                 self.prepared.emit([submission_id])
 
 
-class CountThread(QThread):
+class _NewestRequestThread(QThread):
+    """Serves only the newest request: older ones still waiting are dropped unread.
+
+    Typing in the search box or switching tabs asks again and again; only the last
+    question is worth a query.
+    """
+
+    def __init__(self, database: Database, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._database = database
+        self._wanted: object | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def _ask(self, wanted: object) -> None:
+        with self._lock:
+            self._wanted = wanted
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.wait()
+
+    def run(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+            if self._stopping or wanted is None:
+                continue
+            self._serve(wanted)
+
+    def _serve(self, wanted: Any) -> None:
+        raise NotImplementedError
+
+
+class CountThread(_NewestRequestThread):
     """Counts for the My work / Unassigned / All tabs, off the GUI thread."""
 
     counted = Signal(dict)
 
     def __init__(self, database: Database, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("queue-counts")
-        self._database = database
-        self._wanted: dict[str, QueueFilter] | None = None
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
+        super().__init__(database, "queue-counts", parent)
 
     def request(self, filters: dict[str, QueueFilter]) -> None:
-        with self._lock:
-            self._wanted = filters
-        self._wake.set()
-        if not self.isRunning() and not self._stopping:
-            self.start()
+        self._ask(filters)
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.wait()
-
-    def run(self) -> None:
-        while not self._stopping:
-            self._wake.wait()
-            self._wake.clear()
-            with self._lock:
-                wanted, self._wanted = self._wanted, None
-            if self._stopping or wanted is None:
-                continue
-            counts: dict[str, int] = {}
-            with self._database.session() as session:
-                for name, flt in wanted.items():
-                    counts[name] = count_queue(session, flt)
-            self.counted.emit(counts)
+    def _serve(self, wanted: dict[str, QueueFilter]) -> None:
+        with self._database.session() as session:
+            counts = {name: count_queue(session, flt) for name, flt in wanted.items()}
+        self.counted.emit(counts)
 
 
-class QueueLoader(QThread):
+class QueueLoader(_NewestRequestThread):
     """The first page of a new filter, read off the GUI thread so typing never stalls.
 
-    Only the newest request matters: older ones still waiting are skipped, and the model
-    drops any answer whose generation is no longer the one it asked for last.
+    The model drops any answer whose generation is no longer the one it asked for last.
     """
 
     loaded = Signal(int, object, list)  # generation, QueueFilter, rows (QueueRow)
 
     def __init__(self, database: Database, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("queue-loader")
-        self._database = database
-        self._wanted: tuple[int, QueueFilter, int] | None = None
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
+        super().__init__(database, "queue-loader", parent)
 
     def request(self, generation: int, flt: QueueFilter, limit: int) -> None:
-        with self._lock:
-            self._wanted = (generation, flt, limit)
-        self._wake.set()
-        if not self.isRunning() and not self._stopping:
-            self.start()
+        self._ask((generation, flt, limit))
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.wait()
-
-    def run(self) -> None:
-        from coi_desktop.queue import query_queue
-
-        while not self._stopping:
-            self._wake.wait()
-            self._wake.clear()
-            with self._lock:
-                wanted, self._wanted = self._wanted, None
-            if self._stopping or wanted is None:
-                continue
-            generation, flt, limit = wanted
-            with self._database.session() as session:
-                rows = query_queue(session, flt, offset=0, limit=limit)
-            self.loaded.emit(generation, flt, rows)
+    def _serve(self, wanted: tuple[int, QueueFilter, int]) -> None:
+        generation, flt, limit = wanted
+        with self._database.session() as session:
+            rows = query_queue(session, flt, offset=0, limit=limit)
+        self.loaded.emit(generation, flt, rows)
