@@ -60,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseError, SettingsError) as exc:
         print(f"coi-desktop: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`); say nothing more and don't flush into the void.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def run_demo() -> int:

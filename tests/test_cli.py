@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -81,3 +82,20 @@ def test_console_script_runs_in_a_fresh_process(coi_home: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert (coi_home / "logs" / "coi-desktop.log").exists()
+
+
+def test_output_piped_into_a_closed_reader_is_not_a_traceback(coi_home: Path) -> None:
+    workspace = open_workspace()
+    factories.seed_workspace(workspace, TinyWorld(), "u-1")
+    workspace.close()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head` that has already exited
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "coi_desktop", "queue", "--json"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0
