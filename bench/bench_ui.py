@@ -127,6 +127,15 @@ def build_store(home: Path, n: int) -> None:
                 "precheck_fail": i % 4,
                 "precheck_needs_review": i % 3,
                 "insured_name": f"{VENDORS[i % 10]} {i % 500} LLC",
+                # as queue.search_text writes it: id, vendor, project, insured
+                "search_text": " ".join(
+                    (
+                        f"s-{i:06d}",
+                        f"{VENDORS[(i % 500) % len(VENDORS)]} {i % 500} LLC",
+                        f"{PROJECTS[(i % 100) % len(PROJECTS)]} {i % 100}",
+                        f"{VENDORS[i % 10]} {i % 500} LLC",
+                    )
+                ).lower(),
                 "synced_at": now,
             }
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from coi_desktop.models import (
@@ -24,6 +25,7 @@ from coi_desktop.models import (
     Vendor,
     utcnow,
 )
+from coi_desktop.queue import refresh_search_text
 
 KINDS = {"coi", "endorsement"}
 STATUSES = {"new", "in_review", "compliant", "non_compliant", "rejected", "archived"}
@@ -154,6 +156,7 @@ def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChang
     sub.requirement_profile_id = profile_id if isinstance(profile_id, str) else None
     sub.synced_at = utcnow()
     session.add(sub)
+    refresh_search_text(sub)
     change.documents_missing = _documents(session, sub, documents, what)
     if change.documents_missing:
         # New or changed files: the old pre-check no longer describes what was sent.
@@ -164,7 +167,11 @@ def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChang
 def _vendor(session: Session, data: dict[str, Any], what: str) -> Vendor:
     vendor_id = _require(data, "id", str, f"{what}: vendor")
     vendor = session.get(Vendor, vendor_id) or Vendor(id=vendor_id)
-    vendor.name = str(data.get("name") or vendor_id)
+    name = str(data.get("name") or vendor_id)
+    renamed = vendor.name is not None and vendor.name != name
+    vendor.name = name
+    if renamed:
+        _refresh_search(session, Submission.vendor_id == vendor_id)
     vendor.procore_vendor_id = _optional_int(data, "procore_vendor_id")
     session.add(vendor)
     return vendor
@@ -173,10 +180,20 @@ def _vendor(session: Session, data: dict[str, Any], what: str) -> Vendor:
 def _project(session: Session, data: dict[str, Any], what: str) -> Project:
     project_id = _require(data, "id", str, f"{what}: project")
     project = session.get(Project, project_id) or Project(id=project_id)
-    project.name = str(data.get("name") or project_id)
+    name = str(data.get("name") or project_id)
+    renamed = project.name is not None and project.name != name
+    project.name = name
+    if renamed:
+        _refresh_search(session, Submission.project_id == project_id)
     project.procore_project_id = _optional_int(data, "procore_project_id")
     session.add(project)
     return project
+
+
+def _refresh_search(session: Session, where: ColumnElement[bool]) -> None:
+    """A renamed vendor or project: every submission showing the old name is found by the new."""
+    for sub in session.scalars(select(Submission).where(where)):
+        refresh_search_text(sub)
 
 
 def _commitment(session: Session, data: dict[str, Any], what: str) -> Commitment:

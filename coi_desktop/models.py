@@ -168,6 +168,9 @@ class Submission(Base):
     precheck_fail: Mapped[int | None] = mapped_column(Integer)
     precheck_needs_review: Mapped[int | None] = mapped_column(Integer)
     insured_name: Mapped[str | None] = mapped_column(String(300))  # as read from the COI
+    # id, vendor, project and insured in one lower-case string: the search box scans one
+    # column of one table instead of joining three for every row (see queue.search_text).
+    search_text: Mapped[str | None] = mapped_column(Text)
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     vendor: Mapped[Vendor] = relationship()
@@ -252,7 +255,7 @@ class OutboxItem(Base):
     submission_id: Mapped[str] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
-    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"))
+    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # pending -> delivered, or conflict / failed (kept for a person, never dropped)
     state: Mapped[str] = mapped_column(String(20), default="pending")

@@ -94,6 +94,11 @@ def test_upgrade_keeps_data_backfills_and_keeps_a_copy(tmp_path: Path) -> None:
                 )
             ).one()
         assert tuple(row) == (4, 1, 2, 0)
+        with db.engine.connect() as connection:
+            search = connection.execute(
+                text("SELECT search_text FROM submissions WHERE id = 's-1'")
+            ).scalar_one()
+        assert search == "s-1 acme drywall llc"
     finally:
         db.close()
     copies = list((tmp_path / "backups").glob("*.sqlite3"))
@@ -117,3 +122,17 @@ def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> N
     with pytest.raises(DatabaseTooNew, match="newer version of COI Desk"):
         open_database(path)
     assert path.read_bytes() == before
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from coi_desktop.models import Base
+
+    db = open_database(tmp_path / "store.sqlite3")
+    try:
+        with db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        db.close()

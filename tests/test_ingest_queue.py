@@ -11,7 +11,7 @@ import pytest
 from coi_desktop.database import Database, open_database
 from coi_desktop.ingest import IngestError, upsert_profile, upsert_submission, upsert_user
 from coi_desktop.models import RequirementProfile, Submission
-from coi_desktop.queue import QueueFilter, count_queue, query_queue
+from coi_desktop.queue import QueueFilter, count_queue, query_queue, refresh_search_text
 from tests import factories
 
 
@@ -162,3 +162,19 @@ def test_queue_json_has_the_documented_fields(db: Database) -> None:
     }
     assert row["project"] is None and row["scope"] == "global"
     assert row["due_at"].endswith("Z") and row["precheck"] is None and row["decision"] is None
+
+
+def test_search_follows_a_renamed_vendor_and_the_insured_read_later(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        renamed = factories.submission("s-1", version=2, vendor="Acme Interiors Group")
+        upsert_submission(session, renamed)
+    with db.session() as session:
+        assert [r.id for r in query_queue(session, QueueFilter(search="interiors"))] == ["s-1"]
+        assert query_queue(session, QueueFilter(search="acme drywall")) == []
+        sub = session.get(Submission, "s-3")
+        assert sub is not None
+        sub.insured_name = "Crane and Company of Ohio"
+        refresh_search_text(sub)
+    with db.session() as session:
+        assert [r.id for r in query_queue(session, QueueFilter(search="OHIO"))] == ["s-3"]

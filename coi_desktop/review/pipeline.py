@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from coi_desktop.database import Database
 from coi_desktop.documents import DocumentStore, DocumentStoreError
 from coi_desktop.models import Document, Extraction, RequirementProfile, Submission, utcnow
+from coi_desktop.queue import refresh_search_text
 from coi_desktop.review.decisions import merged_extraction, replace_checklist
 from coi_desktop.review.extraction import extract_document
 from coi_desktop.review.precheck import evaluate
@@ -124,6 +125,7 @@ def precheck(session: Session, submission_id: str, today: date) -> bool:
     insured = extraction.get("insured")
     if isinstance(insured, dict) and isinstance(insured.get("name"), str):
         sub.insured_name = insured["name"][:300]
+        refresh_search_text(sub)
     return True
 
 
