@@ -164,6 +164,10 @@ class Pacer:
         with self._lock:
             while True:
                 now = self.clock()
+                if self.remaining is not None and self.remaining <= 0 and 0 < self.reset_at <= now:
+                    # That window is over (we waited elsewhere, e.g. in the outbox): the next
+                    # one's size comes with its first answer, so one call probes, not a burst.
+                    self.remaining = None
                 until = self.blocked_until
                 if self.remaining is not None and self.remaining <= 0 and self.reset_at > now:
                     until = max(until, self.reset_at + 0.05 + random.uniform(0, 0.05))
@@ -174,7 +178,7 @@ class Pacer:
                         after=wait,
                     )
                 if wait > 0:
-                    self.remaining = None  # a new window: its first answer tells its size
+                    # The count stays spent while we wait: others must not probe meanwhile.
                     self.waited += wait
                     self._lock.wait(wait)
                     continue
