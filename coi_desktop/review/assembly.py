@@ -12,7 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, join_found
-from coi_desktop.review.parsing import read_date, read_letter, read_mark, read_money, read_naic
+from coi_desktop.review.parsing import (
+    Reading,
+    T,
+    read_date,
+    read_letter,
+    read_mark,
+    read_money,
+    read_naic,
+)
 
 JSON = dict[str, Any]
 
@@ -79,8 +87,14 @@ class _Builder:
             return None
         text = clean_text(found.text)
         reading = read_money(trim_ocr_edges(text) if found.source == "ocr" else text)
-        if reading.value is None or (found.source == "ocr" and reading.value < 100):
+        if found.source == "ocr" and reading.value is not None and reading.value < 100:
             return None  # an OCR'd "limit" under $100 is a misread rule or speck
+        return self._keep(key, found, reading)
+
+    def _keep(self, key: str, found: Found, reading: Reading[T]) -> T | None:
+        """Record the evidence of a parsed value; a repaired reading is trusted less."""
+        if reading.value is None:
+            return None
         factor = REPAIRED_FACTOR if reading.repaired else 1.0
         self.evidence[key] = _evidence(found, found.confidence * factor)
         return reading.value
@@ -88,32 +102,16 @@ class _Builder:
     def date(self, key: str, found: Found | None) -> str | None:
         if found is None:
             return None
-        reading = read_date(clean_text(found.text))
-        if reading.value is None:
-            return None
-        factor = REPAIRED_FACTOR if reading.repaired else 1.0
-        self.evidence[key] = _evidence(found, found.confidence * factor)
-        return reading.value.isoformat()
+        day = self._keep(key, found, read_date(clean_text(found.text)))
+        return day.isoformat() if day is not None else None
 
     def letter(self, key: str, found: Found | None) -> str | None:
-        if found is None:
-            return None
-        reading = read_letter(clean_text(found.text))
-        if reading.value is None:
-            return None
-        factor = REPAIRED_FACTOR if reading.repaired else 1.0
-        self.evidence[key] = _evidence(found, found.confidence * factor)
-        return reading.value
+        return (
+            None if found is None else self._keep(key, found, read_letter(clean_text(found.text)))
+        )
 
     def naic(self, key: str, found: Found | None) -> str | None:
-        if found is None:
-            return None
-        reading = read_naic(clean_text(found.text))
-        if reading.value is None:
-            return None
-        factor = REPAIRED_FACTOR if reading.repaired else 1.0
-        self.evidence[key] = _evidence(found, found.confidence * factor)
-        return reading.value
+        return None if found is None else self._keep(key, found, read_naic(clean_text(found.text)))
 
     def mark(self, key: str, found: Found | None, blank_means: bool | None) -> bool | None:
         """A box: X/Y/check → True, N → False, blank → ``blank_means`` (the box was read)."""

@@ -261,20 +261,20 @@ class ProcoreApp:
         return int(raw) if raw.isdigit() else None
 
     def list_vendors(self, request: Request, company_id: int) -> Response:
-        wanted = self._param_id(request, "company_id")
-        if wanted is None:
-            return _errors(400, "company_id is required")
-        if wanted != company_id:
-            return _errors(403, "company_id does not match the Procore-Company-Id header")
-        return self._paged(request, self.state.vendors_of(company_id))
+        return self._company_list(request, company_id, self.state.vendors_of)
 
     def list_projects(self, request: Request, company_id: int) -> Response:
+        return self._company_list(request, company_id, self.state.projects_of)
+
+    def _company_list(
+        self, request: Request, company_id: int, items_of: Callable[[int], list[JSON]]
+    ) -> Response:
         wanted = self._param_id(request, "company_id")
         if wanted is None:
             return _errors(400, "company_id is required")
         if wanted != company_id:
             return _errors(403, "company_id does not match the Procore-Company-Id header")
-        return self._paged(request, self.state.projects_of(company_id))
+        return self._paged(request, items_of(company_id))
 
     def _project_param(self, request: Request, company_id: int) -> int | Response:
         project_id = self._param_id(request, "project_id")
