@@ -9,7 +9,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import delete
 
 from coi_desktop.models import ChecklistLineRow, Submission
+from coi_desktop.ui.background import PreparationThread
 from coi_desktop.ui.main_window import MainWindow
+from coi_desktop.workspace import Workspace
 from tests.test_ui_support import seeded_workspace
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -40,23 +42,49 @@ def test_waiting_submission_is_prepared_in_the_background(
     workspace.close()
 
 
-def test_the_open_submission_is_prepared_first(
-    qtbot: QtBot, coi_home: Path, blank_form: Path
-) -> None:
+def _without_checklists(coi_home: Path, blank_form: Path) -> Workspace:
     workspace, _ = seeded_workspace(coi_home, blank_form, count=3, corrupt=False)
     with workspace.database.session() as session:
         session.execute(delete(ChecklistLineRow))
         for sub in session.query(Submission):
             sub.precheck_pass = sub.precheck_fail = sub.precheck_needs_review = None
-    window = MainWindow(workspace)  # background on: the opened one jumps the queue
+    return workspace
+
+
+def test_the_requested_submission_is_prepared_before_the_rest(
+    qtbot: QtBot, coi_home: Path, blank_form: Path
+) -> None:
+    workspace = _without_checklists(coi_home, blank_form)
+    thread = PreparationThread(workspace.database, workspace.documents)
     order: list[str] = []
-    window.preparation.prepared.connect(order.extend)  # queued: nothing is lost before this
+    thread.prepared.connect(order.extend)
+    try:
+        thread.prepare_first("s-3")  # asked before the thread picks anything
+        qtbot.waitUntil(lambda: len(order) == 3, timeout=30000)
+    finally:
+        thread.stop()
+    assert order[0] == "s-3"
+    workspace.close()
+
+
+def test_opening_a_submission_without_checklist_asks_for_it_first(
+    qtbot: QtBot, coi_home: Path, blank_form: Path
+) -> None:
+    workspace = _without_checklists(coi_home, blank_form)
+    window = MainWindow(workspace)
+    asked: list[str] = []
+    real_prepare_first = window.preparation.prepare_first
+
+    def record(submission_id: str) -> None:
+        asked.append(submission_id)
+        real_prepare_first(submission_id)
+
+    window.preparation.prepare_first = record  # type: ignore[method-assign]
     qtbot.addWidget(window)
     window.show()
     window.select_row(2)
     assert window.current_id == "s-3"
-    qtbot.waitUntil(lambda: len(order) == 3, timeout=30000)
-    assert order.index("s-3") < order.index("s-2")  # s-1 may already have been under way
-    qtbot.waitUntil(lambda: bool(window.checklist.model.lines), timeout=5000)
+    assert asked[-1] == "s-3"
+    qtbot.waitUntil(lambda: bool(window.checklist.model.lines), timeout=30000)
     window.close()
     workspace.close()
