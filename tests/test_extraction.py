@@ -13,7 +13,6 @@ from typing import Any
 import pymupdf
 import pytest
 
-from coi_desktop.review import extraction
 from coi_desktop.review.extraction import extract_document, extract_file
 from coi_desktop.samples.corpus import write_corpus
 from coi_desktop.samples.endorsements import ENDORSEMENT_FORMS, EndorsementSpec, render_endorsements
@@ -203,7 +202,7 @@ def test_scan_without_tesseract_warns_and_guesses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = write_corpus(tmp_path, 1, seed=5, styles=("scanned",))
-    monkeypatch.setattr(extraction, "tesseract_available", lambda: False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract program on it
     result = extract_file(files[0])
     assert result["kind"] == "unknown"
     assert result["policies"] == [] and result["insured"] == {"name": None, "address": None}

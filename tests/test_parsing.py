@@ -136,8 +136,15 @@ def test_naic_round_trip(code: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "letter", "repaired"),
-    [("A", "A", False), ("f", "F", False), ("8", "B", True), ("|C|", "C", False)],
+    [
+        ("A", "A", False),
+        ("f", "F", False),
+        ("8", "B", True),
+        ("|C|", "C", False),
+        ("Cc", "C", True),  # OCR's doubled letter: kept, but a person checks it
+    ],
 )
 def test_insurer_letters(text: str, letter: str, repaired: bool) -> None:
     assert read_letter(text) == (letter, repaired)
     assert parse_letter("G") is None
+    assert parse_letter("AB") is None and parse_letter("CCC") is None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any
 
 import pymupdf as _pymupdf
 
+from coi_desktop.review import tesseract
 from coi_desktop.review.acord_fields import certificate_from_boxes
 from coi_desktop.review.assembly import (
     JSON,
@@ -35,7 +35,7 @@ from coi_desktop.review.layout import (
     locate_form,
     read_boxes,
 )
-from coi_desktop.review.ocr_reader import ocr_certificate_page, tessdata_path
+from coi_desktop.review.ocr_reader import ocr_certificate_page
 from coi_desktop.review.ocr_reread import (
     OCR_CONFIDENCE,
     reread_party_boxes,
@@ -75,10 +75,6 @@ def empty_result(filename: str, data: bytes) -> JSON:
         "evidence": {},
         "warnings": [],
     }
-
-
-def tesseract_available() -> bool:
-    return shutil.which("tesseract") is not None
 
 
 @contextmanager
@@ -203,14 +199,16 @@ def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
             continue
         if not ocr:
             warnings.append(f"page {index + 1} is an image; OCR is turned off")
-        elif not tesseract_available():
+        elif not tesseract.available():
             ocr_missing = True
         elif ocr_pages >= MAX_OCR_PAGES:
             warnings.append(f"page {index + 1} is an image; only {MAX_OCR_PAGES} pages are OCR'd")
         else:
             ocr_pages += 1
             try:
-                _ocr_page(page, read, warnings)
+                _ocr_page(page, read, warnings, started + TIME_BUDGET_S)
+            except tesseract.TesseractError as exc:
+                warnings.append(f"OCR of page {index + 1} failed: {exc}")
             except Exception as exc:
                 warnings.append(f"OCR of page {index + 1} failed: {type(exc).__name__}: {exc}")
     if ocr_missing:
@@ -253,7 +251,7 @@ def _has_image(page: Any, page_no: int, warnings: list[str]) -> bool:
     return True
 
 
-def _ocr_page(page: Any, read: _PageRead, warnings: list[str]) -> None:
+def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) -> None:
     rect = page.rect
     dpi = OCR_DPI
     pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
@@ -267,7 +265,7 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str]) -> None:
             return
         warnings.append(f"page {read.number} is very large; OCR at {dpi} dpi")
     read.source = "ocr"
-    result = ocr_certificate_page(page, tessdata_path(), dpi)
+    result = ocr_certificate_page(page, dpi, deadline)
     read.words = len(result.words)
     read.anchors = result.anchors
     if not result.is_form:
@@ -284,8 +282,8 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str]) -> None:
             if policy.section == section:
                 policy.fields[key] = raw.slots[slot]
     # names first: the NAIC codes of insurers found there are re-read with the table
-    reread_party_boxes(page, raw, result.transform, read.number)
-    reread_table_boxes(page, raw, result.transform, read.number)
+    reread_party_boxes(result.raster, raw, result.transform, read.number)
+    reread_table_boxes(result.raster, raw, result.transform, read.number)
     read.raw = raw
 
 

@@ -1,25 +1,27 @@
-"""OCR of scanned pages through PyMuPDF's Tesseract.
+"""OCR of scanned pages: PyMuPDF renders, Tesseract reads (see tesseract.py).
 
-The page is OCR'd whole and rows are recovered from the labels on each line (see
-layout); check boxes are read from ink density, and the one-character boxes (insurer
-letter, ADDL INSD, SUBR WVD), which Tesseract skips when they stand alone between
-table rules, are pasted side by side on a clean canvas and OCR'd as text lines.
+The page is OCR'd whole, as two bands cut along a blank line so that each core reads
+one, and rows are recovered from the labels on each line (see layout); check boxes are
+read from ink density, and the one-character boxes (insurer letter, ADDL INSD, SUBR
+WVD), which Tesseract skips when they stand alone between table rules, are pasted side
+by side on a clean canvas and OCR'd as text lines.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pymupdf as _pymupdf
 
+from coi_desktop.review import tesseract
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, Rect
 from coi_desktop.review.layout import MIN_ANCHORS, Affine, Word, clean_ocr_words, locate_form
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
 
-OCR_DPI = 300
 INK_DPI = 150
 
 # Check boxes where exactly one of a group is marked.
@@ -34,71 +36,154 @@ INK_MARKED = 0.015  # share of dark pixels inside a box above its emptiest neigh
 
 
 @dataclass(frozen=True)
+class Raster:
+    """A page rendered once, grey, at the OCR resolution.
+
+    Bands for whole-page OCR and the boxes re-read one by one are cut from it: cutting
+    costs a copy, where rendering a clip decodes the page's scanned image again.
+    """
+
+    pix: Any
+    scale: float  # pixels per point
+    deadline: float  # time.monotonic() by which reading this page must be over
+
+    @classmethod
+    def of(cls, page: Any, dpi: int, deadline: float) -> Raster:
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        return cls(pix, pix.width / page.rect.width if page.rect.width else dpi / 72, deadline)
+
+    def time_left(self) -> float:
+        return max(0.1, self.deadline - time.monotonic())
+
+    def crop(self, rect: Rect) -> Any:
+        """The pixels under a page rect, as a pixmap placed where they lie in the raster."""
+        x0, y0, x1, y1 = (round(v * self.scale) for v in rect)
+        box = pymupdf.IRect(x0, y0, x1, y1) & self.pix.irect
+        if box.is_empty:
+            return None
+        part = pymupdf.Pixmap(pymupdf.csGRAY, box, False)
+        part.copy(self.pix, box)
+        return part
+
+    def image(self, rect: Rect) -> tesseract.Image:
+        part = self.crop(rect)
+        if part is None:
+            return tesseract.Image(b"", self.dpi)
+        # PGM, not PNG: Tesseract reads both, and PGM costs a copy instead of deflate
+        origin = (part.x / self.scale, part.y / self.scale)
+        return tesseract.Image(part.tobytes("pgm"), self.dpi, origin, self.scale)
+
+    @property
+    def dpi(self) -> int:
+        return round(self.scale * 72)
+
+
+@dataclass(frozen=True)
 class OcrPage:
     words: list[Word]
     transform: Affine
     anchors: int
     is_form: bool
     checks: dict[str, tuple[bool, Rect]]
+    raster: Raster
 
 
-def ocr_full_page(page: Any, dpi: int = OCR_DPI) -> list[Word]:
-    """Whole-page OCR, for pages that are not an ACORD 25 (endorsements, letters)."""
-    textpage = page.get_textpage_ocr(full=True, dpi=dpi, language="eng")
-    return [
-        Word(w[0], w[1], w[2], w[3], str(w[4])) for w in page.get_text("words", textpage=textpage)
-    ]
+BANDS = 2  # one Tesseract per core
+# Where the page is cut, as a share of its height: the top of an ACORD 25 (parties,
+# insurers, small print) takes Tesseract longer than the bottom; measured on scans,
+# a cut at 0.42 gives two bands read in about the same time.
+CUT_AT = 0.42
+CUT_WINDOW = 0.06  # the cut is looked for this share of the page height either side
 
 
-def ocr_certificate_page(page: Any, tessdata: str | None, dpi: int = OCR_DPI) -> OcrPage:
+def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
     """OCR a scanned page; when it is an ACORD 25, also read its check boxes by ink."""
-    words = clean_ocr_words(ocr_full_page(page, dpi))
+    raster = Raster.of(page, dpi, deadline)
+    bands = [raster.image(rect) for rect in bands_of(raster)]
+    found = tesseract.recognise_all([b for b in bands if b.data], timeout=raster.time_left())
+    words = clean_ocr_words(found)
     transform, anchors = locate_form(words)
     if anchors < MIN_ANCHORS:
-        return OcrPage(words, transform, anchors, False, {})
-    return OcrPage(words, transform, anchors, True, read_check_boxes(page, transform))
+        return OcrPage(words, transform, anchors, False, {}, raster)
+    return OcrPage(words, transform, anchors, True, read_check_boxes(page, transform), raster)
 
 
-def ocr_cells(
-    page: Any, cells: list[list[Rect]], tessdata: str | None, dpi: int = OCR_DPI
-) -> list[list[str]]:
+def bands_of(raster: Raster) -> list[Rect]:
+    """The page as two horizontal bands (points), cut where pixel rows hold least ink.
+
+    Between two text lines only vertical rules are dark, so a word is never cut in two;
+    a horizontal rule, the darkest row there is, is never chosen either.
+    """
+    pix = raster.pix
+    cut = _quiet_row(pix, int(pix.height * CUT_AT), int(pix.height * CUT_WINDOW))
+    width, scale = pix.width / raster.scale, raster.scale
+    return [(0.0, 0.0, width, cut / scale), (0.0, cut / scale, width, pix.height / scale)]
+
+
+def _quiet_row(pix: Any, middle: int, window: int) -> int:
+    """The middle of the run of least-inked pixel rows nearest to ``middle``.
+
+    The middle of the run, not its edge: a cut at the first blank row above a line of
+    capitals would leave them touching the band's edge.
+    """
+    samples, stride = pix.samples_mv, pix.stride
+    top, bottom = max(0, middle - window), min(pix.height, middle + window)
+    if top >= bottom:
+        return middle
+    ink = [
+        bytes(samples[y * stride : y * stride + pix.width]).translate(_DARK).count(1)
+        for y in range(top, bottom)
+    ]
+    least = min(ink) + pix.width // 500  # a speck of scanner noise does not end a run
+    runs: list[tuple[int, int]] = []  # [first, last] rows, page pixels
+    for y, count in enumerate(ink, start=top):
+        if count > least:
+            continue
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    first, last = min(runs, key=lambda run: abs((run[0] + run[1]) / 2 - middle))
+    return (first + last) // 2
+
+
+def ocr_cells(raster: Raster, cells: list[list[Rect]]) -> list[list[str]]:
     """OCR small boxes that each hold one character (insurer letter, ADDL INSD, SUBR WVD).
 
     Tesseract ignores a lone letter between table rules, but reads a line of spaced
     letters well: the inside of each box is pasted onto a white canvas, one row of
-    boxes per text line, and the canvas is OCR'd once.
+    boxes per text line, and the canvases (half the rows each, one per core) are OCR'd.
     """
-    if not cells or not any(cells):
-        return [[] for _ in cells]
-    scale = dpi / 72
-    cell_w = max(int((r[2] - r[0]) * scale) for row in cells for r in row) if any(cells) else 1
-    cell_h = max(int((r[3] - r[1]) * scale) for row in cells for r in row) if any(cells) else 1
+    crops = [[raster.crop(rect) for rect in row] for row in cells]
+    sizes = [(c.width, c.height) for row in crops for c in row if c is not None]
+    if not sizes:
+        return [["" for _ in row] for row in cells]
+    cell_w, cell_h = max(w for w, _ in sizes), max(h for _, h in sizes)
     gap_x, gap_y = cell_w, cell_h
-    columns = max(len(row) for row in cells)
-    width = gap_x + columns * (cell_w + gap_x)
-    height = gap_y + len(cells) * (cell_h + gap_y)
-    canvas = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, width, height), False)
-    canvas.clear_with(255)
-    for i, row in enumerate(cells):
-        for j, rect in enumerate(row):
-            clip = pymupdf.Rect(rect) & page.rect
-            if clip.is_empty:
-                continue
-            pix = page.get_pixmap(dpi=dpi, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
-            x, y = gap_x + j * (cell_w + gap_x), gap_y + i * (cell_h + gap_y)
-            pix.set_origin(x, y)
-            canvas.copy(pix, pix.irect)
-    data = canvas.pdfocr_tobytes(language="eng", tessdata=tessdata)
+    width = gap_x + max(len(row) for row in cells) * (cell_w + gap_x)
+    per_canvas = -(-len(crops) // BANDS)
+    images = []
+    for first in range(0, len(crops), per_canvas):
+        rows = crops[first : first + per_canvas]
+        height = gap_y + len(rows) * (cell_h + gap_y)
+        canvas = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, width, height), False)
+        canvas.clear_with(255)
+        for i, row in enumerate(rows):
+            for j, crop in enumerate(row):
+                if crop is not None:
+                    crop.set_origin(gap_x + j * (cell_w + gap_x), gap_y + i * (cell_h + gap_y))
+                    canvas.copy(crop, crop.irect)
+        # words come back in the pixels of one tall canvas holding every row
+        origin = (0.0, float(first * (cell_h + gap_y)))
+        images.append(tesseract.Image(canvas.tobytes("pgm"), raster.dpi, origin))
     out: list[list[str]] = [["" for _ in row] for row in cells]
-    with pymupdf.open("pdf", data) as ocr_doc:
-        ocr_page = ocr_doc[0]
-        sx, sy = width / ocr_page.rect.width, height / ocr_page.rect.height
-        for w in ocr_page.get_text("words"):
-            cx, cy = (w[0] + w[2]) / 2 * sx, (w[1] + w[3]) / 2 * sy
-            i = int((cy - gap_y / 2) // (cell_h + gap_y))
-            j = int((cx - gap_x / 2) // (cell_w + gap_x))
-            if 0 <= i < len(cells) and 0 <= j < len(cells[i]):
-                out[i][j] = (out[i][j] + " " + str(w[4])).strip()
+    # as one column of lines: page segmentation took lone letters on it for specks
+    for w in tesseract.recognise_all(images, timeout=raster.time_left(), psm=tesseract.ONE_COLUMN):
+        cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
+        i = int((cy - gap_y / 2) // (cell_h + gap_y))
+        j = int((cx - gap_x / 2) // (cell_w + gap_x))
+        if 0 <= i < len(cells) and 0 <= j < len(cells[i]):
+            out[i][j] = (out[i][j] + " " + w.text).strip()
     return out
 
 
@@ -133,11 +218,3 @@ def read_check_boxes(page: Any, transform: Affine) -> dict[str, tuple[bool, Rect
         for slot, (share, rect) in shares.items():
             out[slot] = (slot == best and share - lowest > INK_MARKED, rect)
     return out
-
-
-def tessdata_path() -> str | None:
-    """Where Tesseract's language data is, or None (PyMuPDF then tries its defaults)."""
-    try:
-        return str(pymupdf.get_tessdata())
-    except Exception:
-        return None

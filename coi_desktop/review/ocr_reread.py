@@ -14,7 +14,7 @@ from typing import Any
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, FORM_FIELDS
 from coi_desktop.review.assembly import LIMIT_KEYS, clean_text, trim_ocr_edges
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect
-from coi_desktop.review.ocr_reader import ocr_cells, tessdata_path
+from coi_desktop.review.ocr_reader import Raster, ocr_cells
 from coi_desktop.review.parsing import read_date, read_letter, read_mark, read_money, read_naic
 
 OCR_CONFIDENCE = 0.85
@@ -45,7 +45,7 @@ _PARTY_SLOTS = tuple(
 )
 
 
-def reread_party_boxes(page: Any, raw: RawCertificate, transform: Any, page_no: int) -> None:
+def reread_party_boxes(raster: Raster, raw: RawCertificate, transform: Any, page_no: int) -> None:
     """When whole-page OCR skipped the party block, read its boxes one by one.
 
     Tesseract's layout analysis sometimes takes the ruled block of producer, insured and
@@ -62,7 +62,7 @@ def reread_party_boxes(page: Any, raw: RawCertificate, transform: Any, page_no: 
         x0, y0, x1, y1 = FIELD_BY_SLOT[slot].rect
         # inside the rules above and below the box; a little wider for a value printed left
         cells.append([back.apply_rect((x0 - 2.5, y0 + 1.2, x1 + 2, y1 - 1.2))])
-    texts = ocr_cells(page, cells, tessdata_path())
+    texts = ocr_cells(raster, cells)
     for slot, cell, row in zip(empty, cells, texts, strict=True):
         text = trim_ocr_edges(clean_text(row[0]))
         if sum(ch.isalnum() for ch in text) >= 2:
@@ -103,7 +103,7 @@ def _valid(key: str, text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 3 and len(text) >= 5
 
 
-def reread_table_boxes(page: Any, raw: RawCertificate, transform: Any, page_no: int) -> None:
+def reread_table_boxes(raster: Raster, raw: RawCertificate, transform: Any, page_no: int) -> None:
     """Read each coverage row's boxes again, pasted apart from the table rules.
 
     Whole-page OCR loses lone letters and marks and confuses rows of the dense table;
@@ -143,7 +143,7 @@ def reread_table_boxes(page: Any, raw: RawCertificate, transform: Any, page_no: 
         top.append((holder, slot, back.apply_rect((x0 - 2, y0 - 0.5, x1 + 2, y1 + 0.5))))
     if top:
         targets.append(top)
-    texts = ocr_cells(page, [[rect for _, _, rect in row] for row in targets], tessdata_path())
+    texts = ocr_cells(raster, [[rect for _, _, rect in row] for row in targets])
     for row, row_texts in zip(targets, texts, strict=True):
         for (policy, key, rect), cell_text in zip(row, row_texts, strict=True):
             text = trim_ocr_edges(clean_text(cell_text))

@@ -220,10 +220,13 @@ _LETTER_LOOKALIKES = {"8": "B", "0": "D", "O": "D", "Q": "D", "4": "A", "€": "
 def read_letter(text: str) -> Reading[str]:
     """An INSR LTR box: one of A–F (OCR look-alikes such as 8 for B are repaired)."""
     s = re.sub(r"[^0-9A-Za-z€£]", "", text).upper()
+    doubled = len(s) == 2 and s[0] == s[1]  # OCR reads a lone "C" as "Cc" now and then
+    if doubled:
+        s = s[0]
     if len(s) != 1:
         return Reading(None, False)
     if s in "ABCDEF":
-        return Reading(s, False)
+        return Reading(s, doubled)
     if s in _LETTER_LOOKALIKES:
         return Reading(_LETTER_LOOKALIKES[s], True)
     return Reading(None, False)
