@@ -72,7 +72,7 @@ def test_flattened_accuracy(text_corpus: list[Path]) -> None:
 def test_scanned_accuracy(tmp_path: Path) -> None:
     files = write_corpus(tmp_path, 4, seed=5, styles=("scanned",))
     share, wrong = accuracy(files)
-    assert share >= 0.88, wrong[:30]
+    assert share >= 0.92, wrong[:30]  # the figure is 93 %; these four read 97.4 %
 
 
 def test_every_value_has_evidence_on_its_page(text_corpus: list[Path]) -> None:

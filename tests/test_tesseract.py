@@ -92,17 +92,32 @@ def test_a_missing_program_is_named(
         tesseract.recognise(_raster(page).image((0, 0, 612, 100)), timeout=30)
 
 
-def test_a_lone_quote_is_a_word_not_the_start_of_a_quoted_field() -> None:
+def _tsv(*words: tuple[int, int, int, int, float, str]) -> str:
     columns = "level page_num block_num par_num line_num word_num left top width height conf text"
-    header = columns.replace(" ", "\t")
-    rows = [
-        '5\t1\t1\t1\t1\t1\t10\t20\t5\t10\t90\t"',
-        "5\t1\t1\t1\t1\t2\t30\t20\t40\t10\t95\tGL1000",
+    rows = [columns.replace(" ", "\t")]
+    rows += [
+        f"5\t1\t1\t1\t1\t1\t{x}\t{y}\t{w}\t{h}\t{conf}\t{text}" for x, y, w, h, conf, text in words
     ]
-    tsv = "\n".join([header, *rows]) + "\n"
+    return "\n".join(rows) + "\n"
+
+
+def test_a_lone_quote_is_a_word_not_the_start_of_a_quoted_field() -> None:
+    tsv = _tsv((10, 20, 5, 10, 90, '"'), (30, 20, 40, 10, 95, "GL1000"))
     words = tesseract.words_from_tsv(tsv, tesseract.Image(b"", 144, origin=(100, 50), scale=2.0))
     assert [w.text for w in words] == ['"', "GL1000"]
     assert words[1].rect == (115.0, 60.0, 135.0, 65.0)
+
+
+def test_rules_read_as_words_and_second_readings_are_dropped() -> None:
+    # as Tesseract read a limit box with the rule under it (300 dpi, pixels)
+    tsv = _tsv(
+        (5246, 177, 47, 51, 41.6, "\u201c$2"),  # a reading of the value's first characters
+        (5309, 186, 116, 1, 41.6, "000.000"),  # one pixel tall: the rule
+        (5247, 200, 281, 39, 38.6, "$2,000,000,"),  # the value, read again lower down
+        (6000, 190, 90, 30, 90.0, "X"),  # a word beside them stays
+    )
+    words = tesseract.words_from_tsv(tsv, tesseract.Image(b"", 300))
+    assert [w.text for w in words] == ["$2,000,000,", "X"]
 
 
 def test_a_scan_over_the_time_budget_warns_and_returns(

@@ -86,10 +86,19 @@ def recognise_all(images: Sequence[Image], *, timeout: float, psm: int = WHOLE_P
         return [word for part in parts for word in part]
 
 
+MIN_WORD_HEIGHT_PT = 1.2  # lower than any printed glyph but a dash: a table rule read as text
+
+
 def words_from_tsv(tsv: str, image: Image) -> list[Word]:
+    """Tesseract's TSV as page words, without the rules and double readings it makes.
+
+    Tesseract reads a stretch of table rule as a flat "word", and now and then a value
+    twice (once with the rule under it as a second line): the readings overlap, and the
+    one that holds more letters and digits is kept.
+    """
     ox, oy = image.origin
     scale = image.scale
-    out = []
+    found: list[tuple[Word, int, float]] = []
     # quoting off: a recognised word may well be a lone '"'
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
@@ -97,13 +106,28 @@ def words_from_tsv(tsv: str, image: Image) -> list[Word]:
             continue
         left, top = int(row["left"]), int(row["top"])
         width, height = int(row["width"]), int(row["height"])
-        out.append(
-            Word(
-                ox + left / scale,
-                oy + top / scale,
-                ox + (left + width) / scale,
-                oy + (top + height) / scale,
-                text,
-            )
+        if height / image.dpi * 72 < MIN_WORD_HEIGHT_PT:
+            continue
+        word = Word(
+            ox + left / scale,
+            oy + top / scale,
+            ox + (left + width) / scale,
+            oy + (top + height) / scale,
+            text,
         )
-    return out
+        found.append((word, sum(ch.isalnum() for ch in text), float(row["conf"])))
+    kept: list[int] = []
+    for i in sorted(range(len(found)), key=lambda i: found[i][1:], reverse=True):
+        if not any(_overlap(found[i][0], found[k][0]) > 0.5 for k in kept):
+            kept.append(i)
+    return [found[i][0] for i in sorted(kept)]
+
+
+def _overlap(a: Word, b: Word) -> float:
+    """Shared area as a share of the smaller box."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
+    return w * h / smaller if smaller > 0 else 0.0
