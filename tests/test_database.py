@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, create_engine, event, insert, inspect, text
 
 from coi_desktop.database import (
+    Database,
     DatabaseTooNew,
     _on_connect,
     alembic_config,
@@ -18,6 +19,18 @@ from coi_desktop.database import (
     head_revision,
     open_database,
 )
+from coi_desktop.ingest import upsert_submission
+from coi_desktop.models import Submission
+from coi_desktop.queue import QueueFilter, query_queue
+from tests import factories
+
+# The queue's trigram search index (migration 0004): an FTS5 table, the shadow tables FTS5
+# keeps its index in, and the triggers that keep it in step with submissions.search_text.
+SEARCH_INDEX = "submissions_search"
+SEARCH_INDEX_TABLES = {SEARCH_INDEX} | {
+    f"{SEARCH_INDEX}_{shadow}" for shadow in ("data", "idx", "docsize", "config")
+}
+SEARCH_TRIGGERS = {f"{SEARCH_INDEX}_after_{event}" for event in ("insert", "update", "delete")}
 
 
 def test_fresh_database_is_at_head_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -99,6 +112,8 @@ def test_upgrade_keeps_data_backfills_and_keeps_a_copy(tmp_path: Path) -> None:
                 text("SELECT search_text FROM submissions WHERE id = 's-1'")
             ).scalar_one()
         assert search == "s-1 acme drywall llc"
+        with db.session() as session:  # rows stored before the search index are in it
+            assert [r.id for r in query_queue(session, QueueFilter(search="DRYWALL"))] == ["s-1"]
     finally:
         db.close()
     copies = list((tmp_path / "backups").glob("*.sqlite3"))
@@ -130,9 +145,103 @@ def test_migrations_build_exactly_the_models_schema(tmp_path: Path) -> None:
 
     from coi_desktop.models import Base
 
+    def modelled(name: str | None, type_: str, _parents: object) -> bool:
+        return not (type_ == "table" and name in SEARCH_INDEX_TABLES)
+
     db = open_database(tmp_path / "store.sqlite3")
     try:
         with db.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+            # SQLAlchemy cannot describe an FTS5 table, so the search index is left out of
+            # the comparison; it must be the only thing the models do not hold.
+            unmodelled = set(inspect(connection).get_table_names()) - set(Base.metadata.tables)
+            assert unmodelled == {"alembic_version"} | SEARCH_INDEX_TABLES
+            context = MigrationContext.configure(connection, opts={"include_name": modelled})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.close()
+
+
+def _search_schema(connection: Connection) -> dict[str, str]:
+    rows = connection.exec_driver_sql(
+        "SELECT name, type FROM sqlite_master WHERE name LIKE 'submissions~_search%' ESCAPE '~'"
+    )
+    return {name: kind for name, kind in rows}
+
+
+def _indexed(db: Database, text_: str) -> list[str]:
+    """What the search index alone finds for ``text_``: ids, or "gone" for a deleted row."""
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT rowid, id FROM submissions").all()
+        ids: dict[int, str] = {rowid: id_ for rowid, id_ in rows}
+        found = connection.exec_driver_sql(
+            f"SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH ? ORDER BY rowid",
+            (f'"{text_}"',),
+        )
+        return [ids.get(rowid, "gone") for (rowid,) in found]
+
+
+def _assert_index_agrees_with_search_text(db: Database) -> None:
+    # FTS5 compares every indexed token with the text in submissions; it raises on a mismatch.
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}, rank) VALUES ('integrity-check', 1)"
+        )
+
+
+def test_search_index_follows_inserts_renames_and_deletes(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "store.sqlite3")
+    try:
+        with db.engine.connect() as connection:
+            schema = _search_schema(connection)
+        assert {name for name, kind in schema.items() if kind == "table"} == SEARCH_INDEX_TABLES
+        assert {name for name, kind in schema.items() if kind == "trigger"} == SEARCH_TRIGGERS
+        with db.session() as session:
+            upsert_submission(session, factories.submission("s-1"))
+            upsert_submission(
+                session, factories.submission("s-2", vendor="Bolt Electric", vendor_id="v-2")
+            )
+            # A bulk insert bypasses the ORM (bench/bench_ui.py builds its store this way).
+            session.execute(
+                insert(Submission),
+                [
+                    {
+                        "id": "s-3",
+                        "version": 1,
+                        "kind": "coi",
+                        "status": "new",
+                        "received_at": factories.NOW,
+                        "due_at": factories.NOW,
+                        "scope": "global",
+                        "vendor_id": "v-2",
+                        "search_text": "s-3 bolt electric",
+                        "synced_at": factories.NOW,
+                    }
+                ],
+            )
+        assert _indexed(db, "acme drywall") == ["s-1"]
+        assert _indexed(db, "bolt") == ["s-2", "s-3"]
+        _assert_index_agrees_with_search_text(db)
+
+        with db.session() as session:
+            # The vendor's new name reaches every submission's search_text (ingest.py).
+            renamed = factories.submission(
+                "s-2", version=2, vendor="Volt Electric", vendor_id="v-2"
+            )
+            upsert_submission(session, renamed)
+            gone = session.get(Submission, "s-1")
+            assert gone is not None
+            session.delete(gone)
+        assert _indexed(db, "volt electric") == ["s-2", "s-3"]
+        assert _indexed(db, "bolt") == []
+        assert _indexed(db, "acme") == []
+        _assert_index_agrees_with_search_text(db)
+
+        with db.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0003")
+            assert _search_schema(connection) == {}
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        assert _indexed(db, "volt") == ["s-2", "s-3"]  # rebuilt from the stored text
+        _assert_index_agrees_with_search_text(db)
     finally:
         db.close()

@@ -7,11 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from coi_desktop import queue
 from coi_desktop.database import Database, open_database
 from coi_desktop.ingest import IngestError, upsert_profile, upsert_submission, upsert_user
-from coi_desktop.models import RequirementProfile, Submission
-from coi_desktop.queue import QueueFilter, count_queue, query_queue, refresh_search_text
+from coi_desktop.models import Decision, RequirementProfile, Submission
+from coi_desktop.queue import QueueFilter, View, count_queue, query_queue, refresh_search_text
 from tests import factories
 
 
@@ -178,3 +180,128 @@ def test_search_follows_a_renamed_vendor_and_the_insured_read_later(db: Database
         refresh_search_text(sub)
     with db.session() as session:
         assert [r.id for r in query_queue(session, QueueFilter(search="OHIO"))] == ["s-3"]
+
+
+@pytest.fixture(params=["few", "many"])
+def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways a search reads its matches: looked up by rowid when few rows hold the
+    text, tested while walking the view's index when many do (here: any at all)."""
+    if request.param == "many":
+        monkeypatch.setattr(queue, "FEW_MATCHES", 1)
+
+
+def _found(session: Session, search: str, view: View = "all") -> list[str]:
+    """The ids a search shows, after checking the count agrees with them."""
+    flt = QueueFilter(view=view, user_id="u-1", search=search)
+    ids = [r.id for r in query_queue(session, flt)]
+    assert count_queue(session, flt) == len(ids), search
+    return ids
+
+
+def _seed_odd_names(db: Database) -> None:
+    """Vendors whose names hold search syntax (FTS5 and LIKE) and non-ASCII letters."""
+    with db.session() as session:
+        upsert_submission(
+            session,
+            factories.submission(
+                "s-5", vendor='"Quick" O\'Neil *Star* - AND Co', vendor_id="v-5", project=None
+            ),
+        )
+        upsert_submission(
+            session,
+            factories.submission(
+                "s-6", vendor="Müller Überbau GmbH", vendor_id="v-6", project=None
+            ),
+        )
+
+
+@pytest.mark.usefixtures("search_path")
+def test_search_finds_any_part_of_a_word_in_any_case(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        assert _found(session, "rywa") == ["s-1"]  # inside "drywall"
+        assert _found(session, "DRYWALL llc") == ["s-1"]
+        assert _found(session, "ElEcTr") == ["s-2"]
+        assert _found(session, "side tow") == ["s-2", "s-4", "s-1"]  # across a space
+        assert _found(session, "  crane & ") == ["s-3"]  # the ends are trimmed
+        assert _found(session, "s-3 crane") == ["s-3"]  # id and vendor in one text
+
+
+@pytest.mark.usefixtures("search_path")
+def test_search_of_one_or_two_characters(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        assert _found(session, "y") == ["s-1"]
+        assert _found(session, "C") == ["s-2", "s-3", "s-1"]
+        assert _found(session, "ne") == ["s-3"]
+        assert _found(session, "&") == ["s-3"]
+        assert _found(session, "_") == ["s-4"]
+        assert _found(session, "q") == []
+
+
+@pytest.mark.usefixtures("search_path")
+def test_search_takes_every_character_literally(db: Database) -> None:
+    _seed(db)
+    _seed_odd_names(db)
+    with db.session() as session:
+        assert _found(session, '"quick"') == ["s-5"]
+        assert _found(session, '"') == ["s-5"]
+        assert _found(session, "o'neil") == ["s-5"]
+        assert _found(session, "'n") == ["s-5"]
+        assert _found(session, "*star*") == ["s-5"]
+        assert _found(session, "*") == ["s-5"]
+        assert _found(session, "- and co") == ["s-5"]
+        assert _found(session, "AND") == ["s-5"]
+        assert _found(session, "50%_") == ["s-4"]
+        # Operators and wildcards of FTS5 and LIKE match nothing unless the text holds them.
+        assert _found(session, 'quick" OR "crane') == []
+        assert _found(session, "acme OR bolt") == []
+        assert _found(session, "dr*") == []
+        assert _found(session, "d_y") == []
+        assert _found(session, "a%e") == []
+        assert _found(session, "%%%") == []
+        assert _found(session, "crane\0 & co") == ["s-3"]  # a NUL is dropped, not an error
+        assert _found(session, "ÜBERBAU") == ["s-6"]
+        assert _found(session, "ü") == ["s-6"]
+        assert _found(session, "Ü") == ["s-6"]
+        assert _found(session, "zzz") == []
+
+
+@pytest.mark.usefixtures("search_path")
+def test_search_within_a_view(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        assert _found(session, "riverside", "unassigned") == ["s-1"]
+        assert _found(session, "riverside", "open") == ["s-2", "s-1"]
+        assert _found(session, "riverside", "mine") == ["s-2"]
+        assert _found(session, "y", "unassigned") == ["s-1"]
+        assert _found(session, "bolt", "unassigned") == []
+        session.add(
+            Decision(
+                id="dec-1",
+                submission_id="s-1",
+                outcome="compliant",
+                deficiencies=[],
+                checklist=[],
+                policies=[],
+                decided_by="u-1",
+                decided_at=factories.NOW,
+                version_seen=1,
+            )
+        )
+    with db.session() as session:
+        assert _found(session, "riverside", "open") == ["s-2"]
+        assert _found(session, "ri", "open") == ["s-2"]
+        assert _found(session, "riverside", "unassigned") == ["s-1"]
+
+
+@pytest.mark.usefixtures("search_path")
+def test_search_follows_a_rename_within_a_view(db: Database) -> None:
+    _seed(db)
+    with db.session() as session:
+        upsert_submission(session, factories.submission("s-1", version=2, vendor="Zenith Walls"))
+    with db.session() as session:
+        assert _found(session, "zenith", "unassigned") == ["s-1"]
+        assert _found(session, "ACME", "unassigned") == []
+        assert _found(session, "acme", "open") == []
+        assert _found(session, "z", "unassigned") == ["s-1"]
