@@ -16,6 +16,7 @@ from coi_desktop.commands import decide
 from coi_desktop.models import Submission
 from coi_desktop.queue import QueueFilter
 from coi_desktop.review import decisions
+from coi_desktop.ui.background import QueueLoader
 from coi_desktop.ui.checklist_model import ChecklistModel
 from coi_desktop.ui.pdf_viewer import DocumentRef, PdfViewer
 from coi_desktop.ui.queue_model import DUE, PAGE_SIZE, QueueModel, countdown_text, urgency
@@ -65,7 +66,7 @@ def test_thumbnail_model_passes_the_model_tester(
     viewer.close()
 
 
-def test_queue_is_fetched_a_page_at_a_time(qtbot: QtBot, workspace: Workspace) -> None:
+def _add_a_page_and_a_half(workspace: Workspace) -> None:
     with workspace.database.session() as session:
         base = session.get(Submission, "s-1")
         assert base is not None
@@ -83,12 +84,43 @@ def test_queue_is_fetched_a_page_at_a_time(qtbot: QtBot, workspace: Workspace) -
                     project_id=base.project_id,
                 )
             )
+
+
+def test_queue_is_fetched_a_page_at_a_time(qtbot: QtBot, workspace: Workspace) -> None:
+    _add_a_page_and_a_half(workspace)
     model = QueueModel(workspace.database)
     model.set_filter(QueueFilter(view="all"))
     assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
     model.fetchMore()
     assert model.rowCount() == PAGE_SIZE + 55 and not model.canFetchMore()
     assert model.loaded_ids()[:2] == ["s-1", "s-2"]  # soonest due first
+
+
+def test_scrolling_reads_the_next_page_off_the_gui_thread(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    _add_a_page_and_a_half(workspace)
+    loader = QueueLoader(workspace.database)
+    model = QueueModel(workspace.database, loader=loader)
+    try:
+        model.set_filter(QueueFilter(view="all"))
+        with qtbot.waitSignal(model.rowsInserted, timeout=5000) as inserted:
+            model.fetchMore()
+            assert model.rowCount() == PAGE_SIZE  # returned at once; the page is on its way
+            model.fetchMore()  # asked again while it is read: no second request
+        assert inserted.args[1:] == [PAGE_SIZE, PAGE_SIZE + 54]
+        assert model.rowCount() == PAGE_SIZE + 55 and not model.canFetchMore()
+        assert len(set(model.loaded_ids())) == PAGE_SIZE + 55
+
+        # A page still on its way when the rows are read again is dropped, not appended.
+        model.set_filter(QueueFilter(view="all"))
+        with qtbot.waitSignal(loader.loaded, timeout=5000):
+            model.fetchMore()
+            model.reload()
+        assert model.rowCount() == PAGE_SIZE
+        assert len(set(model.loaded_ids())) == PAGE_SIZE
+    finally:
+        loader.stop()
 
 
 def test_countdown_tick_touches_only_the_due_column(qtbot: QtBot, workspace: Workspace) -> None:

@@ -155,21 +155,22 @@ class CountThread(_NewestRequestThread):
 
 
 class QueueLoader(_NewestRequestThread):
-    """The first page of a new filter, read off the GUI thread so typing never stalls.
+    """Pages of the queue read off the GUI thread, so typing and scrolling never stall.
 
-    The model drops any answer whose generation is no longer the one it asked for last.
+    The first page of a new filter (offset 0) or the next page of the one shown. The
+    model drops any answer that is no longer the one it asked for last.
     """
 
-    loaded = Signal(int, object, list)  # generation, QueueFilter, rows (QueueRow)
+    loaded = Signal(int, object, int, list)  # generation, QueueFilter, offset, rows
 
     def __init__(self, database: Database, parent: QObject | None = None) -> None:
         super().__init__(database, "queue-loader", parent)
 
-    def request(self, generation: int, flt: QueueFilter, limit: int) -> None:
-        self._ask((generation, flt, limit))
+    def request(self, generation: int, flt: QueueFilter, limit: int, offset: int = 0) -> None:
+        self._ask((generation, flt, limit, offset))
 
-    def _serve(self, wanted: tuple[int, QueueFilter, int]) -> None:
-        generation, flt, limit = wanted
+    def _serve(self, wanted: tuple[int, QueueFilter, int, int]) -> None:
+        generation, flt, limit, offset = wanted
         with self._database.session() as session:
-            rows = query_queue(session, flt, offset=0, limit=limit)
-        self.loaded.emit(generation, flt, rows)
+            rows = query_queue(session, flt, offset=offset, limit=limit)
+        self.loaded.emit(generation, flt, offset, rows)

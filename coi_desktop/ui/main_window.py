@@ -688,7 +688,7 @@ class MainWindow(QMainWindow):
 
     def select_row(self, row: int) -> None:
         while row >= self.model.rowCount() and self.model.canFetchMore():
-            self.model.fetchMore()
+            self.model.fetch_now()
         if not 0 <= row < self.model.rowCount():
             return
         index = self.model.index(row, DUE)

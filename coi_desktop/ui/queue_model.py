@@ -117,6 +117,7 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._generation = 0
         self._pending_filter: QueueFilter | None = None
+        self._fetching: tuple[int, int] | None = None  # (generation, offset) being read
         self._loader = loader
         if loader is not None:
             loader.loaded.connect(self._loaded)
@@ -144,6 +145,7 @@ class QueueModel(QAbstractTableModel):
         """Show another part of the queue now: one SQL page, nothing more."""
         self._generation += 1  # any answer still coming from the loader is stale
         self._pending_filter = None
+        self._fetching = None
         self.beginResetModel()
         self._filter = flt
         self._rows = []
@@ -166,9 +168,15 @@ class QueueModel(QAbstractTableModel):
             return
         self._loader.request(self._generation, flt, PAGE_SIZE)
 
-    def _loaded(self, generation: int, flt: object, rows: list[QueueRow]) -> None:
+    def _loaded(self, generation: int, flt: object, offset: int, rows: list[QueueRow]) -> None:
         if generation != self._generation or not isinstance(flt, QueueFilter):
             return  # a newer filter was asked for meanwhile
+        if offset:
+            if self._fetching == (generation, offset) and offset == len(self._rows):
+                self._fetching = None
+                self._append(rows, PAGE_SIZE)
+            return  # else the rows were read again meanwhile: this page may not follow them
+        self._fetching = None
         self.beginResetModel()
         self._filter = flt
         self._rows = list(rows)
@@ -187,6 +195,7 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the same filter again, keeping as many rows as were loaded (after a change)."""
         keep = max(PAGE_SIZE, len(self._rows))
+        self._fetching = None
         self.beginResetModel()
         self._rows = []
         self._exhausted = False
@@ -219,11 +228,30 @@ class QueueModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        """The view scrolled near the end: read the next page on the loader thread.
+
+        On the GUI thread a page deep in a large view took up to ~100 ms (OFFSET reads
+        every row before it), long enough to feel as a stall while scrolling.
+        """
+        if parent.isValid() or self._exhausted or self._fetching or self._pending_filter:
             return
+        if self._loader is None:
+            self.fetch_now()
+            return
+        self._fetching = (self._generation, len(self._rows))
+        self._loader.request(self._generation, self._filter, PAGE_SIZE, offset=len(self._rows))
+
+    def fetch_now(self) -> None:
+        """The next page at once (keyboard navigation past the last loaded row needs it)."""
+        if self._exhausted:
+            return
+        self._fetching = None  # a page on its way would now land after the wrong row
         with self._database.session() as session:
             rows = query_queue(session, self._filter, offset=len(self._rows), limit=PAGE_SIZE)
-        self._exhausted = len(rows) < PAGE_SIZE
+        self._append(rows, PAGE_SIZE)
+
+    def _append(self, rows: list[QueueRow], asked: int) -> None:
+        self._exhausted = len(rows) < asked
         if not rows:
             return
         first = len(self._rows)
