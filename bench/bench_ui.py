@@ -333,13 +333,23 @@ def main() -> int:
         window.search.blockSignals(False)
         window._apply_filter()  # what the debounce timer calls
 
-    for word in ("acme", "harbor", "riverside 1", "zzz", "cobalt concrete 12"):
+    # in each tab a reviewer searches from: rare text there once walked the tab's index
+    for tab, show_tab in (
+        ("all", window.act_view_all),
+        ("unassigned", window.act_view_unassigned),
+        ("mine", window.act_view_mine),
+    ):
         type_text("")
+        show_tab()
         settle()
-        for n in range(1, len(word) + 1):
-            labels.append(repr(word[:n]))
-            keystroke(lambda w=word[:n]: type_text(w))
+        for word in ("acme", "harbor", "riverside 1", "zzz", "cobalt concrete 12"):
+            type_text("")
+            settle()
+            for n in range(1, len(word) + 1):
+                labels.append(f"{tab} {word[:n]!r}")
+                keystroke(lambda w=word[:n]: type_text(w))
     type_text("")
+    window.act_view_all()
     settle()
     for index in range(1, window.status_box.count()):
         labels.append(f"status {window.status_box.itemText(index)}")
