@@ -21,7 +21,10 @@ def servers() -> Iterator[SandboxServers]:
 
 def test_eight_threads_never_overrun_a_six_per_second_window(servers: SandboxServers) -> None:
     servers.procore.set_rate_limits(RateLimits(hourly=100_000, spike=6, spike_window=1.0))
-    pacer = Pacer(max_inline_wait=2.0)
+    # X-Rate-Limit-Reset is in whole seconds: a 1 s window that opens just after a second
+    # turns reads as ending almost 2 s later, and a 2 s limit then sent every waiting
+    # call back with RetryLater (1 run in ~10). Waiting up to 3 s covers any start.
+    pacer = Pacer(max_inline_wait=3.0)
     # Unauthenticated calls count against the limit and carry its headers, as Procore's do;
     # what matters here is only whether any of them is a 429.
     url = f"{servers.procore_api_url}/rest/v1.0/projects?company_id=1"
