@@ -174,7 +174,7 @@ class QueueModel(QAbstractTableModel):
         if offset:
             if self._fetching == (generation, offset) and offset == len(self._rows):
                 self._fetching = None
-                self._append(rows, PAGE_SIZE)
+                self._append(rows)
             return  # else the rows were read again meanwhile: this page may not follow them
         self._fetching = None
         self.beginResetModel()
@@ -248,10 +248,10 @@ class QueueModel(QAbstractTableModel):
         self._fetching = None  # a page on its way would now land after the wrong row
         with self._database.session() as session:
             rows = query_queue(session, self._filter, offset=len(self._rows), limit=PAGE_SIZE)
-        self._append(rows, PAGE_SIZE)
+        self._append(rows)
 
-    def _append(self, rows: list[QueueRow], asked: int) -> None:
-        self._exhausted = len(rows) < asked
+    def _append(self, rows: list[QueueRow]) -> None:
+        self._exhausted = len(rows) < PAGE_SIZE
         if not rows:
             return
         first = len(self._rows)
