@@ -1,6 +1,6 @@
-"""Background work for the window: preparing submissions and counting the queue's tabs.
+"""Background work for the window: preparing submissions, the queue's pages and counts.
 
-Both run off the GUI thread with their own database sessions and report plain data
+Each runs off the GUI thread with its own database sessions and reports plain data
 back through queued signals.
 """
 
@@ -21,7 +21,38 @@ from coi_desktop.queue import QueueFilter, count_queue, query_queue
 log = logging.getLogger(__name__)
 
 
-class PreparationThread(QThread):
+class _WakeableThread(QThread):
+    """A thread that sleeps until woken, does its work, and sleeps again until stopped."""
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def _wake_up(self) -> None:
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.wait()
+
+    def run(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                break
+            self._work()
+
+    def _work(self) -> None:
+        raise NotImplementedError
+
+
+class PreparationThread(_WakeableThread):
     """Extracts and pre-checks waiting submissions, one at a time, until none is left."""
 
     prepared = Signal(list)  # submission ids whose checklist (or extraction) changed
@@ -34,13 +65,10 @@ class PreparationThread(QThread):
         today: Callable[[], date] = date.today,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("prepare")
+        super().__init__("prepare", parent)
         self._database = database
         self._store = store
         self._today = today
-        self._wake = threading.Event()
-        self._stopping = False
         self._first: str | None = None  # the submission on screen: prepared before the rest
 
     def prepare_first(self, submission_id: str) -> None:
@@ -50,29 +78,16 @@ class PreparationThread(QThread):
 
     def poke(self) -> None:
         """New submissions may be waiting (sync brought some)."""
-        self._wake.set()
-        if not self.isRunning() and not self._stopping:
-            self.start()
+        self._wake_up()
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.wait()
-
-    def run(self) -> None:
-        self._wake.set()
-        while not self._stopping:
-            self._wake.wait()
-            self._wake.clear()
-            if self._stopping:
-                break
-            self.busy_changed.emit(True)
-            try:
-                self._drain()
-            except Exception:  # the window must outlive a broken extractor
-                log.exception("background preparation stopped")
-            finally:
-                self.busy_changed.emit(False)
+    def _work(self) -> None:
+        self.busy_changed.emit(True)
+        try:
+            self._drain()
+        except Exception:  # the window must outlive a broken extractor
+            log.exception("background preparation stopped")
+        finally:
+            self.busy_changed.emit(False)
 
     def _drain(self) -> None:
         from coi_desktop.review import pipeline  # PyMuPDF and friends load here, not at start
@@ -95,7 +110,7 @@ class PreparationThread(QThread):
                 self.prepared.emit([submission_id])
 
 
-class _NewestRequestThread(QThread):
+class _NewestRequestThread(_WakeableThread):
     """Serves only the newest request: older ones still waiting are dropped unread.
 
     Typing in the search box or switching tabs asks again and again; only the last
@@ -103,34 +118,20 @@ class _NewestRequestThread(QThread):
     """
 
     def __init__(self, database: Database, name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
+        super().__init__(name, parent)
         self._database = database
         self._wanted: object | None = None
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
 
     def _ask(self, wanted: object) -> None:
         with self._lock:
             self._wanted = wanted
-        self._wake.set()
-        if not self.isRunning() and not self._stopping:
-            self.start()
+        self._wake_up()
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.wait()
-
-    def run(self) -> None:
-        while not self._stopping:
-            self._wake.wait()
-            self._wake.clear()
-            with self._lock:
-                wanted, self._wanted = self._wanted, None
-            if self._stopping or wanted is None:
-                continue
+    def _work(self) -> None:
+        with self._lock:
+            wanted, self._wanted = self._wanted, None
+        if wanted is not None:
             self._serve(wanted)
 
     def _serve(self, wanted: Any) -> None:
