@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +27,16 @@ sys.path.insert(0, str(REPO))
 from coi_desktop.review.assembly import assemble_certificate  # noqa: E402
 from coi_desktop.review.extraction import extract_file  # noqa: E402
 from coi_desktop.review.form_reader import WidgetValue, read_form  # noqa: E402
-from coi_desktop.samples.corpus import write_corpus  # noqa: E402
+from coi_desktop.samples.corpus import compare, write_corpus  # noqa: E402
 
 BLANK_FORM = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
 _INDEX = re.compile(r"\[\d+\]")
-NOT_COMPARED = ("file", "sha256", "method", "evidence", "warnings")
-
-
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every scalar of the JSON with its path; an empty list is one leaf."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from leaves(item, f"{path}[{index}]")
-    else:
-        yield path, value
 
 
 def score(result: dict[str, Any], truth: dict[str, Any]) -> tuple[int, int, list[str]]:
     """(fields right, fields in the truth, paths of the wrong ones)."""
-    got = dict(leaves({k: v for k, v in result.items() if k not in NOT_COMPARED}))
-    wrong = [path for path, value in leaves(truth) if got.get(path, "<missing>") != value]
-    return sum(1 for _ in leaves(truth)) - len(wrong), sum(1 for _ in leaves(truth)), wrong
+    total, wrong = compare(result, truth)
+    return total - len(wrong), total, [path for path, _, _ in wrong]
 
 
 def pypdf_widgets(path: Path) -> list[WidgetValue]:

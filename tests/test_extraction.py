@@ -5,34 +5,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pymupdf
 import pytest
 
 from coi_desktop.review.extraction import extract_document, extract_file
-from coi_desktop.samples.corpus import write_corpus
+from coi_desktop.samples.corpus import compare, leaves, write_corpus
 from coi_desktop.samples.endorsements import ENDORSEMENT_FORMS, EndorsementSpec, render_endorsements
 
-NOT_COMPARED = ("file", "sha256", "method", "evidence", "warnings")
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None,
     reason="tesseract is not installed (apt install tesseract-ocr)",
 )
-
-
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from leaves(item, f"{path}[{index}]")
-    else:
-        yield path, value
 
 
 def accuracy(files: list[Path]) -> tuple[float, list[str]]:
@@ -40,14 +26,10 @@ def accuracy(files: list[Path]) -> tuple[float, list[str]]:
     wrong: list[str] = []
     for pdf in files:
         expected = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
-        result = extract_file(pdf)
-        got = dict(leaves({k: v for k, v in result.items() if k not in NOT_COMPARED}))
-        for path, value in leaves(expected):
-            total += 1
-            if got.get(path, "<missing>") == value:
-                right += 1
-            else:
-                wrong.append(f"{pdf.name} {path}: want {value!r}, got {got.get(path)!r}")
+        fields, misses = compare(extract_file(pdf), expected)
+        total += fields
+        right += fields - len(misses)
+        wrong += [f"{pdf.name} {path}: want {want!r}, got {got!r}" for path, want, got in misses]
     return right / total, wrong
 
 

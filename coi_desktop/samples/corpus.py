@@ -12,7 +12,7 @@ import argparse
 import json
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,34 @@ def write_corpus(
         (out_dir / f"{name}.truth.json").write_text(text, encoding="utf-8")
         paths.append(out_dir / f"{name}.pdf")
     return paths
+
+
+# What a truth file leaves out: it names no file, hash, reading method or evidence.
+NOT_COMPARED = ("file", "sha256", "method", "evidence", "warnings")
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every scalar of the extraction JSON with its path; an empty list is one leaf."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def compare(
+    result: dict[str, Any], truth: dict[str, Any]
+) -> tuple[int, list[tuple[str, Any, Any]]]:
+    """An extraction against its truth file: (fields in the truth, [(path, want, got)] wrong)."""
+    got = dict(leaves({k: v for k, v in result.items() if k not in NOT_COMPARED}))
+    expected = list(leaves(truth))
+    wrong = [
+        (path, want, got.get(path)) for path, want in expected if got.get(path, "<missing>") != want
+    ]
+    return len(expected), wrong
 
 
 def _corpus_profiles() -> dict[str, dict[str, Any]]:
