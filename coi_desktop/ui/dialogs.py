@@ -54,10 +54,26 @@ def _error_label() -> QLabel:
 
 
 class _EnterDialog(QDialog):
-    """Enter submits through ``_try`` (which may refuse and keep the dialog open)."""
+    """Enter submits ``_choice()`` with the note; a refusal is shown and the dialog stays.
 
-    def _try(self) -> None:  # pragma: no cover - overridden
+    Subclasses set ``_submit``, ``note`` and ``error``.
+    """
+
+    _submit: Submit
+    note: QLineEdit
+    error: QLabel
+
+    def _choice(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _try(self) -> None:
+        problem = self._submit(self._choice(), self.note.text())
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            self.note.setFocus()
+            return
+        self.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -136,14 +152,8 @@ class DecisionDialog(_EnterDialog):
         self.note.setFocus()
         self.setMinimumWidth(460)
 
-    def _try(self) -> None:
-        problem = self._submit(self.outcome, self.note.text())
-        if problem:
-            self.error.setText(problem)
-            self.error.show()
-            self.note.setFocus()
-            return
-        self.accept()
+    def _choice(self) -> str:
+        return self.outcome
 
 
 class OverrideDialog(_EnterDialog):
@@ -196,14 +206,8 @@ class OverrideDialog(_EnterDialog):
         button = self.group.checkedButton()
         return str(button.property("result")) if button else ""
 
-    def _try(self) -> None:
-        problem = self._submit(self.result_choice(), self.note.text())
-        if problem:
-            self.error.setText(problem)
-            self.error.show()
-            self.note.setFocus()
-            return
-        self.accept()
+    def _choice(self) -> str:
+        return self.result_choice()
 
 
 class ShortcutsDialog(QDialog):
