@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,33 @@ def test_only_leads_reassign(db: Database) -> None:
         assert [i.payload for i in items] == [{"user_id": "u-2"}]
         sub = session.get(Submission, "s-1")
         assert sub is not None and sub.assigned_to == "u-2"
+
+
+def test_decision_body_holds_only_what_the_tracker_contract_allows() -> None:
+    """Blank limit boxes (null), WC's statutory flag and unread fields never reach the body:
+    the sandbox tracker, which validates the contract, accepts it as it is."""
+    from coi_desktop.sync.sandbox.validation import validate_decision
+
+    decision = Decision(
+        submission_id="s-1", outcome="compliant", note=None, deficiencies=[], checklist=[],
+        policies=[
+            {"coverage": "automobile_liability", "insurer": "Acme Mutual", "naic": None,
+             "policy_number": "BA-1", "effective_date": "2026-01-01", "expiration_date": None,
+             "limits": {"combined_single_limit": 1_000_000, "bodily_injury_per_person": None}},
+            {"coverage": "workers_compensation", "insurer": None, "naic": "12345",
+             "policy_number": None, "effective_date": None, "expiration_date": None,
+             "limits": {"statutory": True, "el_each_accident": 1_000_000}},
+            {"coverage": None, "limits": None},
+        ],
+        decided_by="u-1", decided_at=datetime(2026, 12, 1, tzinfo=UTC), version_seen=1,
+        undone=False,
+    )
+    body = decisions.decision_body(decision)
+
+    assert validate_decision(body, {"u-1"}) == {}
+    auto, wc = body["policies"]
+    assert auto == {"coverage": "automobile_liability", "insurer": "Acme Mutual",
+                    "policy_number": "BA-1", "effective_date": "2026-01-01",
+                    "limits": {"combined_single_limit": 1_000_000}}
+    assert wc == {"coverage": "workers_compensation", "naic": "12345",
+                  "limits": {"el_each_accident": 1_000_000}}

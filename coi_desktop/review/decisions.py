@@ -9,6 +9,7 @@ is the idempotency key of every delivery attempt.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -323,8 +324,31 @@ def decision_body(decision: Decision) -> dict[str, Any]:
         "deficiencies": decision.deficiencies,
         "note": decision.note,
         "checklist": decision.checklist,
-        "policies": decision.policies,
+        "policies": [
+            tracker_policy(p) for p in decision.policies if isinstance(p.get("coverage"), str)
+        ],
     }
+
+
+# The contract's policy item: these keys, each absent rather than null.
+_POLICY_TEXT_KEYS = ("coverage", "insurer", "naic", "policy_number", "effective_date",
+                     "expiration_date")
+
+
+def tracker_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``policies`` item as tracker-api.md allows it: text fields only when read, and
+    ``limits`` holding whole dollars only. A blank box (null) or a flag such as WC's
+    ``statutory`` is not a limit; the checklist carries those."""
+    item: dict[str, Any] = {
+        key: policy[key] for key in _POLICY_TEXT_KEYS if isinstance(policy.get(key), str)
+    }
+    limits = policy.get("limits")
+    item["limits"] = {
+        str(name): value
+        for name, value in (limits.items() if isinstance(limits, Mapping) else ())
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    return item
 
 
 def undo_decision(session: Session, submission_id: str, user: User) -> Decision:
