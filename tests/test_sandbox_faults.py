@@ -234,8 +234,11 @@ def test_foreground_sandbox_takes_faults_from_another_process(http: requests.Ses
               "from coi_desktop.sync.sandbox import run_sandbox\n"
               "raise SystemExit(run_sandbox(tracker_port=0, procore_port=0, world=TinyWorld()))\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests_dir), str(tests_dir.parent)])}
+    # A shell that started the test run in the background ignores SIGINT, and the child
+    # would inherit that: give it the default handling a terminal's Ctrl+C meets.
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert proc.stdout is not None
         banner = []
