@@ -26,8 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     workspace = open_workspace()
-    engine = SyncEngine(workspace.database, workspace.documents,
-                        config_for(workspace.connection, workspace.credentials))
+    # Headless, nobody waits for the next pass: pre-check everything received in this one.
+    config = config_for(workspace.connection, workspace.credentials, prepare_limit=None)
+    engine = SyncEngine(workspace.database, workspace.documents, config)
     try:
         if args.once:
             report = engine.run_once()
