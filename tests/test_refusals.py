@@ -47,7 +47,8 @@ def test_a_409_on_work_someone_else_holds_says_who_and_how_to_get_it() -> None:
                              holder_name="Riley")
     assert "now version 4, assigned to Riley" in mine and "Reopen it" in mine
     claim = refusals.conflict("claim", "s-7", SUB, me="u-1", holder_name=None)
-    assert claim == "The tracker refused the claim on s-7: u-2 holds it (409)."
+    assert claim == (
+        "The tracker refused the claim on s-7: another reviewer (u-2) holds it (409).")
 
 
 def test_a_409_on_closed_work_says_what_happened() -> None:

@@ -64,7 +64,9 @@ def check_may_decide(session: Session, sub: Submission, user: User) -> None:
     if user.role == "lead" or holder is None or holder == user.id:
         return
     held_by = session.get(User, holder)
-    raise HeldByOther(sub.id, holder, held_by.name if held_by is not None else holder)
+    # Only users the tracker introduced are known here; others are shown by their id.
+    raise HeldByOther(sub.id, holder, held_by.name if held_by is not None
+                      else f"another reviewer ({holder})")
 
 
 def _require_reviewer(user: User) -> None:

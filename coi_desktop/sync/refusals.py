@@ -60,7 +60,7 @@ def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: s
                 "saw it (409). Reopen it to decide again.")
     status = current.get("status")
     holder = current.get("assigned_to")
-    name = holder_name or holder
+    name = holder_name or f"another reviewer ({holder})"
     if status == "archived":
         change = "the submission was withdrawn (archived)"
     elif status in DECIDED:
