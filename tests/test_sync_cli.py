@@ -74,6 +74,16 @@ def test_exit_codes_0_1_3_and_2(
     assert "Sign in again" in capsys.readouterr().err
 
 
+def test_an_unreadable_answer_reads_as_a_sentence(
+    servers: SandboxServers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    servers.tracker_faults.push(Fault(FaultKind.MALFORMED_JSON, method="GET", path="/me"))
+    assert main(["sync", "--once"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "Reading the signed-in user from the tracker: the answer was not readable JSON; "
+        "receiving will be retried."]
+
+
 def test_sandbox_subcommand_is_registered() -> None:
     args = build_parser().parse_args(["sandbox", "--tracker-port", "0", "--procore-port", "0"])
     assert args.command == "sandbox" and args.tracker_port == 0

@@ -60,7 +60,7 @@ def print_report(report: SyncReport, out: TextIO, err: TextIO) -> int:
     for why in report.stopped.values():
         err.write(f"{why}\n")
     if report.inbound_retry:
-        err.write(f"Receiving will be retried: {report.inbound_retry}\n")
+        err.write(f"{report.inbound_retry}; receiving will be retried.\n")
     for line in report.errors:
         err.write(f"{line}\n")
     for line in report.attention:  # one line per item waiting for a person

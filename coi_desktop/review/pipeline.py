@@ -119,6 +119,12 @@ def precheck(session: Session, submission_id: str, today: date) -> bool:
     extraction = merged_extraction(session, submission_id)
     if extraction is None:
         return False
+    # What was read (OCR of a scan included) is searchable as soon as it is read, even while
+    # the requirement profile has still to arrive.
+    insured = extraction.get("insured")
+    if isinstance(insured, dict) and isinstance(insured.get("name"), str):
+        sub.insured_name = insured["name"][:300]
+        refresh_search_text(sub)
     profile = (
         session.get(RequirementProfile, sub.requirement_profile_id)
         if sub.requirement_profile_id
@@ -128,10 +134,6 @@ def precheck(session: Session, submission_id: str, today: date) -> bool:
         return False  # the profile arrives with the next sync; check then
     lines = evaluate(profile.to_json(), extraction, vendor_name=sub.vendor.name, today=today)
     replace_checklist(session, sub, lines)
-    insured = extraction.get("insured")
-    if isinstance(insured, dict) and isinstance(insured.get("name"), str):
-        sub.insured_name = insured["name"][:300]
-        refresh_search_text(sub)
     return True
 
 

@@ -295,7 +295,7 @@ class SyncEngine:
     def _message(report: SyncReport) -> str:
         lines = list(report.stopped.values())
         if report.inbound_retry:
-            lines.append(f"Receiving will be retried: {report.inbound_retry}.")
+            lines.append(f"{report.inbound_retry}; receiving will be retried.")
         lines.extend(report.errors)
         return " ".join(lines)
 
