@@ -264,3 +264,38 @@ def test_a_claim_the_tracker_refuses_is_shown_and_the_work_stays_with_its_holder
     assert (on_tracker["assigned_to"], on_tracker["status"]) == (sub["assigned_to"],
                                                                  sub["status"])
     assert servers.tracker.decisions() == []
+
+
+def test_a_decision_refused_for_its_body_is_delivered_by_retry_now_once_fixed(
+    world: World, servers: SandboxServers, coi_home: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #11's 15 refused decisions: the body is built when sent, so Retry now sends a
+    decision an older COI Desk got refused in today's, accepted, shape."""
+    from coi_desktop.sync import delivery, outbox
+
+    assert _cli(capsys, "sync", "--once")[0] == 0
+    [sub] = _open(world, deficient=False)[:1]
+    assert _cli(capsys, "decide", sub["id"], "--outcome", "compliant")[0] == 0
+    fixed = delivery.decision_body
+
+    def as_before_the_fix(decision: Any) -> dict[str, Any]:
+        return {**fixed(decision), "policies": [{"coverage": "workers_compensation",
+                                                 "limits": {"statutory": True}}]}
+
+    monkeypatch.setattr(delivery, "decision_body", as_before_the_fix)
+    code, _, err = _cli(capsys, "sync", "--once")
+    assert code == 3 and "this is our bug, logged at" in err
+    monkeypatch.setattr(delivery, "decision_body", fixed)  # the updated COI Desk
+
+    workspace = open_workspace(coi_home)
+    try:
+        with workspace.database.session() as session:
+            [item_id] = session.query(OutboxItem.id).filter(OutboxItem.state == "failed").one()
+        assert outbox.retry_now(workspace.database, item_id)
+    finally:
+        workspace.close()
+    code, _, err = _cli(capsys, "sync", "--once")
+    assert code == 0, err
+    assert _queue(capsys)[sub["id"]]["delivery"] == "delivered"
+    assert _on_tracker(servers, sub["id"])["status"] == "compliant"
