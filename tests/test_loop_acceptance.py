@@ -139,7 +139,7 @@ def test_cli_decisions_of_each_outcome_are_delivered_and_accepted(
     compliant = _open(world, deficient=False)[:2]
     deficient = _open(world, deficient=True)[:2]
     assert len(compliant) == 2 and len(deficient) == 2
-    plan = [(s["id"], "compliant", []) for s in compliant]
+    plan: list[tuple[str, str, list[str]]] = [(s["id"], "compliant", []) for s in compliant]
     plan.append((deficient[0]["id"], "non_compliant",
                  ["--deficiency", "Send the CG 20 10 endorsement itself, not a summary"]))
     plan.append((deficient[1]["id"], "rejected", ["--note", "not a certificate for this job"]))
@@ -272,21 +272,21 @@ def test_a_decision_refused_for_its_body_is_delivered_by_retry_now_once_fixed(
 ) -> None:
     """Issue #11's 15 refused decisions: the body is built when sent, so Retry now sends a
     decision an older COI Desk got refused in today's, accepted, shape."""
-    from coi_desktop.sync import delivery, outbox
+    from coi_desktop.review.decisions import decision_body as fixed
+    from coi_desktop.sync import outbox
 
     assert _cli(capsys, "sync", "--once")[0] == 0
     [sub] = _open(world, deficient=False)[:1]
     assert _cli(capsys, "decide", sub["id"], "--outcome", "compliant")[0] == 0
-    fixed = delivery.decision_body
 
     def as_before_the_fix(decision: Any) -> dict[str, Any]:
         return {**fixed(decision), "policies": [{"coverage": "workers_compensation",
                                                  "limits": {"statutory": True}}]}
 
-    monkeypatch.setattr(delivery, "decision_body", as_before_the_fix)
+    monkeypatch.setattr("coi_desktop.sync.delivery.decision_body", as_before_the_fix)
     code, _, err = _cli(capsys, "sync", "--once")
     assert code == 3 and "this is our bug, logged at" in err
-    monkeypatch.setattr(delivery, "decision_body", fixed)  # the updated COI Desk
+    monkeypatch.setattr("coi_desktop.sync.delivery.decision_body", fixed)  # updated COI Desk
 
     workspace = open_workspace(coi_home)
     try:
