@@ -11,6 +11,7 @@ from coi_desktop.review.decisions import (
     DecisionError,
     HeldByOther,
     claim,
+    own_deficiency_list,
     record_decision,
 )
 from coi_desktop.review.pipeline import ensure_prechecked
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        try:
+            own_deficiency_list(args.outcome, args.deficiency)  # before any slow pre-check
+        except DecisionError as exc:
+            print(f"coi-desktop: {exc}", file=sys.stderr)
+            return 1
         # The same preparation the background runs: a decision carries the checklist and
         # policies read from the certificate, never an empty one.
         problem = ensure_prechecked(

@@ -283,6 +283,16 @@ def merged_extraction(session: Session, submission_id: str) -> dict[str, Any] | 
     return merged
 
 
+def own_deficiency_list(outcome: str, texts: list[str]) -> list[str]:
+    """The reviewer's own deficiencies, trimmed and once each; none on a compliant decision."""
+    own = list(dict.fromkeys(text.strip() for text in texts if text.strip()))
+    if own and outcome == "compliant":
+        raise DecisionError(
+            "A compliant decision sends no deficiencies; decide non-compliant to send them."
+        )
+    return own
+
+
 def record_decision(
     session: Session,
     submission_id: str,
@@ -310,11 +320,7 @@ def record_decision(
             "it cannot be decided again here."
         )
     check_may_decide(session, sub, user)
-    own = list(dict.fromkeys(text.strip() for text in own_deficiencies or [] if text.strip()))
-    if own and outcome == "compliant":
-        raise DecisionError(
-            "A compliant decision sends no deficiencies; decide non-compliant to send them."
-        )
+    own = own_deficiency_list(outcome, own_deficiencies or [])
     previous = current_decision(session, submission_id)
     if previous.decision is not None:
         if previous.item is None or previous.item.state not in REOPENABLE:
