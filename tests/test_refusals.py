@@ -46,6 +46,9 @@ def test_a_409_on_work_someone_else_holds_says_who_and_how_to_get_it() -> None:
     mine = refusals.conflict("decision", "s-7", {**SUB, "assigned_to": "u-1"}, me="u-1",
                              holder_name="Riley")
     assert "now version 4, assigned to Riley" in mine and "Reopen it" in mine
+    # A lead may decide what others hold: their 409 is about the version, not the holder.
+    by_lead = refusals.conflict("decision", "s-7", SUB, me="u-4", holder_name="Sam", lead=True)
+    assert "now version 4, assigned to Sam" in by_lead and "Claim" not in by_lead
     claim = refusals.conflict("claim", "s-7", SUB, me="u-1", holder_name=None)
     assert claim == (
         "The tracker refused the claim on s-7: another reviewer (u-2) holds it (409).")

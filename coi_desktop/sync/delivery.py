@@ -340,9 +340,11 @@ class Outbound:
             holder = current.get("assigned_to") if current is not None else None
             user = session.get(User, holder) if isinstance(holder, str) else None
             me = body.get("decided_by") if isinstance(body, dict) else row.payload.get("user_id")
+            sender = session.get(User, me) if isinstance(me, str) else None
             return "conflict", refusals.conflict(
                 what, sub_id, current, me=me if isinstance(me, str) else None,
-                holder_name=user.name if user is not None else None)
+                holder_name=user.name if user is not None else None,
+                lead=sender is not None and sender.role == "lead")
         if reply.status == 422:
             refusal = refusals.invalid(what, sub_id, reason, refusals.invalid_fields(reply.body),
                                        log_file_in_use())

@@ -53,8 +53,11 @@ def invalid(what: str, sub_id: str, reason: str, fields: list[str],
 
 
 def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: str | None,
-             holder_name: str | None) -> str:
-    """Why the tracker said 409, from the submission it sent back, in the reviewer's words."""
+             holder_name: str | None, lead: bool = False) -> str:
+    """Why the tracker said 409, from the submission it sent back, in the reviewer's words.
+
+    ``lead``: the sender is a lead, whom the tracker lets decide what others hold, so a
+    holder is never the reason for their 409."""
     if current is None:
         return (f"The tracker refused the {what} on {sub_id}: the submission changed since you "
                 "saw it (409). Reopen it to decide again.")
@@ -65,7 +68,7 @@ def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: s
         change = "the submission was withdrawn (archived)"
     elif status in DECIDED:
         change = f"the submission was already decided {str(status).replace('_', ' ')}"
-    elif holder and holder != me and what in ("claim", "decision"):
+    elif holder and holder != me and (what == "claim" or (what == "decision" and not lead)):
         change = f"{name} holds it"
         if what == "decision":
             return (f"The tracker refused the decision on {sub_id}: {change} (409). Claim it "
