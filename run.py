@@ -2,7 +2,8 @@
 """Bootstrap for the README's two commands: `python3 run.py demo` and `python3 run.py test`.
 
 Creates `.venv`, installs COI Desk with its test extra (again only when
-pyproject.toml changed), installs the Debian packages Qt and OCR need when run
+pyproject.toml changed), installs the Debian packages Qt and OCR need (for the demo
+as for the tests) when run
 as root on Debian/Ubuntu (otherwise says which are missing), then runs the
 demo or the whole test suite. Safe to run any number of times.
 """
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".coi-desktop-installed"
 
-# What Qt (offscreen and on a real X display) and the OCR tests need on Debian.
+# What Qt (offscreen and on a real X display) needs on Debian.
 QT_PACKAGES = [
     "libegl1",
     "libgl1",
@@ -41,7 +42,8 @@ QT_PACKAGES = [
     "libxcb-xkb1",
     "fonts-dejavu-core",
 ]
-TEST_PACKAGES = [*QT_PACKAGES, "tesseract-ocr", "tesseract-ocr-eng"]
+# OCR: the demo's scanned certificates are unreadable without it, and the tests read them.
+SYSTEM_PACKAGES = [*QT_PACKAGES, "tesseract-ocr", "tesseract-ocr-eng"]
 
 
 def say(message: str) -> None:
@@ -96,7 +98,8 @@ def ensure_system_packages(names: list[str]) -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
     else:
         say(
-            "these Debian packages are missing; OCR tests are skipped and Qt may not start "
+            "these Debian packages are missing; scanned certificates stay unreadable (OCR "
+            "tests are skipped) and Qt may not start "
             f"without them:\n    sudo apt-get install -y {' '.join(missing)}"
         )
 
@@ -106,7 +109,7 @@ def main(argv: list[str]) -> int:
         print("usage: python3 run.py demo [ARGS…] | python3 run.py test [PYTEST ARGS…]")
         return 2
     command, rest = argv[0], argv[1:]
-    ensure_system_packages(TEST_PACKAGES if command == "test" else QT_PACKAGES)
+    ensure_system_packages(SYSTEM_PACKAGES)  # the demo reads scans too
     ensure_venv()
     if command == "demo":
         script = VENV / "bin" / "coi-desktop"

@@ -88,3 +88,13 @@ def install_excepthook(log_file: Path, show: object = None) -> None:
     threading.excepthook = lambda args: hook(
         args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback
     )
+
+
+def log_file_in_use() -> Path | None:
+    """The file :func:`configure_logging` writes to, so a message can say where to look."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_coi_desktop", False) and isinstance(
+            handler, logging.handlers.RotatingFileHandler
+        ):
+            return Path(handler.baseFilename)
+    return None

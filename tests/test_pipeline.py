@@ -6,9 +6,10 @@ import random
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from coi_desktop.ingest import upsert_profile, upsert_submission
 from coi_desktop.models import Document, Extraction, Submission
@@ -141,3 +142,77 @@ def test_submission_waits_for_its_documents_and_profile(workspace: Workspace) ->
     with workspace.database.session() as session:
         upsert_submission(session, factories.submission("s-4"))  # document not downloaded
         assert pipeline.waiting_submissions(session) == []
+
+
+def test_two_workers_reading_one_file_store_it_once_without_an_error(
+    workspace: Workspace, blank_form: Path
+) -> None:
+    """The background runner and a sync pass may read the same new file at once: when the
+    other one stores it first, right before this one's insert, the first row stands and no
+    UNIQUE constraint error escapes."""
+    _store(workspace, "s-1", _certificate(blank_form, frozenset()))
+    engine = workspace.database.engine
+    other_landed: list[str] = []
+
+    def other_worker_first(conn: Any, cursor: Any, statement: str, params: Any,
+                           context: Any, executemany: bool) -> None:
+        if other_landed or not statement.lstrip().upper().startswith("INSERT INTO EXTRACTIONS"):
+            return
+        other_landed.append("racing")  # the other worker's own insert passes through here too
+        with engine.connect() as other:
+            sha = other.execute(text("SELECT sha256 FROM documents")).scalar_one()
+            other.execute(text(
+                "INSERT INTO extractions (sha256, kind, method, data, extractor_version, "
+                "created_at) VALUES (:sha, 'coi', 'other', '{}', '1', '2026-11-22 00:00:00')"),
+                {"sha": sha})
+            other.commit()
+        other_landed.append(sha)
+
+    event.listen(engine, "before_cursor_execute", other_worker_first)
+    try:
+        assert pipeline.extract_documents(workspace.database, workspace.documents, "s-1") == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", other_worker_first)
+    assert other_landed
+    with workspace.database.session() as session:
+        [stored] = session.scalars(select(Extraction)).all()
+        assert stored.method == "other"
+
+
+def test_decide_headless_pre_checks_first_or_says_why_it_cannot(
+    workspace: Workspace, blank_form: Path
+) -> None:
+    with workspace.database.session() as session:
+        upsert_submission(session, factories.submission("s-4"))  # document not downloaded
+    problem = pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-4", TODAY)
+    assert problem is not None and problem.startswith(
+        "Submission s-4 is not pre-checked: its document ")
+    assert "run `coi-desktop sync --once` to receive it" in problem
+
+    _store(workspace, "s-1", _certificate(blank_form, frozenset()))
+    assert pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-1",
+                                      TODAY) is None
+    with workspace.database.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None and sub.precheck_pass and checklist_lines(session, "s-1")
+    assert pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-unknown",
+                                      TODAY) is None  # record_decision names the unknown id
+
+
+def test_what_was_read_is_searchable_before_the_profile_arrives(
+    workspace: Workspace, blank_form: Path
+) -> None:
+    from coi_desktop.queue import QueueFilter, query_queue
+
+    _store(workspace, "s-1", _certificate(blank_form, frozenset({"insured_mismatch"})))
+    with workspace.database.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None
+        sub.requirement_profile_id = "rp-not-yet-received"
+    done = pipeline.prepare_waiting(workspace.database, workspace.documents, TODAY)
+    assert [(p.extracted, p.checked) for p in done] == [(1, False)]
+    with workspace.database.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None and sub.insured_name and sub.insured_name != "Acme Drywall LLC"
+        found = query_queue(session, QueueFilter(search=sub.insured_name[:12]))
+        assert [row.id for row in found] == ["s-1"]

@@ -278,6 +278,20 @@ def test_stale_version_is_409_with_the_current_submission(servers: SandboxServer
     assert servers.tracker.decisions() == []
 
 
+def test_a_reviewer_deciding_what_another_holds_is_409_and_a_lead_may_decide_any(
+    servers: SandboxServers, tracker: Tracker
+) -> None:
+    held = servers.tracker.modify_submission("s-1042", assigned_to="u-2", status="in_review")
+    conflict = tracker.decide("s-1042", held["version"], decision(), key="k-not-mine")
+    assert conflict.status_code == 409
+    assert conflict.json()["assigned_to"] == "u-2"  # the current submission says who holds it
+    assert servers.tracker.decisions() == []
+    by_lead = tracker.decide("s-1042", held["version"], decision(user="u-4"), key="k-lead",
+                             user="u-4")
+    assert by_lead.status_code == 201
+    assert by_lead.json()["submission"]["status"] == "compliant"
+
+
 def test_decision_on_archived_or_decided_is_409(servers: SandboxServers,
                                                 tracker: Tracker) -> None:
     archived = servers.tracker.archive_submission("s-1043")
@@ -306,6 +320,10 @@ def test_decision_on_archived_or_decided_is_409(servers: SandboxServers,
         ({"policies": {"coverage": "gl"}}, "policies"),
         ({"policies": [{"coverage": "gl", "expiration_date": "01/01/2027"}]},
          "policies[0].expiration_date"),
+        ({"checklist": [{"requirement": "gl.in_force", "result": "pass",
+                         "found": {"effective_date": "2026-01-01"}}]}, "checklist[0].found"),
+        ({"checklist": [{"requirement": "gl.additional_insured", "result": "pass",
+                         "required": [True]}]}, "checklist[0].required"),
     ],
 )
 def test_invalid_bodies_are_422_with_field_errors(

@@ -67,11 +67,21 @@ def test_exit_codes_0_1_3_and_2(
     assert code == 3
     err = capsys.readouterr().err
     [line] = [x for x in err.splitlines() if x.startswith("s-1043")]
-    assert "(422)" in line
+    assert "this is our bug, logged at" in line  # a wrong user id is not the reviewer's to fix
 
     servers.tracker.revoke_token("sandbox-token-u-1")
     assert main(["sync", "--once"]) == 2
     assert "Sign in again" in capsys.readouterr().err
+
+
+def test_an_unreadable_answer_reads_as_a_sentence(
+    servers: SandboxServers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    servers.tracker_faults.push(Fault(FaultKind.MALFORMED_JSON, method="GET", path="/me"))
+    assert main(["sync", "--once"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "Reading the signed-in user from the tracker: the answer was not readable JSON; "
+        "receiving will be retried."]
 
 
 def test_sandbox_subcommand_is_registered() -> None:

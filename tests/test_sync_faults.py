@@ -111,7 +111,14 @@ def test_invalid_422_is_kept_for_correction_and_retry_now_resends(
         failed = item(workspace, item_id)
         assert failed.state == "failed"
         assert failed.last_error is not None
-        assert "(422)" in failed.last_error and "unknown user u-77" in failed.last_error
+        # Nothing the reviewer chose is wrong: our bug, logged with what was sent and answered.
+        log_file = workspace.locations.log_file
+        assert failed.last_error.startswith(
+            "COI Desk sent something the tracker could not accept for the decision on s-1043; "
+            f"this is our bug, logged at {log_file}.")
+        logged = log_file.read_text(encoding="utf-8")
+        assert "(422)" in logged and '"decided_by": "u-77"' in logged
+        assert "unknown user u-77" in logged
         assert report.exit_code == 3
         assert outbox.retry_now(workspace.database, item_id)
         assert item(workspace, item_id).state == "pending"

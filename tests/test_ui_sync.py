@@ -112,7 +112,7 @@ def test_panel_model_lists_waiting_items_and_retries(
              for r in range(3) if panel.model.index(r, 2).data().startswith("Decision")}
     assert texts == {"s-1043": "Refused — needs you", "s-1042": "Waiting to send"}
     row = next(r for r in range(3) if panel.model.index(r, 0).data() == "s-1043")
-    assert "(422)" in panel.model.index(row, 6).data()
+    assert "this is our bug" in panel.model.index(row, 6).data()  # unknown user: not theirs
     panel.view.selectRow(row)
     with qtbot.waitSignal(panel.retry_requested) as retried:
         panel.retry_button.click()

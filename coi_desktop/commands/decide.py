@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coi_desktop.review.decisions import OUTCOMES, DecisionError, record_decision
+from coi_desktop.models import utcnow
+from coi_desktop.review.decisions import (
+    OUTCOMES,
+    DecisionError,
+    HeldByOther,
+    claim,
+    own_deficiency_list,
+    record_decision,
+)
+from coi_desktop.review.pipeline import ensure_prechecked
 from coi_desktop.workspace import open_workspace
 
 HELP = "decide a submission (compliant, non_compliant or rejected) and queue it for sync"
@@ -17,6 +26,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--outcome", required=True, choices=OUTCOMES, help="the decision")
     parser.add_argument("--note", default=None, help="a note for the tracker (required to reject)")
+    parser.add_argument(
+        "--deficiency", action="append", default=[], metavar="TEXT",
+        help="a deficiency of your own, sent after the failed lines' (repeatable)",
+    )
+    parser.add_argument(
+        "--claim", action="store_true",
+        help="claim the submission first when someone else holds it (the tracker may refuse)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,11 +47,30 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         try:
+            own_deficiency_list(args.outcome, args.deficiency)  # before any slow pre-check
+        except DecisionError as exc:
+            print(f"coi-desktop: {exc}", file=sys.stderr)
+            return 1
+        # The same preparation the background runs: a decision carries the checklist and
+        # policies read from the certificate, never an empty one.
+        problem = ensure_prechecked(
+            workspace.database, workspace.documents, args.submission_id, utcnow().date()
+        )
+        if problem is not None and args.outcome != "rejected":
+            print(f"coi-desktop: {problem}", file=sys.stderr)
+            return 1
+        try:
             with workspace.database.session() as session:
+                if args.claim:
+                    claim(session, args.submission_id, user, over_holder=True)
                 decision = record_decision(
-                    session, args.submission_id, args.outcome, user, note=args.note
+                    session, args.submission_id, args.outcome, user, note=args.note,
+                    own_deficiencies=args.deficiency,
                 )
                 outcome, deficiencies = decision.outcome, list(decision.deficiencies)
+        except HeldByOther as exc:
+            print(f"coi-desktop: {exc} To claim it from here, add --claim.", file=sys.stderr)
+            return 1
         except DecisionError as exc:
             print(f"coi-desktop: {exc}", file=sys.stderr)
             return 1

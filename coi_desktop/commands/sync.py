@@ -26,8 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     workspace = open_workspace()
-    engine = SyncEngine(workspace.database, workspace.documents,
-                        config_for(workspace.connection, workspace.credentials))
+    # Headless, nobody waits for the next pass: pre-check everything received in this one.
+    config = config_for(workspace.connection, workspace.credentials, prepare_limit=None)
+    engine = SyncEngine(workspace.database, workspace.documents, config)
     try:
         if args.once:
             report = engine.run_once()
@@ -59,7 +60,7 @@ def print_report(report: SyncReport, out: TextIO, err: TextIO) -> int:
     for why in report.stopped.values():
         err.write(f"{why}\n")
     if report.inbound_retry:
-        err.write(f"Receiving will be retried: {report.inbound_retry}\n")
+        err.write(f"{report.inbound_retry}; receiving will be retried.\n")
     for line in report.errors:
         err.write(f"{line}\n")
     for line in report.attention:  # one line per item waiting for a person

@@ -28,7 +28,7 @@ from coi_desktop.models import (
     User,
     utcnow,
 )
-from coi_desktop.review.checklist import ChecklistLine, override, summarize
+from coi_desktop.review.checklist import RESULTS, ChecklistLine, override, summarize
 from coi_desktop.review.precheck import compose_deficiencies, policies_for_decision
 
 Outcome = Literal["compliant", "non_compliant", "rejected"]
@@ -40,6 +40,33 @@ REOPENABLE = ("conflict", "failed")
 
 class DecisionError(Exception):
     """A reviewer's action that cannot be done, with a sentence saying why."""
+
+
+class HeldByOther(DecisionError):
+    """A reviewer tried to decide a submission someone else holds (a claim is needed first)."""
+
+    def __init__(self, submission_id: str, holder_id: str, holder_name: str) -> None:
+        super().__init__(
+            f"Submission {submission_id} is held by {holder_name}; claim it before deciding "
+            "(the tracker refuses a decision on work someone else holds), or ask a lead to "
+            "reassign it to you."
+        )
+        self.submission_id = submission_id
+        self.holder_id = holder_id
+        self.holder_name = holder_name
+
+
+def check_may_decide(session: Session, sub: Submission, user: User) -> None:
+    """Decisions follow assignment: a reviewer decides what is theirs or nobody's; a lead may
+    decide any. The tracker enforces the same rule (409), so refusing here saves a conflict."""
+    _require_reviewer(user)
+    holder = sub.assigned_to
+    if user.role == "lead" or holder is None or holder == user.id:
+        return
+    held_by = session.get(User, holder)
+    # Only users the tracker introduced are known here; others are shown by their id.
+    raise HeldByOther(sub.id, holder, held_by.name if held_by is not None
+                      else f"another reviewer ({holder})")
 
 
 def _require_reviewer(user: User) -> None:
@@ -156,14 +183,20 @@ def override_line(
 # ---------------------------------------------------------------- claims
 
 
-def claim(session: Session, submission_id: str, user: User) -> OutboxItem | None:
-    """Opening a submission claims it for the reviewer; the claim is delivered later."""
+def claim(
+    session: Session, submission_id: str, user: User, *, over_holder: bool = False
+) -> OutboxItem | None:
+    """Opening a submission claims it for the reviewer; the claim is delivered later.
+
+    ``over_holder``: the reviewer asked for the claim although the local copy says someone
+    else holds it (that copy may be old); the tracker decides, and its 409 is shown.
+    """
     if user.role == "read_only":
         return None  # read-only users look without taking work from anyone
     sub = _submission(session, submission_id)
     if sub.assigned_to == user.id or sub.status not in OPEN_STATUSES:
         return None
-    if sub.assigned_to is not None and user.role != "lead":
+    if sub.assigned_to is not None and user.role != "lead" and not over_holder:
         return None  # someone else holds it; do not snatch it silently
     sub.assigned_to = user.id
     sub.claimed_at = utcnow()
@@ -250,6 +283,16 @@ def merged_extraction(session: Session, submission_id: str) -> dict[str, Any] | 
     return merged
 
 
+def own_deficiency_list(outcome: str, texts: list[str]) -> list[str]:
+    """The reviewer's own deficiencies, trimmed and once each; none on a compliant decision."""
+    own = list(dict.fromkeys(text.strip() for text in texts if text.strip()))
+    if own and outcome == "compliant":
+        raise DecisionError(
+            "A compliant decision sends no deficiencies; decide non-compliant to send them."
+        )
+    return own
+
+
 def record_decision(
     session: Session,
     submission_id: str,
@@ -258,12 +301,14 @@ def record_decision(
     *,
     note: str | None = None,
     deficiencies: list[str] | None = None,
+    own_deficiencies: list[str] | None = None,
     now: datetime | None = None,
 ) -> Decision:
     """Write the decision and its outbox item in the caller's transaction.
 
     The checklist as it stands (pre-check plus overrides) becomes the decision's
-    checklist; unless given, the deficiencies are composed from its failed lines.
+    checklist; unless given, the deficiencies are composed from its failed lines, and
+    ``own_deficiencies`` (the reviewer's own, e.g. ``decide --deficiency``) follow them.
     """
     _require_reviewer(user)
     if outcome not in OUTCOMES:
@@ -274,6 +319,8 @@ def record_decision(
             f"Submission {submission_id} is {sub.status.replace('_', ' ')} in the tracker; "
             "it cannot be decided again here."
         )
+    check_may_decide(session, sub, user)
+    own = own_deficiency_list(outcome, own_deficiencies or [])
     previous = current_decision(session, submission_id)
     if previous.decision is not None:
         if previous.item is None or previous.item.state not in REOPENABLE:
@@ -287,6 +334,7 @@ def record_decision(
     lines = checklist_lines(session, submission_id)
     if deficiencies is None:
         deficiencies = compose_deficiencies(lines) if outcome == "non_compliant" else []
+    deficiencies = [*deficiencies, *(text for text in own if text not in deficiencies)]
     if outcome == "non_compliant" and not deficiencies:
         raise DecisionError(
             "A non-compliant decision needs at least one deficiency to send to the vendor."
@@ -316,18 +364,67 @@ def record_decision(
 
 
 def decision_body(decision: Decision) -> dict[str, Any]:
-    """The tracker's PUT /submissions/{id}/decision body (tracker-api.md)."""
-    return {
+    """The tracker's PUT /submissions/{id}/decision body (tracker-api.md).
+
+    Built at send time from the stored decision, so a decision recorded by an older COI Desk
+    (and perhaps refused for its body) goes out in today's shape when it is sent again.
+    """
+    body: dict[str, Any] = {
         "outcome": decision.outcome,
         "decided_by": decision.decided_by,
         "decided_at": decision.decided_at.isoformat().replace("+00:00", "Z"),
-        "deficiencies": decision.deficiencies,
-        "note": decision.note,
-        "checklist": decision.checklist,
+        "deficiencies": [d for d in decision.deficiencies if isinstance(d, str) and d.strip()],
+        "checklist": [
+            tracker_checklist_item(line) for line in decision.checklist
+            if isinstance(line, Mapping) and isinstance(line.get("requirement"), str)
+        ],
         "policies": [
-            tracker_policy(p) for p in decision.policies if isinstance(p.get("coverage"), str)
+            tracker_policy(p) for p in decision.policies
+            if isinstance(p, Mapping) and isinstance(p.get("coverage"), str)
         ],
     }
+    if isinstance(decision.note, str) and decision.note.strip():
+        body["note"] = decision.note
+    return body
+
+
+def tracker_checklist_item(line: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``checklist`` item as the contract shows it: ``found`` and ``required`` are single
+    values (a number, text or true/false), absent when nothing was read; a structured value
+    (dates of a policy, where a waiver was seen) becomes one line of text."""
+    result = line.get("result")
+    item: dict[str, Any] = {
+        "requirement": line["requirement"],
+        "result": result if result in RESULTS else "needs_review",
+        "overridden": line.get("overridden") is True,
+    }
+    for key in ("found", "required"):
+        value = _tracker_value(line.get(key))
+        if value is not None:
+            item[key] = value
+    note = line.get("note")
+    if isinstance(note, str) and note.strip():
+        item["note"] = note
+    return item
+
+
+def _tracker_value(value: object) -> str | int | float | bool | None:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    text = _as_text(value)
+    return text or None
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        parts = [f"{str(k).replace('_', ' ')} {_as_text(v)}" for k, v in value.items()
+                 if v is not None and v != []]
+        return "; ".join(parts)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(text for v in value if (text := _as_text(v))) or "none"
+    return "" if value is None else str(value)
 
 
 # The contract's policy item: these keys, each absent rather than null.

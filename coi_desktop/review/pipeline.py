@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, not_, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from coi_desktop.database import Database
@@ -37,8 +38,9 @@ class Prepared:
     problem: str | None = None
 
 
-def waiting_submissions(session: Session, limit: int = 50) -> list[str]:
-    """Submissions with every document on disk but no pre-check yet, most urgent first."""
+def waiting_submissions(session: Session, limit: int | None = 50) -> list[str]:
+    """Submissions with every document on disk but no pre-check yet, most urgent first
+    (``limit`` None: all of them)."""
     missing_doc = exists().where(
         Document.submission_id == Submission.id, Document.stored.is_(False)
     )
@@ -47,8 +49,9 @@ def waiting_submissions(session: Session, limit: int = 50) -> list[str]:
         .where(Submission.precheck_pass.is_(None), not_(missing_doc))
         .where(exists().where(Document.submission_id == Submission.id))
         .order_by(Submission.due_at)
-        .limit(limit)
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 
@@ -75,17 +78,20 @@ def extract_documents(
         else:
             result = extract_document(data, filename, ocr=ocr)
         with database.session() as session:
-            if session.get(Extraction, sha256) is None:
-                session.add(
-                    Extraction(
-                        sha256=sha256,
-                        kind=str(result.get("kind") or "unknown"),
-                        method=result.get("method"),
-                        data=result,
-                        extractor_version=EXTRACTOR_VERSION,
-                        created_at=utcnow(),
-                    )
+            # Another worker (the GUI's runner, a second process) may have stored the same file
+            # meanwhile: the first extraction stands, this one is dropped.
+            session.execute(
+                sqlite_insert(Extraction)
+                .values(
+                    sha256=sha256,
+                    kind=str(result.get("kind") or "unknown"),
+                    method=result.get("method"),
+                    data=result,
+                    extractor_version=EXTRACTOR_VERSION,
+                    created_at=utcnow(),
                 )
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
         done += 1
     return done
 
@@ -113,6 +119,12 @@ def precheck(session: Session, submission_id: str, today: date) -> bool:
     extraction = merged_extraction(session, submission_id)
     if extraction is None:
         return False
+    # What was read (OCR of a scan included) is searchable as soon as it is read, even while
+    # the requirement profile has still to arrive.
+    insured = extraction.get("insured")
+    if isinstance(insured, dict) and isinstance(insured.get("name"), str):
+        sub.insured_name = insured["name"][:300]
+        refresh_search_text(sub)
     profile = (
         session.get(RequirementProfile, sub.requirement_profile_id)
         if sub.requirement_profile_id
@@ -122,10 +134,6 @@ def precheck(session: Session, submission_id: str, today: date) -> bool:
         return False  # the profile arrives with the next sync; check then
     lines = evaluate(profile.to_json(), extraction, vendor_name=sub.vendor.name, today=today)
     replace_checklist(session, sub, lines)
-    insured = extraction.get("insured")
-    if isinstance(insured, dict) and isinstance(insured.get("name"), str):
-        sub.insured_name = insured["name"][:300]
-        refresh_search_text(sub)
     return True
 
 
@@ -141,6 +149,38 @@ def prepare(
         log.exception("preparing %s failed", submission_id)
         return Prepared(submission_id, 0, False, problem=str(exc))
     return Prepared(submission_id, extracted, checked)
+
+
+def ensure_prechecked(
+    database: Database, store: DocumentStore, submission_id: str, today: date, *, ocr: bool = True
+) -> str | None:
+    """Pre-check a submission not pre-checked yet, through the same steps as the background
+    preparation (headless ``decide``). None when it is pre-checked (or unknown: the caller
+    says so); else a sentence saying why it cannot be, and what to do."""
+    with database.session() as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.precheck_pass is not None:
+            return None
+        docs = list(sub.documents)
+        missing = [doc.filename for doc in docs if not doc.stored]
+        has_profile = (
+            sub.requirement_profile_id is not None
+            and session.get(RequirementProfile, sub.requirement_profile_id) is not None
+        )
+    fetch = "run `coi-desktop sync --once` to receive it, then decide again"
+    if not docs:
+        return f"Submission {submission_id} has no document to pre-check."
+    if missing:
+        return (f"Submission {submission_id} is not pre-checked: its document "
+                f"{', '.join(missing)} is not downloaded yet; {fetch}.")
+    if not has_profile:
+        return (f"Submission {submission_id} is not pre-checked: its requirement profile has "
+                f"not been received yet; {fetch}.")
+    prepared = prepare(database, store, submission_id, today, ocr=ocr)
+    if prepared.checked:
+        return None
+    return (f"Submission {submission_id} could not be pre-checked"
+            f"{': ' + prepared.problem if prepared.problem else ''}; see the log for details.")
 
 
 def prepare_waiting(

@@ -8,6 +8,7 @@ on the tracker, ``origin_id`` upserts on Procore).
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -23,9 +24,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from coi_desktop.database import Database
 from coi_desktop.ingest import IngestError, upsert_submission
+from coi_desktop.logs import log_file_in_use
 from coi_desktop.models import Decision, OutboxItem, Submission, User, utcnow
 from coi_desktop.review.decisions import decision_body
-from coi_desktop.sync import outbox
+from coi_desktop.sync import outbox, refusals
 from coi_desktop.sync.procore import ProcoreClient
 from coi_desktop.sync.procore_mapping import (
     DecisionFacts,
@@ -280,13 +282,14 @@ class Outbound:
                 if answer.reply is None:
                     continue  # never sent (the pass stopped first): still due
                 assert answer.reply is not None
-                outcome = self._judge(session, row, answer.reply, now)
+                outcome = self._judge(session, row, answer.reply, now, answer.work.body)
                 if outcome == "delivered":
                     result.delivered += 1
                 elif outcome in outbox.WAITING_FOR_PERSON:
                     result.needs_person += 1
 
-    def _judge(self, session: Session, row: OutboxItem, reply: Reply, now: datetime) -> str:
+    def _judge(self, session: Session, row: OutboxItem, reply: Reply, now: datetime,
+               sent: dict[str, Any] | None = None) -> str:
         ok = reply.status == 201 or reply.status == 200
         body = reply.body if isinstance(reply.body, dict) else {}
         if row.kind == "decision" and ok:
@@ -305,7 +308,7 @@ class Outbound:
             self._settle(session, row, "delivered", None, stage="done")
             return "delivered"
         what = {"claim": "claim", "assign": "assignment"}.get(row.kind, "decision")
-        state, message = self._refusal(session, row, reply, what)
+        state, message = self._refusal(session, row, reply, what, body=sent)
         self._settle(session, row, state, message)
         return state
 
@@ -325,7 +328,7 @@ class Outbound:
                 pending.payload = {**pending.payload, "if_match": new}
 
     def _refusal(
-        self, session: Session, row: OutboxItem, reply: Reply, what: str
+        self, session: Session, row: OutboxItem, reply: Reply, what: str, body: Any = None
     ) -> tuple[str, str]:
         """A sentence for the panel, and ``conflict`` or ``failed``; the local copy is kept."""
         sub_id = row.submission_id
@@ -334,17 +337,28 @@ class Outbound:
             current = reply.body if isinstance(reply.body, dict) else None
             if current is not None and current.get("id") == sub_id:
                 self._ingest(session, current)
-            return "conflict", conflict_text(session, sub_id, what, current)
+            holder = current.get("assigned_to") if current is not None else None
+            user = session.get(User, holder) if isinstance(holder, str) else None
+            me = body.get("decided_by") if isinstance(body, dict) else row.payload.get("user_id")
+            sender = session.get(User, me) if isinstance(me, str) else None
+            return "conflict", refusals.conflict(
+                what, sub_id, current, me=me if isinstance(me, str) else None,
+                holder_name=user.name if user is not None else None,
+                lead=sender is not None and sender.role == "lead")
         if reply.status == 422:
-            return "failed", (f"The tracker refused the {what} on {sub_id} as invalid (422): "
-                              f"{reason or 'no reason given'}. Correct it and decide again.")
+            refusal = refusals.invalid(what, sub_id, reason, refusals.invalid_fields(reply.body),
+                                       log_file_in_use())
+            if refusal.our_bug:
+                # Not the reviewer's to fix: keep what was sent and what came back for the fix.
+                log.error("tracker refused the %s on %s as invalid (422): sent %s; answer %s",
+                          what, sub_id, json.dumps(body, default=str), json.dumps(
+                              reply.body, default=str))
+            return refusal.state, refusal.message
         if reply.status == 403:
-            return "failed", (f"The tracker does not allow this user to send the {what} on "
-                              f"{sub_id} (403){': ' + reason if reason else ''}.")
+            return "failed", refusals.forbidden(what, sub_id, reason)
         if reply.status == 404:
-            return "failed", f"The tracker no longer knows submission {sub_id} (404)."
-        return "failed", (f"The tracker refused the {what} on {sub_id} (HTTP {reply.status})"
-                          f"{': ' + reason if reason else ''}.")
+            return "failed", refusals.unknown_submission(sub_id)
+        return "failed", refusals.other(what, sub_id, reply.status, reason)
 
     @staticmethod
     def _ingest(session: Session, data: Any) -> None:
@@ -597,27 +611,3 @@ def _procore_refusal(reply: Reply, what: str) -> tuple[str, str]:
     reason = reply.error_text() or "no reason given"
     state = "conflict" if reply.status == 409 else "failed"
     return state, f"Procore refused {what} ({reply.status}): {reason}."
-
-
-def conflict_text(session: Any, sub_id: str, what: str, current: dict[str, Any] | None) -> str:
-    """Why the tracker said 409, from the submission it sent back, in the reviewer's words."""
-    if current is None:
-        return (f"The tracker refused the {what} on {sub_id}: the submission changed since you "
-                "saw it (409). Reopen it to decide again.")
-    status = str(current.get("status", "")).replace("_", " ")
-    holder = current.get("assigned_to")
-    holder_name = holder
-    if isinstance(holder, str):
-        user = session.get(User, holder)
-        holder_name = user.name if user is not None else holder
-    if current.get("status") == "archived":
-        change = "the submission was withdrawn (archived)"
-    elif current.get("status") in ("compliant", "non_compliant", "rejected"):
-        change = f"the submission was already decided {status}"
-    elif what == "claim" and holder:
-        change = f"{holder_name} holds it"
-    else:
-        change = f"the submission changed (now version {current.get('version')}"
-        change += f", assigned to {holder_name})" if holder else ")"
-    tail = " Reopen it to decide again." if what == "decision" else ""
-    return f"The tracker refused the {what} on {sub_id}: {change} (409).{tail}"

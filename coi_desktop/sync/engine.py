@@ -52,7 +52,8 @@ class SyncConfig:
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     backoff: Backoff = field(default_factory=Backoff)
     page_size: int = PAGE_SIZE
-    prepare_limit: int = 10  # submissions extracted + pre-checked after each pass
+    # Submissions extracted + pre-checked after each pass (None: all received; `sync --once`).
+    prepare_limit: int | None = 10
 
     @property
     def procore_configured(self) -> bool:
@@ -187,7 +188,7 @@ class SyncEngine:
         tracker = self._tracker_client()
         if tracker is not None and "tracker" not in report.stopped:
             self._pull(tracker, report)
-        if self.config.prepare_limit > 0:
+        if self.config.prepare_limit is None or self.config.prepare_limit > 0:
             report.prepared = self._prepare()
         self._summarize(report)
         return report
@@ -294,7 +295,7 @@ class SyncEngine:
     def _message(report: SyncReport) -> str:
         lines = list(report.stopped.values())
         if report.inbound_retry:
-            lines.append(f"Receiving will be retried: {report.inbound_retry}.")
+            lines.append(f"{report.inbound_retry}; receiving will be retried.")
         lines.extend(report.errors)
         return " ".join(lines)
 

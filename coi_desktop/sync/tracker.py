@@ -54,7 +54,7 @@ class TrackerClient:
             self.pacer,
             method,
             self.base_url + path,
-            what=f"tracker {what}",
+            what=what,  # a phrase the transport's sentences start with
             timeout=self.timeout,
             **kwargs,
         )
@@ -67,7 +67,7 @@ class TrackerClient:
         return reply
 
     def _read(self, path: str, what: str, **kwargs: Any) -> Any:
-        reply = self._call("GET", path, what, **kwargs)
+        reply = self._call("GET", path, f"Reading {what} from the tracker", **kwargs)
         if reply.status != 200 or not isinstance(reply.body, dict):
             reason = reply.error_text() or f"HTTP {reply.status}"
             raise TrackerError(f"The tracker could not give {what}: {reason}.")
@@ -104,7 +104,8 @@ class TrackerClient:
         if have_sha256:
             headers["If-None-Match"] = f'"{have_sha256}"'
         reply = self._call(
-            "GET", f"/documents/{document_id}/content", f"document {document_id}",
+            "GET", f"/documents/{document_id}/content",
+            f"Downloading document {document_id} from the tracker",
             headers=headers, raw=True,
         )
         if reply.status == 304:
@@ -117,11 +118,13 @@ class TrackerClient:
     # -- writes (answers judged by the outbox) ---------------------------------------------
 
     def claim(self, submission_id: str) -> Reply:
-        return self._call("POST", f"/submissions/{submission_id}/claim", f"claim {submission_id}")
+        return self._call("POST", f"/submissions/{submission_id}/claim",
+                          f"Sending the claim on {submission_id} to the tracker")
 
     def assign(self, submission_id: str, user_id: str | None) -> Reply:
         return self._call(
-            "POST", f"/submissions/{submission_id}/assign", f"assign {submission_id}",
+            "POST", f"/submissions/{submission_id}/assign",
+            f"Sending the assignment of {submission_id} to the tracker",
             json={"user_id": user_id},
         )
 
@@ -131,7 +134,7 @@ class TrackerClient:
         return self._call(
             "PUT",
             f"/submissions/{submission_id}/decision",
-            f"decision on {submission_id}",
+            f"Sending the decision on {submission_id} to the tracker",
             json=body,
             headers={"Idempotency-Key": idempotency_key, "If-Match": str(if_match)},
         )

@@ -277,6 +277,10 @@ class TrackerState:
             data = stored.data
             if data["version"] != int(version_text) or data["status"] in CLOSED:
                 return Answer(409, copy.deepcopy(data))
+            holder = data.get("assigned_to")
+            if user.get("role") != "lead" and holder not in (None, user["id"]):
+                # Decisions follow assignment: a reviewer claims first; leads decide any.
+                return Answer(409, copy.deepcopy(data))
             decided_at = parse_timestamp(body["decided_at"])
             assert decided_at is not None
             decision = copy.deepcopy(dict(body))

@@ -86,6 +86,10 @@ def _validate_checklist(checklist: object, errors: Errors) -> None:
             _add(errors, f"{where}.overridden", "must be true or false")
         if line.get("note") is not None and not isinstance(line.get("note"), str):
             _add(errors, f"{where}.note", "must be a string or null")
+        for name in ("found", "required"):
+            value = line.get(name)
+            if value is not None and not isinstance(value, (str, int, float)):
+                _add(errors, f"{where}.{name}", "must be a number, text or true/false")
 
 
 def _validate_policies(policies: object, errors: Errors) -> None:
