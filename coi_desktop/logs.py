@@ -56,7 +56,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         os.fchmod(fd, 0o600)  # created before under another umask, or by an older version
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:
         """A full or vanished disk: one line on stderr, not a traceback per log record."""
         if not getattr(self, "_told", False):
             self._told = True

@@ -145,7 +145,7 @@ def test_unwritable_log_folder_logs_to_stderr_and_the_command_still_runs(
     for path in where.log_dir.iterdir():
         path.unlink()
     where.log_dir.rmdir()
-    where.log_dir.write_text("")  # a file where the folder should be: cannot be written even as root
+    where.log_dir.write_text("")  # a file where the folder should be: unwritable even as root
     run = _cli(coi_home, "queue")
     assert run.returncode == 0, run.stderr
     _assert_plain(run.stderr)
