@@ -101,6 +101,14 @@ def configure_logging(log_file: Path, level: int = logging.INFO) -> str | None:
     return problem
 
 
+def plain_error(exc: BaseException) -> str:
+    """An exception as one short line: the driver's words without SQL or secrets."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    text = str(orig if orig is not None else exc)
+    text = text.split("\n", 1)[0].split("[SQL:", 1)[0].strip()
+    return redact(text)[:300]
+
+
 def install_excepthook(log_file: Path, show: object = None) -> None:
     """Log uncaught exceptions in full and tell the user briefly where the details are."""
 
@@ -112,9 +120,12 @@ def install_excepthook(log_file: Path, show: object = None) -> None:
             "uncaught exception", exc_info=(exc_type, exc, tb)
         )
         message = (
-            f"COI Desk hit an unexpected problem: {redact(str(exc)) or exc_type.__name__}. "
+            f"COI Desk hit an unexpected problem: {plain_error(exc) or exc_type.__name__}. "
             f"Your decisions are saved. Details are in the log: {log_file}"
         )
+        if any(word in message for word in ("malformed", "not a database", "disk is full")):
+            message += (" If this repeats, close COI Desk and free disk space or run "
+                        "`coi-desktop recover`.")
         if callable(show):
             show(message)
         else:
