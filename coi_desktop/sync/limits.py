@@ -17,7 +17,8 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 DOCUMENT_SIZE_SLACK = 64 * 1024
 # Seconds from sending a request to the last byte of its answer.
 REQUEST_DEADLINE = 60.0
-DOCUMENT_DEADLINE = 120.0
+# Documents are larger: they get this many times the deadline of a JSON call.
+DOCUMENT_DEADLINE_FACTOR = 2.0
 # Server text we keep (outbox.last_error) or show: one short line.
 MAX_ERROR_TEXT = 300
 # Pages of submissions in one pass; a server that says "more" forever is stopped here.

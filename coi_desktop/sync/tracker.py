@@ -14,7 +14,7 @@ from urllib.parse import quote
 import requests
 
 from coi_desktop.logs import register_secret
-from coi_desktop.sync.limits import DOCUMENT_DEADLINE, document_cap
+from coi_desktop.sync.limits import DOCUMENT_DEADLINE_FACTOR, REQUEST_DEADLINE, document_cap
 from coi_desktop.sync.transport import (
     DEFAULT_TIMEOUT,
     AuthRequired,
@@ -61,6 +61,7 @@ class TrackerClient:
         session: requests.Session | None = None,
         pacer: Pacer | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session or make_session()
@@ -69,6 +70,7 @@ class TrackerClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.pacer = pacer or Pacer()
         self.timeout = timeout
+        self.deadline = deadline  # seconds for one call, its whole answer included
 
     def close(self) -> None:
         self.session.close()
@@ -81,7 +83,7 @@ class TrackerClient:
             self.base_url + path,
             what=f"tracker {what}",
             timeout=self.timeout,
-            **kwargs,
+            **{"deadline": self.deadline, **kwargs},
         )
         if reply.status == 401:
             raise AuthRequired(
@@ -143,7 +145,7 @@ class TrackerClient:
         reply = self._call(
             "GET", f"/documents/{segment(document_id, 'document')}/content",
             f"document {document_id}", headers=headers, raw=True,
-            max_bytes=document_cap(size), deadline=DOCUMENT_DEADLINE,
+            max_bytes=document_cap(size), deadline=self.deadline * DOCUMENT_DEADLINE_FACTOR,
         )
         if reply.status == 304:
             return None

@@ -152,7 +152,6 @@ def make_session(user_agent: str = "coi-desktop") -> requests.Session:
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
     session.headers["Accept"] = "application/json"
-    session.max_redirects = 0
     return session
 
 
