@@ -31,11 +31,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coi_desktop import journal
+from coi_desktop.logs import redact
+from coi_desktop.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+MAX_LAST_ERROR = 1000
 
 
 class DatabaseError(Exception):
@@ -78,6 +81,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@event.listens_for(OutboxItem.last_error, "set", retval=True)
+def _scrub_last_error(_target: OutboxItem, value: str | None, *_args: Any) -> str | None:
+    """The reason kept for a person comes from servers: never a secret in the store."""
+    return redact(value)[:MAX_LAST_ERROR] if isinstance(value, str) else value
 
 
 def open_database(

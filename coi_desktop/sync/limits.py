@@ -21,6 +21,8 @@ REQUEST_DEADLINE = 60.0
 DOCUMENT_DEADLINE_FACTOR = 2.0
 # Server text we keep (outbox.last_error) or show: one short line.
 MAX_ERROR_TEXT = 300
+# Our own sentence around it (what failed, what to do) may add a little.
+MAX_PROBLEM_TEXT = 600
 # Pages of submissions in one pass; a server that says "more" forever is stopped here.
 MAX_PAGES_PER_PASS = 200
 

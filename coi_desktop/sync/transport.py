@@ -24,7 +24,13 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTime
 from urllib3.util.retry import Retry
 
 from coi_desktop.logs import redact
-from coi_desktop.sync.limits import MAX_ERROR_TEXT, MAX_JSON_BYTES, REQUEST_DEADLINE, size_text
+from coi_desktop.sync.limits import (
+    MAX_ERROR_TEXT,
+    MAX_JSON_BYTES,
+    MAX_PROBLEM_TEXT,
+    REQUEST_DEADLINE,
+    size_text,
+)
 
 # (connect, read) seconds; every call passes one.
 DEFAULT_TIMEOUT = (3.05, 15.0)
@@ -33,7 +39,14 @@ MAX_INLINE_WAIT = 2.0
 
 
 class SyncProblem(Exception):
-    """Base of everything a sync call can raise on purpose; ``str()`` is for people."""
+    """Base of everything a sync call can raise on purpose; ``str()`` is for people.
+
+    Messages often quote a server; whatever it echoed (our token, a megabyte of reason)
+    is scrubbed and shortened here, once for every place that shows or stores them.
+    """
+
+    def __str__(self) -> str:
+        return server_text(super().__str__(), MAX_PROBLEM_TEXT)
 
 
 class RetryLater(SyncProblem):
