@@ -80,3 +80,16 @@ def test_damage_note_is_added_once(tmp_path: Path) -> None:
     warnings = result["warnings"]
     assert isinstance(warnings, list) and len(warnings) == 1
     assert warnings[0].startswith(DAMAGED)
+
+
+def test_rendering_a_huge_page_stays_in_the_pixel_budget() -> None:
+    import pymupdf
+
+    from coi_desktop.ui.pdf_render import MAX_RENDER_PIXELS, render_page
+
+    with pymupdf.open() as doc:
+        doc.new_page(width=14400, height=14400)  # 200 inches square: 2.6 G pixels at 2x
+        image = render_page(doc, 0, zoom=2.0, rotation=0, dpr=1.0)
+    assert image.width() * image.height() <= MAX_RENDER_PIXELS * 1.01
+    # Shown at the size asked for: the page is 28800 device-independent pixels wide.
+    assert abs(image.width() / image.devicePixelRatio() - 28800) < 30
