@@ -299,6 +299,41 @@ def test_a_dripping_server_is_abandoned_at_the_deadline(fake: FakeServer) -> Non
     assert time.monotonic() - started < 5
 
 
+def test_headers_dripped_byte_by_byte_are_abandoned_at_the_deadline() -> None:
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.is_set():
+                    conn.sendall(b"X")  # one byte of a header line, never finished
+                    time.sleep(0.2)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    client = TrackerClient(f"http://127.0.0.1:{port}/api/v1", TOKEN, timeout=(1.0, 1.0),
+                           deadline=1.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RetryLater, match="still arriving after 2 s"):
+            client.me()
+        assert time.monotonic() - started < 4
+    finally:
+        stop.set()
+        listener.close()
+        client.close()
+
+
 def test_a_slow_answer_is_waited_for_once(fake: FakeServer) -> None:
     def slow(_request: Seen) -> tuple[int, dict[str, str], bytes]:
         time.sleep(1.5)

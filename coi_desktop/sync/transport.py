@@ -7,8 +7,10 @@ so the outbox turns it into ``next_attempt_at`` instead of a sleeping thread.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +21,8 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -135,6 +139,57 @@ def _describe(body: Any) -> str:
     return ""
 
 
+class _Watch:
+    """The connection a call is using, so a timer can cut it when the deadline passes.
+
+    Socket timeouts bound each read, not the call: a server sending one header byte every
+    few seconds would hold us for ever. ``shutdown`` wakes the blocked read at once.
+    """
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+        self.expired = False
+        self._lock = threading.Lock()
+
+    def attach(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self.sock = sock
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.sock.shutdown(socket.SHUT_RDWR)
+
+
+_calls = threading.local()  # the _Watch of the call running on this thread
+
+
+def _watched(base: type[HTTPConnection]) -> type[HTTPConnection]:
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def getresponse(self) -> Any:
+            watch = getattr(_calls, "watch", None)
+            if watch is not None:
+                watch.attach(self.sock)
+            return super().getresponse()
+
+    return Watched
+
+
+_WatchedHTTP = _watched(HTTPConnection)
+_WatchedHTTPS = _watched(HTTPSConnection)
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": _WatchedHTTP}),
+            "https": type("Pool", (HTTPSConnectionPool,), {"ConnectionCls": _WatchedHTTPS}),
+        }
+
+
 def make_session(user_agent: str = "coi-desktop") -> requests.Session:
     """A pooled session whose transport retries cover connection set-up and safe methods only.
 
@@ -160,7 +215,7 @@ def make_session(user_agent: str = "coi-desktop") -> requests.Session:
         raise_on_status=False,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    adapter = _WatchedAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
@@ -296,21 +351,43 @@ def send(
     past ``deadline`` seconds from the start of the call. A redirect is returned as an
     answer (never followed), so a write that meets one is kept, not taken as delivered.
     """
-    started = time.monotonic()
     pacer.before_call()
+    started = time.monotonic()
+    watch = _Watch()
+    timer = threading.Timer(deadline, watch.expire)
+    timer.daemon = True
+    _calls.watch = watch
+    timer.start()
     try:
-        response = session.request(
-            method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs
-        )
-    except requests.RequestException as exc:
-        pacer.after_failure()
-        raise _request_failed(exc, what) from exc
-    except BaseException:
-        pacer.after_failure()
-        raise
-    with response:
-        pacer.after_call(response.status_code, response.headers)
-        return _read_answer(response, what, raw, max_bytes, started + deadline, deadline)
+        try:
+            response = session.request(
+                method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs
+            )
+        except requests.RequestException as exc:
+            pacer.after_failure()
+            if watch.expired:
+                raise _too_slow(what, deadline) from exc
+            raise _request_failed(exc, what) from exc
+        except BaseException:
+            pacer.after_failure()
+            raise
+        with response:
+            pacer.after_call(response.status_code, response.headers)
+            try:
+                return _read_answer(response, what, raw, max_bytes, started + deadline, deadline)
+            except RetryLater:
+                if watch.expired:
+                    raise _too_slow(what, deadline) from None
+                raise
+    finally:
+        timer.cancel()
+        _calls.watch = None
+
+
+def _too_slow(what: str, deadline: float) -> RetryLater:
+    return RetryLater(
+        f"{what}: the answer was still arriving after {deadline:.0f} s and was abandoned",
+        lost=True)
 
 
 def _request_failed(exc: requests.RequestException, what: str) -> RetryLater:
@@ -341,9 +418,7 @@ def _read_body(
     try:
         while True:
             if time.monotonic() > deadline_at:
-                raise RetryLater(
-                    f"{what}: the answer was still arriving after {deadline:.0f} s and was "
-                    "abandoned", lost=True)
+                raise _too_slow(what, deadline)
             piece = stream.read1(64 * 1024, decode_content=True)
             if not piece:
                 break
