@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from coi_desktop.database import Database
+from coi_desktop.database import Database, storage_problem
 from coi_desktop.documents import DocumentStore, DocumentStoreError
 from coi_desktop.ingest import (
     IngestError,
@@ -93,11 +93,15 @@ class Inbound:
         self.workers = workers  # downloads in flight at once
 
     def run(self, result: InboundResult) -> None:
-        """One pull. Raises RetryLater / AuthRequired / TrackerError for the engine to judge."""
-        self._me(result)
-        self._pages(result)
-        self._profiles(result)
-        self._documents(result)
+        """One pull. Raises RetryLater / AuthRequired / TrackerError for the engine to judge,
+        and a DatabaseError sentence (disk full, damaged store) instead of the driver's text."""
+        try:
+            self._me(result)
+            self._pages(result)
+            self._profiles(result)
+            self._documents(result)
+        except SQLAlchemyError as exc:
+            raise storage_problem(exc, self.database.path) from exc
 
     def _me(self, result: InboundResult) -> None:
         me = self.tracker.me()
