@@ -93,6 +93,7 @@ def _crafted() -> dict[str, bytes]:
 
 
 def _extract(data: bytes, name: str) -> dict[str, Any]:
+    from coi_desktop.review.damage import is_damaged
     from coi_desktop.review.extraction import extract_document
 
     started = time.perf_counter()
@@ -105,7 +106,7 @@ def _extract(data: bytes, name: str) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "kind": result.get("kind"),
         "warnings": len(result.get("warnings") or []),
-        "damaged": bool(result.get("damaged")),
+        "damaged": is_damaged(result),
         "crashed": crashed,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -145,9 +146,11 @@ def main() -> int:
     pool.join()
     seconds = [r["seconds"] for _, r in rows]
     crashes = [(k, r["crashed"]) for k, r in rows if r["crashed"]]
-    silent = sum(1 for k, r in rows if k in ("flip", "truncate", "delete", "repeat", "zero",
-                                               "splice")
-                 and r["kind"] == "coi" and r["warnings"] == 0 and not r["damaged"])
+    mutated = [r for k, r in rows if k in ("flip", "truncate", "delete", "repeat", "zero",
+                                            "splice")]
+    as_coi = [r for r in mutated if r["kind"] == "coi"]
+    silent = sum(1 for r in as_coi if r["warnings"] == 0)
+    marked = sum(1 for r in as_coi if r["damaged"])
     slowest = max(rows, key=lambda row: row[1]["seconds"])
     print(f"files {len(cases)} ({args.n} damaged + {len(cases) - args.n} crafted), "
           f"wall {time.perf_counter() - started:.0f} s")
@@ -156,7 +159,8 @@ def main() -> int:
           f"p95 {statistics.quantiles(seconds, n=20)[18]:.2f} s, "
           f"slowest {slowest[1]['seconds']:.2f} s ({slowest[0]})")
     print(f"worker peak resident memory {max(r['rss_mb'] for _, r in rows):.0f} MB")
-    print(f"damaged files read as a certificate with no warning: {silent}")
+    print(f"damaged files read as a certificate: {len(as_coi)}; marked damaged (values to "
+          f"needs_review) {marked}; with no warning at all {silent}")
     for kind, message in crashes[:10]:
         print(f"  crash {kind}: {message}")
     return 1 if crashes or hangs else 0

@@ -212,3 +212,35 @@ def test_home_and_rotated_logs_are_private_under_umask_000(tmp_path: Path) -> No
     assert len(logs) >= 2
     for path in logs:
         assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_gui_offers_fresh_start_and_keeps_undelivered_decisions(
+    servers: SandboxServers, coi_home: Path, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from coi_desktop.app import offer_recovery
+
+    keys = _decide_three(servers, coi_home)
+    where = locations(coi_home)
+    for sidecar in ("-wal", "-shm"):
+        where.database.with_name(where.database.name + sidecar).unlink(missing_ok=True)
+    where.database.write_bytes(b"")
+    with pytest.raises(DatabaseDamaged) as refused:
+        open_workspace(coi_home)
+    shown: list[str] = []
+
+    def choose_fresh(box: QMessageBox) -> int:
+        shown.append(box.text())
+        fresh = next(b for b in box.buttons() if "fresh" in b.text().lower())
+        fresh.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_fresh)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    assert offer_recovery(coi_home, refused.value)
+    assert "damaged" in shown[0] and "3 undelivered decisions" in shown[-1]
+    with engine_for(servers, coi_home) as (_workspace, engine):
+        assert engine.run_once().exit_code == 0
+    assert set(keys) <= set(servers.tracker.decisions_per_key())
+    assert_no_duplicates(servers)
