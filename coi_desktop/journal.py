@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from coi_desktop.atomic import write_atomic
@@ -51,14 +51,24 @@ def watch(sessions: sessionmaker[Session], path: Path) -> None:
 
 
 def _collect(session: Session, _context: Any) -> None:
-    items = [o for o in (*session.new, *session.dirty)
-             if isinstance(o, OutboxItem) and o.kind == "decision"]
-    if not items:
-        return
-    pending: dict[str, dict[str, Any]] = session.info.setdefault(_KEY, {})
+    pending: dict[str, dict[str, Any]] | None = None
     with session.no_autoflush:
-        for item in items:
-            pending[item.id] = entry(session, item)
+        for obj in (*session.new, *session.dirty):
+            if not isinstance(obj, OutboxItem) or obj.kind != "decision":
+                continue
+            created = obj in session.new
+            if not created and not _state_changed(obj):
+                continue  # an attempt counted or a reason reworded: nothing to replay
+            if pending is None:
+                pending = session.info.setdefault(_KEY, {})
+            previous = pending.get(obj.id)
+            whole = created or (previous is not None and "decision" in previous)
+            pending[obj.id] = entry(session, obj) if whole else {"item": _item(obj)}
+
+
+def _state_changed(item: OutboxItem) -> bool:
+    state = inspect(item)
+    return any(state.attrs[name].history.has_changes() for name in ("state", "stage", "payload"))
 
 
 def _forget(session: Session) -> None:
@@ -72,21 +82,11 @@ def _write(session: Session, path: Path) -> None:
 
 
 def entry(session: Session, item: OutboxItem) -> dict[str, Any]:
+    """The whole record of a new item: enough to rebuild it in an empty store."""
     decision = session.get(Decision, item.decision_id) if item.decision_id else None
     sub = session.get(Submission, item.submission_id)
     return {
-        "item": {
-            "id": item.id,
-            "kind": item.kind,
-            "submission_id": item.submission_id,
-            "decision_id": item.decision_id,
-            "payload": item.payload,
-            "state": item.state,
-            "stage": item.stage,
-            "attempts": item.attempts or 0,
-            "last_error": item.last_error,
-            "created_at": _iso(item.created_at),
-        },
+        "item": _item(item),
         "decision": None if decision is None else {
             "id": decision.id,
             "submission_id": decision.submission_id,
@@ -101,6 +101,21 @@ def entry(session: Session, item: OutboxItem) -> dict[str, Any]:
             "undone": bool(decision.undone),
         },
         "submission": None if sub is None else submission_snapshot(sub),
+    }
+
+
+def _item(item: OutboxItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "submission_id": item.submission_id,
+        "decision_id": item.decision_id,
+        "payload": item.payload,
+        "state": item.state,
+        "stage": item.stage,
+        "attempts": item.attempts or 0,
+        "last_error": item.last_error,
+        "created_at": _iso(item.created_at),
     }
 
 
@@ -148,27 +163,44 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+_compact_at: dict[Path, int] = {}
+
+
 def append(path: Path, entries: list[dict[str, Any]]) -> None:
-    """Append ``entries`` as lines and fsync. A failure is logged, never raised: the store
-    already holds the decision, and the reviewer's action must not fail for its copy."""
+    """Append ``entries`` as lines; fsync when one of them must survive a power cut.
+
+    A new decision, and one taken back (undone, superseded), must; a delivery step need
+    not: if it is lost, replay resends with the same key, which the tracker answers from
+    its stored answer. A failure is logged, never raised: the store already holds the
+    decision, and the reviewer's action must not fail for its copy.
+    """
     data = "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in entries).encode()
+    durable = any("decision" in e or e["item"].get("state") in ("cancelled", "superseded")
+                  for e in entries)
     try:
         with _locked(path):
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, data)
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
                 size = os.fstat(fd).st_size
             finally:
                 os.close(fd)
-            if size > COMPACT_ABOVE:
-                _compact_locked(path)
+            if size > _compact_at.get(path, COMPACT_ABOVE):
+                kept = _compact_locked(path)
+                # Many decisions may wait (a week offline): compact again only once the file
+                # has doubled, or every append would rewrite it.
+                _compact_at[path] = max(COMPACT_ABOVE, 2 * kept)
     except OSError as exc:
         log.warning("could not write the pending-decision journal %s: %s", path, exc)
 
 
 def read(path: Path) -> dict[str, dict[str, Any]]:
-    """The newest entry of every item in the journal (a torn last line is skipped)."""
+    """Every item in the journal, its newest state over its whole first record.
+
+    A torn last line (a crash while appending) is skipped; every earlier line is whole.
+    """
     newest: dict[str, dict[str, Any]] = {}
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -178,10 +210,19 @@ def read(path: Path) -> dict[str, dict[str, Any]]:
         try:
             value = json.loads(line)
         except ValueError:
-            continue  # a line cut short by a crash; every earlier line is whole
+            continue
         item = value.get("item") if isinstance(value, dict) else None
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        known = newest.get(item["id"])
+        if known is None:
             newest[item["id"]] = value
+        else:
+            merged = {**known, "item": {**known["item"], **item}}
+            for part in ("decision", "submission"):
+                if value.get(part) is not None:
+                    merged[part] = value[part]
+            newest[item["id"]] = merged
     return newest
 
 
@@ -197,7 +238,9 @@ def compact(path: Path) -> None:
         _compact_locked(path)
 
 
-def _compact_locked(path: Path) -> None:
+def _compact_locked(path: Path) -> int:
+    """Rewrite with only the undelivered items; returns the new size in bytes."""
     keep = undelivered(path)
     data = "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in keep).encode()
     write_atomic(path, data)
+    return len(data)

@@ -139,6 +139,8 @@ def _apply(session: Session, entry: dict[str, Any]) -> bool:
     item = session.scalars(select(OutboxItem).where(OutboxItem.id == data["id"])).one_or_none()
     if item is None and not undelivered:
         return False  # delivered or withdrawn, and the store does not know it: nothing to do
+    if item is None and not decision_data:
+        raise ValueError("the journal holds only its delivery state, not the decision")
     if session.get(Submission, data["submission_id"]) is None:
         if not entry.get("submission"):
             raise ValueError("its submission is unknown")

@@ -244,3 +244,22 @@ def test_gui_offers_fresh_start_and_keeps_undelivered_decisions(
         assert engine.run_once().exit_code == 0
     assert set(keys) <= set(servers.tracker.decisions_per_key())
     assert_no_duplicates(servers)
+
+
+def test_journal_merges_state_lines_and_compacts_to_the_undelivered(tmp_path: Path) -> None:
+    path = tmp_path / journal.JOURNAL_NAME
+    whole = {"item": {"id": "a", "state": "pending", "stage": "tracker"},
+             "decision": {"id": "d-a", "undone": False}, "submission": {"id": "s-1"}}
+    journal.append(path, [whole, {**whole, "item": {**whole["item"], "id": "b"}}])
+    journal.append(path, [{"item": {"id": "a", "state": "pending", "stage": "procore"}},
+                          {"item": {"id": "b", "state": "delivered", "stage": "done"}}])
+    with path.open("ab") as handle:
+        handle.write(b'{"item": {"id": "a", "sta')  # torn by a crash mid-append
+    entries = journal.read(path)
+    assert entries["a"]["item"]["stage"] == "procore"
+    assert entries["a"]["decision"] == {"id": "d-a", "undone": False}
+    assert [e["item"]["id"] for e in journal.undelivered(path)] == ["a"]
+    journal.compact(path)
+    assert list(journal.read(path)) == ["a"]
+    assert journal.read(path)["a"]["submission"] == {"id": "s-1"}
+    assert path.stat().st_mode & 0o777 == 0o600
