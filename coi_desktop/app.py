@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from coi_desktop import __version__
-from coi_desktop.database import DatabaseError
+from coi_desktop.database import DatabaseDamaged, DatabaseError
 from coi_desktop.logs import install_excepthook
 from coi_desktop.settings import SettingsError
 from coi_desktop.workspace import open_workspace
@@ -24,7 +24,12 @@ def run_gui(home: Path | None) -> int:
     app.setOrganizationName("coi-desktop")
     app.setApplicationVersion(__version__)
     try:
-        workspace = open_workspace(home)
+        try:
+            workspace = open_workspace(home)
+        except DatabaseDamaged as exc:
+            if not offer_recovery(home, exc):
+                return 1
+            workspace = open_workspace(home)
     except (DatabaseError, SettingsError) as exc:
         QMessageBox.critical(None, "COI Desk cannot start", str(exc))
         return 1
@@ -40,6 +45,28 @@ def run_gui(home: Path | None) -> int:
         return app.exec()
     finally:
         workspace.close()
+
+
+def offer_recovery(home: Path | None, damaged: DatabaseDamaged) -> bool:
+    """Restore the newest backup or start fresh (undelivered decisions kept), or quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from coi_desktop.paths import locations
+    from coi_desktop.recovery import recover_or_explain
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "COI Desk: damaged database", str(damaged))
+    restore = box.addButton("Restore newest backup", QMessageBox.ButtonRole.AcceptRole)
+    fresh = box.addButton("Start fresh from the tracker", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() not in (restore, fresh):
+        return False
+    code, message = recover_or_explain(locations(home), fresh=box.clickedButton() is fresh)
+    if code != 0:
+        QMessageBox.critical(None, "COI Desk cannot start", message)
+        return False
+    QMessageBox.information(None, "COI Desk", message)
+    return True
 
 
 def keep_out_of_collection() -> None:

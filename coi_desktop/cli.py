@@ -11,9 +11,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from coi_desktop import __version__
-from coi_desktop.database import DatabaseError
-from coi_desktop.paths import HOME_ENV
+from coi_desktop.database import DatabaseError, storage_problem
+from coi_desktop.paths import HOME_ENV, locations
 from coi_desktop.settings import SettingsError
 
 # Subcommand name → module in coi_desktop.commands (HELP, configure(parser), run(args) -> int).
@@ -24,6 +26,7 @@ COMMANDS = {
     "sandbox": "coi_desktop.commands.sandbox",
     "report": "coi_desktop.commands.report",
     "extract": "coi_desktop.commands.extract",
+    "recover": "coi_desktop.commands.recover",
 }
 
 
@@ -59,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(None)
     except (DatabaseError, SettingsError) as exc:
         print(f"coi-desktop: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # the disk failed mid-command (full, gone read-only)
+        print(f"coi-desktop: {storage_problem(exc, locations().database)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`| head`); say nothing more and don't flush into the void.

@@ -1,14 +1,16 @@
 """Secrets behind one small facade over the OS keyring.
 
-Tokens and client secrets live only in the keyring. Where the keyring is no
-safe store (the fail, null or plaintext backends) the app says so and accepts
-only the environment variables meant for headless use; it never falls back to
-writing a file. Every secret read is registered with the log redactor.
+Tokens and client secrets live only in the keyring. A backend is trusted only when it is
+one of the OS stores we know (a known-safe list of classes, not a name that looks right)
+and the backend itself says it is usable (its own ``priority``). Anywhere else the app
+says so and accepts only the environment variables meant for headless use; it never falls
+back to writing a file. Every secret read is registered with the log redactor.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 from collections.abc import Mapping
@@ -33,7 +35,17 @@ ENV_SECRETS = {
     PROCORE_CLIENT_SECRET: "COI_DESKTOP_PROCORE_CLIENT_SECRET",
 }
 
-_UNSAFE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+# The OS credential stores, as (module, class). Anything else (keyrings.alt's files, a
+# third-party backend with a reassuring name) is not a safe store.
+KNOWN_SAFE = (
+    ("keyring.backends.SecretService", "Keyring"),
+    ("keyring.backends.libsecret", "Keyring"),
+    ("keyring.backends.kwallet", "DBusKeyring"),
+    ("keyring.backends.kwallet", "DBusKeyringKWallet4"),
+    ("keyring.backends.macOS", "Keyring"),
+    ("keyring.backends.Windows", "WinVaultKeyring"),
+)
+_trusted: set[type] = set()
 
 NO_SAFE_STORE = (
     "No secure credential store (OS keyring) is available on this machine, so COI Desk "
@@ -54,14 +66,39 @@ class StoreStatus:
     message: str
 
 
+def trust_backend(backend_class: type[KeyringBackend]) -> None:
+    """Add a class to the known-safe list (the tests' in-memory keyring)."""
+    _trusted.add(backend_class)
+
+
+def _known_safe_classes() -> set[type]:
+    classes = set(_trusted)
+    for module_name, class_name in KNOWN_SAFE:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:  # a platform's backend may not import elsewhere
+            continue
+        found = getattr(module, class_name, None)
+        if isinstance(found, type):
+            classes.add(found)
+    return classes
+
+
+def _usable(backend: KeyringBackend) -> bool:
+    """The backend's own judgement: a positive priority (it raises or is <= 0 when unusable)."""
+    try:
+        priority = float(backend.priority)
+    except Exception:
+        return False
+    return priority > 0
+
+
 def _is_safe(backend: KeyringBackend) -> bool:
     children = getattr(backend, "backends", None)
-    if children is not None:  # the chainer: safe only if it holds a safe backend
-        return any(_is_safe(child) for child in children)
-    module = type(backend).__module__
-    return (
-        not module.startswith(_UNSAFE_MODULES) and "plaintext" not in type(backend).__name__.lower()
-    )
+    if children is not None:
+        # The chainer writes to the first child that accepts: every one must be safe.
+        return bool(children) and all(_is_safe(child) for child in children)
+    return type(backend) in _known_safe_classes() and _usable(backend)
 
 
 class Credentials:

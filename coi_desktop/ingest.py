@@ -7,6 +7,7 @@ with a sentence a person can act on; nothing half-valid is stored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,8 +34,28 @@ SCOPES = {"project", "global"}
 ROLES = {"reviewer", "lead", "read_only"}
 
 
+# SQLite keeps integers in 8 bytes; a larger number from a server must be refused here,
+# not found by the driver when the whole page is written.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Ids that go into the tracker's URLs: nothing a path or a query could be made of.
+PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+MAX_NAME = 500
+
+
 class IngestError(ValueError):
     """The server sent something we cannot store as it is."""
+
+
+def _plain_id(value: str, what: str) -> str:
+    if not PLAIN_ID.fullmatch(value) or value in (".", ".."):
+        raise IngestError(f"{what} id {value[:60]!r} is not a plain name")
+    return value
+
+
+def _int_in_range(value: int, what: str) -> int:
+    if not INT_MIN <= value <= INT_MAX:
+        raise IngestError(f"{what} is too large a number to store")
+    return value
 
 
 @dataclass
@@ -62,12 +83,23 @@ def parse_time(value: Any, what: str) -> datetime:
 def _require(obj: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(obj, dict) or key not in obj or not isinstance(obj[key], kind):
         raise IngestError(f"{what}: field {key!r} is missing or of the wrong type")
-    return obj[key]
+    value = obj[key]
+    if kind is int and isinstance(value, bool):
+        raise IngestError(f"{what}: field {key!r} is missing or of the wrong type")
+    if isinstance(value, int) and not isinstance(value, bool):
+        _int_in_range(value, f"{what}: {key}")
+    return value
 
 
 def _optional_int(obj: dict[str, Any], key: str) -> int | None:
     value = obj.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if INT_MIN <= value <= INT_MAX else None
+
+
+def _name(value: Any, default: str) -> str:
+    return str(value or default)[:MAX_NAME]
 
 
 def upsert_user(session: Session, me: dict[str, Any]) -> User:
@@ -76,7 +108,7 @@ def upsert_user(session: Session, me: dict[str, Any]) -> User:
     if role not in ROLES:
         raise IngestError(f"user {user_id}: unknown role {role!r}")
     user = session.get(User, user_id) or User(id=user_id)
-    user.name = str(me.get("name") or user_id)
+    user.name = _name(me.get("name"), user_id)
     user.email = me.get("email") if isinstance(me.get("email"), str) else None
     user.role = role
     session.add(user)
@@ -93,7 +125,7 @@ def upsert_profile(session: Session, data: dict[str, Any]) -> RequirementProfile
     if profile is None:
         profile = RequirementProfile(id=profile_id)
         session.add(profile)
-    profile.name = str(data.get("name") or profile_id)
+    profile.name = _name(data.get("name"), profile_id)
     profile.version = _optional_int(data, "version") or 0
     holder = data.get("certificate_holder")
     profile.certificate_holder = holder if isinstance(holder, str) else None
@@ -107,7 +139,7 @@ def upsert_profile(session: Session, data: dict[str, Any]) -> RequirementProfile
 
 def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChange:
     """Store one tracker Submission; say whether it is new or changed and what to download."""
-    sub_id = _require(data, "id", str, "submission")
+    sub_id = _plain_id(_require(data, "id", str, "submission"), "submission")
     what = f"submission {sub_id}"
     version = _require(data, "version", int, what)
     kind = _require(data, "kind", str, what)
@@ -120,6 +152,9 @@ def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChang
     due_at = parse_time(due_raw, f"{what}: due_at") if due_raw is not None else None
     vendor_data = _require(data, "vendor", dict, what)
     documents = _require(data, "documents", list, what)
+    profile_id = data.get("requirement_profile_id")
+    if isinstance(profile_id, str):
+        _plain_id(profile_id, f"{what}: requirement profile")
 
     existing = session.get(Submission, sub_id)
     if existing is not None and existing.version > version:
@@ -167,7 +202,7 @@ def upsert_submission(session: Session, data: dict[str, Any]) -> SubmissionChang
 def _vendor(session: Session, data: dict[str, Any], what: str) -> Vendor:
     vendor_id = _require(data, "id", str, f"{what}: vendor")
     vendor = session.get(Vendor, vendor_id) or Vendor(id=vendor_id)
-    name = str(data.get("name") or vendor_id)
+    name = _name(data.get("name"), vendor_id)
     renamed = vendor.name is not None and vendor.name != name
     vendor.name = name
     if renamed:
@@ -180,7 +215,7 @@ def _vendor(session: Session, data: dict[str, Any], what: str) -> Vendor:
 def _project(session: Session, data: dict[str, Any], what: str) -> Project:
     project_id = _require(data, "id", str, f"{what}: project")
     project = session.get(Project, project_id) or Project(id=project_id)
-    name = str(data.get("name") or project_id)
+    name = _name(data.get("name"), project_id)
     renamed = project.name is not None and project.name != name
     project.name = name
     if renamed:
@@ -208,7 +243,7 @@ def _documents(session: Session, sub: Submission, items: list[Any], what: str) -
     by_id = {doc.id: doc for doc in sub.documents}
     kept: list[Document] = []
     for position, item in enumerate(items):
-        doc_id = _require(item, "id", str, f"{what}: document")
+        doc_id = _plain_id(_require(item, "id", str, f"{what}: document"), f"{what}: document")
         sha = _require(item, "sha256", str, f"{what}: document {doc_id}").lower()
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
             raise IngestError(f"{what}: document {doc_id} has no valid sha256")

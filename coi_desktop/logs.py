@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import threading
@@ -46,23 +48,65 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def configure_logging(log_file: Path, level: int = logging.INFO) -> None:
-    """Send the app's logs to a rotating file (5 × 2 MB), redacted."""
-    log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    )
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file, the rotated ones included, is the owner's only (0600)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # created before under another umask, or by an older version
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A full or vanished disk: one line on stderr, not a traceback per log record."""
+        if not getattr(self, "_told", False):
+            self._told = True
+            print(f"coi-desktop: the log file {self.baseFilename} cannot be written "
+                  "(is the disk full?); further log lines are dropped.", file=sys.stderr)
+
+    def rotate(self, source: str, dest: str) -> None:
+        super().rotate(source, dest)
+        with contextlib.suppress(OSError):
+            os.chmod(dest, 0o600)
+
+
+def configure_logging(log_file: Path, level: int = logging.INFO) -> str | None:
+    """Send the app's logs to a rotating file (5 × 2 MB), redacted.
+
+    When the log folder cannot be written (a read-only home, a full disk) the logs go to
+    stderr instead and the reason comes back as one sentence; nothing else stops for it.
+    """
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    problem = None
+    handler: logging.Handler
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = PrivateRotatingFileHandler(
+            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError as exc:
+        problem = (f"The log folder {log_file.parent} cannot be written "
+                   f"({exc.strerror or exc}); logging to the terminal instead.")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_coi_desktop", False)]:
         root.removeHandler(old)
         old.close()
-    handler._coi_desktop = True  # type: ignore[attr-defined]
+    setattr(handler, "_coi_desktop", True)  # noqa: B010 - a marker on a stdlib object
     root.addHandler(handler)
     root.setLevel(level)
-    log_file.chmod(0o600)
+    if problem:
+        print(f"coi-desktop: {problem}", file=sys.stderr)
+    return problem
+
+
+def plain_error(exc: BaseException) -> str:
+    """An exception as one short line: the driver's words without SQL or secrets."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    text = str(orig if orig is not None else exc)
+    text = text.split("\n", 1)[0].split("[SQL:", 1)[0].strip()
+    return redact(text)[:300]
 
 
 def install_excepthook(log_file: Path, show: object = None) -> None:
@@ -76,9 +120,12 @@ def install_excepthook(log_file: Path, show: object = None) -> None:
             "uncaught exception", exc_info=(exc_type, exc, tb)
         )
         message = (
-            f"COI Desk hit an unexpected problem: {redact(str(exc)) or exc_type.__name__}. "
+            f"COI Desk hit an unexpected problem: {plain_error(exc) or exc_type.__name__}. "
             f"Your decisions are saved. Details are in the log: {log_file}"
         )
+        if any(word in message for word in ("malformed", "not a database", "disk is full")):
+            message += (" If this repeats, close COI Desk and free disk space or run "
+                        "`coi-desktop recover`.")
         if callable(show):
             show(message)
         else:

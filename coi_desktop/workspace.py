@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coi_desktop.credentials import Credentials
-from coi_desktop.database import Database, open_database
+from coi_desktop.database import Database, open_database, storage_problem
 from coi_desktop.documents import DocumentStore
 from coi_desktop.logs import configure_logging
 from coi_desktop.models import AppState, User
@@ -55,7 +55,10 @@ class Workspace:
 def open_workspace(home: Path | None = None) -> Workspace:
     """Open the user's data (or ``home``); raises DatabaseError/SettingsError with plain text."""
     where = locations(home)
-    where.ensure()
+    try:
+        where.ensure()
+    except OSError as exc:
+        raise storage_problem(exc, where.database) from exc
     configure_logging(where.log_file)
     settings = load_settings(where.settings_file)
     database = open_database(where.database, backups_dir=where.backups_dir)

@@ -13,6 +13,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from coi_desktop.credentials import trust_backend
+
 REPO = Path(__file__).resolve().parent.parent
 BLANK_FORM = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
 
@@ -34,6 +36,9 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.store.pop((service, username), None)
+
+
+trust_backend(MemoryKeyring)  # the facade trusts only known-safe classes
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ from coi_desktop.review.assembly import (
     JSON,
     assemble_certificate,
 )
+from coi_desktop.review.damage import note_damage
 from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
 from coi_desktop.review.findings import Found, RawCertificate, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
@@ -143,6 +144,7 @@ def extract_document(data: bytes, filename: str = "", *, ocr: bool = True) -> JS
         warnings.append("not a PDF file")
         return result
     with _quiet_mupdf():
+        pymupdf.TOOLS.mupdf_warnings()  # start clean: only this file's warnings count
         try:
             doc = pymupdf.open(stream=data, filetype="pdf")
         except Exception as exc:  # MuPDF raises many types for broken files
@@ -153,7 +155,8 @@ def extract_document(data: bytes, filename: str = "", *, ocr: bool = True) -> JS
         except Exception as exc:  # a broken page must not lose what was read before it
             warnings.append(f"stopped reading: {type(exc).__name__}: {exc}")
         finally:
-            pymupdf.TOOLS.mupdf_warnings()  # drop what MuPDF collected for this file
+            # After reading: MuPDF repairs lazily, and its warnings say what it guessed at.
+            note_damage(result, bool(doc.is_repaired), pymupdf.TOOLS.mupdf_warnings())
             doc.close()
     return result
 

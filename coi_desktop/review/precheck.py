@@ -17,6 +17,7 @@ from typing import Any
 
 from coi_desktop.review import coverage_rules
 from coi_desktop.review.checklist import ChecklistLine, JSONValue, Result
+from coi_desktop.review.damage import review_damaged
 from coi_desktop.review.endorsement_rules import accepted_forms, benefit_outcome
 from coi_desktop.review.parties import holder_line, insured_line
 from coi_desktop.review.precheck_context import (
@@ -185,7 +186,7 @@ def evaluate(
     for line in profile_lines if isinstance(profile_lines, list) else []:
         if isinstance(line, Mapping) and isinstance(line.get("coverage"), str):
             lines.extend(_coverage_lines(ctx, line, umbrella))
-    return lines
+    return review_damaged(lines, extraction)
 
 
 def compose_deficiencies(lines: Iterable[ChecklistLine]) -> list[str]:

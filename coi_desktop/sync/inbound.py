@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from coi_desktop.database import Database
+from coi_desktop.database import Database, storage_problem
 from coi_desktop.documents import DocumentStore, DocumentStoreError
 from coi_desktop.ingest import (
     IngestError,
@@ -36,14 +37,15 @@ from coi_desktop.models import (
     User,
     utcnow,
 )
+from coi_desktop.sync.limits import MAX_PAGES_PER_PASS
 from coi_desktop.sync.tracker import PAGE_SIZE, TrackerClient, TrackerError
+from coi_desktop.sync.transport import AnswerRefused, server_text
 from coi_desktop.workspace import CURRENT_USER_KEY
 
 log = logging.getLogger(__name__)
 
 OPEN = ("new", "in_review")
 DECIDED = ("compliant", "non_compliant", "rejected")
-MAX_PAGES_PER_PASS = 200
 DOCUMENT_CHUNK = 50
 
 
@@ -91,16 +93,26 @@ class Inbound:
         self.workers = workers  # downloads in flight at once
 
     def run(self, result: InboundResult) -> None:
-        """One pull. Raises RetryLater / AuthRequired / TrackerError for the engine to judge."""
-        self._me(result)
-        self._pages(result)
-        self._profiles(result)
-        self._documents(result)
+        """One pull. Raises RetryLater / AuthRequired / TrackerError for the engine to judge,
+        and a DatabaseError sentence (disk full, damaged store) instead of the driver's text."""
+        try:
+            self._me(result)
+            self._pages(result)
+            self._profiles(result)
+            self._documents(result)
+        except SQLAlchemyError as exc:
+            raise storage_problem(exc, self.database.path) from exc
 
     def _me(self, result: InboundResult) -> None:
         me = self.tracker.me()
         with self.database.session() as session:
-            user = upsert_user(session, me)
+            try:
+                user = upsert_user(session, me)
+            except IngestError as exc:
+                raise TrackerError(
+                    "The tracker's answer for the signed-in user is not a usable user record "
+                    f"({server_text(str(exc), 120)}); check the tracker URL in Settings."
+                ) from exc
             result.user_id = user.id
             state = session.get(AppState, CURRENT_USER_KEY) or AppState(key=CURRENT_USER_KEY)
             if state.value != {"id": user.id}:
@@ -114,29 +126,51 @@ class Inbound:
             cursor = row.value if row else None
         for _ in range(MAX_PAGES_PER_PASS):
             page = self.tracker.submissions(cursor, self.page_size)
+            # Counted apart and added only once the page is committed: never claim a lost page.
+            stored = InboundResult(user_id=result.user_id)
             with self.database.session() as session:
                 for data in page["items"]:
-                    self._store_one(session, data, result)
+                    self._store_one(session, data, stored)
                 row = session.get(SyncCursor, name) or SyncCursor(name=name)
                 row.value = page["next_cursor"]
                 row.updated_at = self.clock()
                 session.add(row)
-            cursor = page["next_cursor"]
+            result.pulled += stored.pulled
+            result.changed_ids.extend(stored.changed_ids)
+            result.events.extend(stored.events)
             if not page.get("has_more"):
                 return
+            if page["next_cursor"] == cursor:
+                result.events.append(SyncEvent(
+                    "ingest_error", None,
+                    "The tracker announced more submissions but gave the same page position "
+                    "again; receiving stopped for this sync and resumes at the next one."))
+                return
+            cursor = page["next_cursor"]
+        result.events.append(SyncEvent(
+            "ingest_error", None,
+            f"The tracker still announced more submissions after {MAX_PAGES_PER_PASS} pages; "
+            "receiving stopped for this sync and continues at the next one."))
 
     def _store_one(self, session: Session, data: object, result: InboundResult) -> None:
         if not isinstance(data, dict):
             result.events.append(SyncEvent("ingest_error", None,
-                                           "The tracker sent a submission that is not an object."))
+                                           "The tracker sent a submission that is not an object; "
+                                           "it was skipped."))
             return
         try:
             with session.begin_nested():
                 change = upsert_submission(session, data)
-        except IngestError as exc:
+        except (IngestError, SQLAlchemyError, OverflowError) as exc:
+            if isinstance(exc, OperationalError):
+                raise  # the store itself failed (disk full, locked): not this item's fault
+            raw_id = data.get("id")
+            shown = server_text(raw_id, 60) if isinstance(raw_id, str) else None
+            reason = server_text(str(exc) if isinstance(exc, IngestError) else
+                                 "its values do not fit the local store", 200)
             result.events.append(SyncEvent(
-                "ingest_error", str(data.get("id")),
-                f"A submission from the tracker could not be stored: {exc}."))
+                "ingest_error", shown,
+                f"A submission from the tracker was skipped, the rest were stored: {reason}."))
             return
         result.pulled += 1
         if change.changed:
@@ -230,7 +264,7 @@ class Inbound:
     def _documents(self, result: InboundResult) -> None:
         """Fetch every document not yet stored; several downloads in flight at once."""
         with self.database.session() as session:
-            missing = [(d.id, d.sha256, d.submission_id) for d in session.scalars(
+            missing = [(d.id, d.sha256, d.submission_id, d.size) for d in session.scalars(
                 select(Document).where(Document.stored.is_(False)).order_by(Document.id))]
         for start in range(0, len(missing), DOCUMENT_CHUNK):
             chunk = missing[start : start + DOCUMENT_CHUNK]
@@ -241,7 +275,7 @@ class Inbound:
             else:
                 outcomes = [self._fetch(doc) for doc in chunk]
             stored = []
-            for (doc_id, sha256, _), outcome in zip(chunk, outcomes, strict=True):
+            for (doc_id, sha256, _, _), outcome in zip(chunk, outcomes, strict=True):
                 if isinstance(outcome, SyncEvent):
                     result.documents_failed += 1
                     result.events.append(outcome)
@@ -254,18 +288,18 @@ class Inbound:
                         doc.stored = True
             result.documents_stored += len(stored)
 
-    def _fetch(self, doc: tuple[str, str, str]) -> bool | SyncEvent:
+    def _fetch(self, doc: tuple[str, str, str, int]) -> bool | SyncEvent:
         """True when the bytes are in the store; an event when they were refused.
 
         Raises RetryLater/AuthRequired (ending the pull): the next pass picks up the rest.
         """
-        doc_id, sha256, sub_id = doc
+        doc_id, sha256, sub_id, size = doc
         if self.store.has(sha256):
             return True  # content-addressed: the same file arrived with another submission
         try:
-            data = self.tracker.document(doc_id)
-        except TrackerError as exc:
-            return SyncEvent("document_rejected", sub_id, str(exc))
+            data = self.tracker.document(doc_id, size=size)
+        except (TrackerError, AnswerRefused) as exc:
+            return SyncEvent("document_rejected", sub_id, f"{exc}.".replace("..", "."))
         if data is None:  # 304 although we asked for everything: ask again next pass
             return False
         try:

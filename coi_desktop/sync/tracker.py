@@ -7,10 +7,14 @@ to judge (201, 409, 422 …) come back as a ``Reply``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
+from coi_desktop.logs import register_secret
+from coi_desktop.sync.limits import DOCUMENT_DEADLINE_FACTOR, REQUEST_DEADLINE, document_cap
 from coi_desktop.sync.transport import (
     DEFAULT_TIMEOUT,
     AuthRequired,
@@ -19,6 +23,7 @@ from coi_desktop.sync.transport import (
     SyncProblem,
     make_session,
     send,
+    server_text,
 )
 
 TRACKER = "tracker"
@@ -27,6 +32,24 @@ PAGE_SIZE = 200
 
 class TrackerError(SyncProblem):
     """An answer the tracker should not give for a read (404 on /me, a page that is not JSON)."""
+
+
+# Ids the tracker gives us become path segments: only plain ones are used at all.
+PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+
+def is_plain_id(value: object) -> bool:
+    return isinstance(value, str) and bool(PLAIN_ID.fullmatch(value)) and value not in (".", "..")
+
+
+def segment(value: str, what: str) -> str:
+    """``value`` as one URL path segment; an id that is not plain is refused, never sent."""
+    if not is_plain_id(value):
+        shown = repr(value[:60]) if isinstance(value, str) else type(value).__name__
+        raise TrackerError(
+            f"The tracker sent a {what} id that is not a plain name ({shown}); "
+            "it was not requested. Tell the tracker's administrator.")
+    return quote(value, safe="")
 
 
 class TrackerClient:
@@ -38,12 +61,16 @@ class TrackerClient:
         session: requests.Session | None = None,
         pacer: Pacer | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session or make_session()
+        # Whatever a server echoes back is scrubbed of the token before we keep or show it.
+        register_secret(token)
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.pacer = pacer or Pacer()
         self.timeout = timeout
+        self.deadline = deadline  # seconds for one call, its whole answer included
 
     def close(self) -> None:
         self.session.close()
@@ -56,7 +83,7 @@ class TrackerClient:
             self.base_url + path,
             what=what,  # a phrase the transport's sentences start with
             timeout=self.timeout,
-            **kwargs,
+            **{"deadline": self.deadline, **kwargs},
         )
         if reply.status == 401:
             raise AuthRequired(
@@ -68,7 +95,11 @@ class TrackerClient:
 
     def _read(self, path: str, what: str, **kwargs: Any) -> Any:
         reply = self._call("GET", path, f"Reading {what} from the tracker", **kwargs)
-        if reply.status != 200 or not isinstance(reply.body, dict):
+        if reply.status == 200 and not isinstance(reply.body, dict):
+            raise TrackerError(
+                f"The tracker's answer for {what} was not what COI Desk expects (no JSON "
+                "object); check the tracker URL in Settings.")
+        if reply.status != 200:
             reason = reply.error_text() or f"HTTP {reply.status}"
             raise TrackerError(f"The tracker could not give {what}: {reason}.")
         return reply.body
@@ -85,46 +116,55 @@ class TrackerClient:
             params["updated_since"] = cursor
         body: dict[str, Any] = self._read("/submissions", "changed submissions", params=params)
         if not isinstance(body.get("items"), list) or not isinstance(body.get("next_cursor"), str):
-            raise TrackerError("The tracker's page of submissions has no items or next_cursor.")
+            raise TrackerError("The tracker's page of submissions has no items or next_cursor; "
+                               "nothing of it was stored. Check the tracker URL in Settings.")
         return body
 
     def submission(self, submission_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._read(f"/submissions/{submission_id}", submission_id)
+        path = f"/submissions/{segment(submission_id, 'submission')}"
+        body: dict[str, Any] = self._read(path, submission_id)
         return body
 
     def requirement_profile(self, profile_id: str) -> dict[str, Any]:
         body: dict[str, Any] = self._read(
-            f"/requirement-profiles/{profile_id}", f"requirement profile {profile_id}"
+            f"/requirement-profiles/{segment(profile_id, 'requirement profile')}",
+            f"requirement profile {profile_id}",
         )
         return body
 
-    def document(self, document_id: str, have_sha256: str | None = None) -> bytes | None:
-        """The document's bytes, or None when ``have_sha256`` is still current (304)."""
+    def document(
+        self, document_id: str, have_sha256: str | None = None, size: int | None = None
+    ) -> bytes | None:
+        """The document's bytes, or None when ``have_sha256`` is still current (304).
+
+        ``size`` is what the tracker announced: a larger answer is refused unread.
+        """
         headers = {"Accept": "application/pdf"}
         if have_sha256:
             headers["If-None-Match"] = f'"{have_sha256}"'
         reply = self._call(
-            "GET", f"/documents/{document_id}/content",
+            "GET", f"/documents/{segment(document_id, 'document')}/content",
             f"Downloading document {document_id} from the tracker",
             headers=headers, raw=True,
+            max_bytes=document_cap(size), deadline=self.deadline * DOCUMENT_DEADLINE_FACTOR,
         )
         if reply.status == 304:
             return None
         if reply.status != 200 or not isinstance(reply.body, bytes):
-            raise TrackerError(f"The tracker could not give document {document_id} "
-                               f"(HTTP {reply.status}).")
+            reason = reply.error_text() or f"HTTP {reply.status}"
+            raise TrackerError(f"The tracker could not give document {document_id}: {reason}.")
         return reply.body
 
     # -- writes (answers judged by the outbox) ---------------------------------------------
 
     def claim(self, submission_id: str) -> Reply:
-        return self._call("POST", f"/submissions/{submission_id}/claim",
-                          f"Sending the claim on {submission_id} to the tracker")
+        path = f"/submissions/{segment(submission_id, 'submission')}/claim"
+        return self._call("POST", path, f"Sending the claim on {submission_id} to the tracker")
 
     def assign(self, submission_id: str, user_id: str | None) -> Reply:
+        path = f"/submissions/{segment(submission_id, 'submission')}/assign"
         return self._call(
-            "POST", f"/submissions/{submission_id}/assign",
-            f"Sending the assignment of {submission_id} to the tracker",
+            "POST", path, f"Sending the assignment of {submission_id} to the tracker",
             json={"user_id": user_id},
         )
 
@@ -133,7 +173,7 @@ class TrackerClient:
     ) -> Reply:
         return self._call(
             "PUT",
-            f"/submissions/{submission_id}/decision",
+            f"/submissions/{segment(submission_id, 'submission')}/decision",
             f"Sending the decision on {submission_id} to the tracker",
             json=body,
             headers={"Idempotency-Key": idempotency_key, "If-Match": str(if_match)},
@@ -149,4 +189,8 @@ def check_tracker(base_url: str, token: str, timeout: float = 5.0) -> str:
         return f"Not connected: {exc}"
     finally:
         client.close()
-    return f"Connected to the tracker as {me.get('name', me.get('id'))} ({me.get('role')})."
+    who = me.get("name") if isinstance(me.get("name"), str) else me.get("id")
+    if not isinstance(who, str) or not isinstance(me.get("role"), str):
+        return ("Not connected: the tracker's answer for the signed-in user is not a user "
+                "record; check the tracker URL.")
+    return f"Connected to the tracker as {server_text(who, 80)} ({server_text(me['role'], 20)})."

@@ -94,14 +94,29 @@ def map_rect(
     return (min(ax, bx) * zoom, min(ay, by) * zoom, max(ax, bx) * zoom, max(ay, by) * zoom)
 
 
+# A hostile page (14400 pt square, or zoomed far in) must not allocate gigabytes: the render
+# is scaled down to this many pixels (about a 300 dpi letter page four times over).
+MAX_RENDER_PIXELS = 36_000_000
+
+
+def capped_scale(size: tuple[float, float], scale: float) -> float:
+    """``scale`` (points → device pixels), lowered so the page fits the pixel budget."""
+    pixels = size[0] * size[1] * scale * scale
+    if pixels <= MAX_RENDER_PIXELS or pixels <= 0:
+        return scale
+    return float(scale * (MAX_RENDER_PIXELS / pixels) ** 0.5)
+
+
 def render_page(doc: Any, page_no: int, zoom: float, rotation: int, dpr: float) -> QImage:
     pymupdf = _pymupdf()
     page = doc[page_no]
-    matrix = pymupdf.Matrix(zoom * dpr, zoom * dpr).prerotate(rotation)
+    scale = capped_scale((float(page.rect.width), float(page.rect.height)), zoom * dpr)
+    matrix = pymupdf.Matrix(scale, scale).prerotate(rotation)
     pix = page.get_pixmap(matrix=matrix, alpha=False, annots=True)
     fmt = QImage.Format.Format_RGB888 if pix.n == 3 else QImage.Format.Format_Grayscale8
     image = QImage(pix.samples_mv, pix.width, pix.height, pix.stride, fmt).copy()
-    image.setDevicePixelRatio(dpr)
+    # Capped: fewer pixels shown at the same size (blurred, never gigabytes).
+    image.setDevicePixelRatio(scale / zoom if zoom > 0 else dpr)
     return image
 
 
