@@ -21,6 +21,7 @@ from coi_desktop.sync.sandbox.faults import COMMON_KINDS, FaultInjector, FaultKi
 from coi_desktop.sync.sandbox.paging import BadPaging, paginate
 from coi_desktop.sync.sandbox.procore_state import (
     CONTRACT_KINDS,
+    FORBIDDEN_MESSAGE,
     MAX_SYNC_ITEMS,
     OOB_REDIRECT_URI,
     ProcoreState,
@@ -61,7 +62,11 @@ class ProcoreApp:
         a = API_PREFIX
         contract = f"{a}/projects/<int:project_id>/<any({', '.join(CONTRACT_KINDS)}):kind>"
         rules = [
+            Rule(f"{a}/me", endpoint="me", methods=["GET"]),
             Rule(f"{a}/vendors", endpoint="vendors", methods=["GET"]),
+            Rule(f"{a}/projects/<int:project_id>/vendors", endpoint="project_vendors",
+                 methods=["GET"]),
+            Rule(f"{a}/purchase_order_contracts", endpoint="purchase_orders", methods=["GET"]),
             Rule(f"{a}/projects", endpoint="projects", methods=["GET"]),
             Rule(f"{a}/work_order_contracts", endpoint="work_orders", methods=["GET"]),
             Rule(f"{a}/commitments", endpoint="commitments", methods=["GET"]),
@@ -88,7 +93,10 @@ class ProcoreApp:
             Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
         ])
         self._handlers: dict[str, Handler] = {
+            "me": self.me,
             "vendors": self.list_vendors,
+            "project_vendors": self.list_project_vendors,
+            "purchase_orders": self.list_purchase_orders,
             "projects": self.list_projects,
             "work_orders": self.list_work_orders,
             "commitments": self.list_commitments,
@@ -161,6 +169,10 @@ class ProcoreApp:
         company_id = int(raw_company)
         if not self.state.has_company(company_id):
             return _errors(404, "Company not found")
+        if self.state.refused(request.path, request.method):
+            # Procore's newer error shape; the client must read it as well as ``errors``.
+            return json_response({"error": {"code": "forbidden", "message": FORBIDDEN_MESSAGE}},
+                                 403)
         try:
             return self._handlers[str(endpoint)](request, company_id, **args)
         except BadPaging as exc:
@@ -260,6 +272,22 @@ class ProcoreApp:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
 
+    def me(self, request: Request, company_id: int) -> Response:
+        return json_response(self.state.who(bearer_token(request)))
+
+    def list_project_vendors(self, request: Request, company_id: int,
+                             project_id: int) -> Response:
+        if not self._project_in(project_id, company_id):
+            return _errors(404, "Not Found")
+        return self._paged(request, self.state.project_vendors_of(project_id))
+
+    def list_purchase_orders(self, request: Request, company_id: int) -> Response:
+        project_id = self._project_param(request, company_id)
+        if isinstance(project_id, Response):
+            return project_id
+        return self._paged(request, self.state.contracts_of(project_id,
+                                                            ["purchase_order_contracts"]))
+
     def list_vendors(self, request: Request, company_id: int) -> Response:
         return self._company_list(request, company_id, self.state.vendors_of)
 
@@ -334,6 +362,8 @@ class ProcoreApp:
             return None
         if self.state.company_of_vendor(vendor_id) != company_id:
             return None
+        if project_id is not None and not self.state.on_project(project_id, vendor_id):
+            return None  # not in the Project Directory: Procore does not find it there
         return Scope(company_id, vendor_id, project_id)
 
     @staticmethod

@@ -112,6 +112,9 @@ def seed_procore(
                                   project["name"])
         linked = (vendor and vendor.get("procore_vendor_id") is not None
                   and project and project.get("procore_project_id") is not None)
+        if linked:  # a vendor working on a project is in that project's Directory
+            state.add_project_vendor(int(project["procore_project_id"]),
+                                     int(vendor["procore_vendor_id"]))
         if commitment and commitment.get("procore_commitment_id") is not None and linked:
             state.add_contract(int(commitment["procore_commitment_id"]),
                                int(project["procore_project_id"]),
@@ -129,4 +132,5 @@ def seed_procore(
             continue
         if int(project_id) in state.projects and int(vendor_id) in state.vendors:
             state.add_contract(int(procore_id), int(project_id), int(vendor_id),
+                               kind=str(_get(commitment, "kind") or "work_order_contracts"),
                                title=str(_get(commitment, "title") or ""))
