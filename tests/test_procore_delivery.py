@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_world import ACME, BETA, PDF_A, RIVERSIDE, TinyWorld, _doc, _submission
+from sandbox_world import BETA, PDF_A, RIVERSIDE, TinyWorld, _doc, _submission
 from test_sync_helpers import GL_POLICY, WC_POLICY, assert_no_duplicates, decide, engine_for, item
 
 from coi_desktop.models import OutboxItem
