@@ -73,8 +73,8 @@ def test_both_procore_error_shapes_read_as_one_sentence() -> None:
 
 
 def test_a_big_sync_waits_longer_for_its_answer() -> None:
-    assert sync_timeout((3.05, 15.0), 1) == (3.05, pytest.approx(15.03))
-    assert sync_timeout((3.05, 15.0), 1000) == (3.05, pytest.approx(45.0))
+    assert sync_timeout((3.05, 15.0), 1) == pytest.approx((3.05, 15.03))
+    assert sync_timeout((3.05, 15.0), 1000) == pytest.approx((3.05, 45.0))
 
 
 @pytest.mark.parametrize(("status", "body", "unavailable"), [
