@@ -105,12 +105,18 @@ def test_a_hand_entered_record_is_adopted_not_duplicated(
         "name": "Hartford"})
     assert status == 201
     _, unnumbered = servers.procore.create_insurance(scope, {"insurance_type": "Auto"})
-    servers.procore_faults.push(Fault(FaultKind.ERROR_500, method="GET", path="/insurances"))
+    # The listing fails once; then the adopting sync lands but its answer is lost, so the
+    # retry finds the record already ours and must not adopt or create anything twice.
+    servers.procore_faults.push(
+        Fault(FaultKind.ERROR_500, method="GET", path="/insurances"),
+        Fault(FaultKind.DROP_AFTER_APPLY, method="PATCH", path="/insurances/sync"))
     with engine_for(servers, coi_home) as (workspace, engine):
         engine.run_once()
         sent = decide(workspace, "s-1042", "compliant", policies=[GL_POLICY, WC_POLICY])
         [done] = settle(engine, workspace, sent)
         assert (done.state, done.last_error) == ("delivered", None)
+    assert servers.procore.counters_snapshot()["by_status"].get("500") == 1
+    assert servers.procore_faults.snapshot()["queued"] == []
     ours = records(servers)
     assert ours[GL_ORIGIN]["id"] == typed["id"]  # the person's record, now ours
     assert ours[GL_ORIGIN]["status"] == "compliant"
