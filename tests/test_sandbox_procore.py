@@ -513,3 +513,24 @@ def test_me_names_the_account(servers: SandboxServers, procore: Procore,
     service = oauth(servers, http, grant_type="client_credentials").json()["access_token"]
     dmsa = Procore(servers, http, service).call("GET", "/me").json()
     assert dmsa["name"] == "COI Desk (service account)"
+
+
+def test_admin_routes_reshape_the_company_and_type_records(servers: SandboxServers,
+                                                           procore: Procore,
+                                                           http: requests.Session) -> None:
+    admin = servers.procore_root + "/_sandbox"
+    http.post(f"{admin}/company", json={
+        "pay_insurance": {str(COMPANY): False}, "revoke": ["company_directory"],
+        "remove_project_vendors": [[1201, 5512]]}, timeout=5).raise_for_status()
+    assert procore.call("GET", COMPANY_INS).status_code == 403
+    assert procore.call("GET", PROJECT_INS).status_code == 404
+    assert procore.call("PATCH", "/projects/1201/work_order_contracts/77/compliance",
+                        json={"insurance_status": "compliant"}).status_code == 403
+    http.post(f"{admin}/company", json={"grant_all": True,
+                                        "add_project_vendors": [[1201, 5512]]}, timeout=5)
+    typed = http.post(f"{admin}/typed-insurance", json={
+        "company_id": COMPANY, "vendor_id": 5512, "project_id": 1201,
+        "insurance": {"insurance_type": "General Liability", "policy_number": "T1"}}, timeout=5)
+    assert typed.status_code == 201
+    assert [r["policy_number"] for r in procore.call("GET", PROJECT_INS).json()] == ["T1"]
+    assert procore.call("GET", COMPANY_INS).status_code == 200

@@ -91,6 +91,8 @@ class ProcoreApp:
             Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
             Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
             Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
+            Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
+            Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
         ])
         self._handlers: dict[str, Handler] = {
             "me": self.me,
@@ -258,9 +260,36 @@ class ProcoreApp:
         if endpoint == "mint_code":
             body = read_json(request)
             return json_response({"code": self.state.mint_authorization_code(body["client_id"])})
+        if endpoint == "company":
+            return json_response(self._reshape_company(read_json(request)))
+        if endpoint == "typed_insurance":
+            # A record a person typed into the vendor's Insurance tab (no origin_id).
+            body = read_json(request)
+            scope = Scope(int(body["company_id"]), int(body["vendor_id"]),
+                          int(body["project_id"]) if body.get("project_id") else None)
+            status, answer = self.state.create_insurance(scope, body["insurance"])
+            return json_response(answer, status)
         if request.method == "POST":
             self.faults.configure_from_json(read_json(request))
         return json_response(self.faults.snapshot())
+
+    def _reshape_company(self, body: Any) -> JSON:
+        """How a real company differs: Pay, permissions, project membership (admin only)."""
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        for company, enabled in (body.get("pay_insurance") or {}).items():
+            self.state.set_pay_insurance(int(company), bool(enabled))
+        if body.get("grant_all"):
+            self.state.grant_all()
+        for permission in body.get("revoke") or []:
+            self.state.revoke(str(permission))
+        for project in body.get("hide_projects") or []:
+            self.state.hide_project(int(project))
+        for project, vendor in body.get("add_project_vendors") or []:
+            self.state.add_project_vendor(int(project), int(vendor))
+        for project, vendor in body.get("remove_project_vendors") or []:
+            self.state.remove_project_vendor(int(project), int(vendor))
+        return {"ok": True}
 
     # -- listings --------------------------------------------------------------------------
 
