@@ -175,7 +175,7 @@ def test_a_403_names_the_missing_permission_and_the_account(
     assert refused.state == "failed"
     text = refused.last_error or ""
     assert "403" in text and scope_words in text and "insurance manager" in text
-    assert "COI Desk (service account)" in text  # the account in use, from /me
+    assert "COI Desk Sync <coi-desk-dmsa@service.procore.example> (service account)" in text
     assert "permission" in text.lower()  # Procore's own {"error": {"message"}} was read
 
 

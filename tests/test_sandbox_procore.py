@@ -512,7 +512,7 @@ def test_me_names_the_account(servers: SandboxServers, procore: Procore,
     assert procore.call("GET", "/me").json()["name"] == "Riley Reviewer"  # signed in as a person
     service = oauth(servers, http, grant_type="client_credentials").json()["access_token"]
     dmsa = Procore(servers, http, service).call("GET", "/me").json()
-    assert dmsa["name"] == "COI Desk (service account)"
+    assert dmsa["name"] == "COI Desk Sync"
 
 
 def test_admin_routes_reshape_the_company_and_type_records(servers: SandboxServers,

@@ -84,7 +84,7 @@ class _Token:
 
 # Who ``GET /me`` names: a Developer Managed Service Account, or the person who signed in.
 SERVICE_ACCOUNT = {"id": 31001, "login": "coi-desk-dmsa@service.procore.example",
-                   "name": "COI Desk (service account)"}
+                   "name": "COI Desk Sync"}
 SIGNED_IN_USER = {"id": 31002, "login": "riley@example.com", "name": "Riley Reviewer"}
 PAY_GATING_MESSAGE = (
     "Insurance compliance on commitments is not enabled for this company: Procore Pay "
