@@ -11,11 +11,21 @@ from typing import Any
 
 import pytest
 from sandbox_world import BETA, PDF_A, RIVERSIDE, TinyWorld, _doc, _submission
-from test_sync_helpers import GL_POLICY, WC_POLICY, assert_no_duplicates, decide, engine_for, item
+from test_sync_helpers import (
+    GL_POLICY,
+    WC_POLICY,
+    assert_no_duplicates,
+    decide,
+    engine_for,
+    item,
+    store_procore_secret,
+)
 
 from coi_desktop.models import OutboxItem
 from coi_desktop.sync.engine import SyncEngine
-from coi_desktop.sync.sandbox import Fault, FaultKind, SandboxServers
+from coi_desktop.sync.procore import ProcoreClient
+from coi_desktop.sync.procore_auth import ProcoreAuth
+from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, Fault, FaultKind, SandboxServers
 from coi_desktop.sync.sandbox.procore_state import Scope
 from coi_desktop.workspace import Workspace
 
@@ -189,3 +199,15 @@ def test_a_project_the_account_cannot_open_is_named(
         [refused] = settle(engine, workspace, sent)
     assert refused.state == "failed"
     assert "access to project Riverside Tower (Procore project 1201)" in (refused.last_error or "")
+
+
+def test_test_connection_says_who_the_app_acts_as(servers: SandboxServers) -> None:
+    store_procore_secret(servers)
+    auth = ProcoreAuth(servers.procore_login_url, SANDBOX_CLIENT_ID)
+    client = ProcoreClient(servers.procore_api_url, auth)
+    try:
+        assert client.check(None) == ("Connected to Procore as COI Desk Sync "
+                                      "<coi-desk-dmsa@service.procore.example> (service "
+                                      "account): the sign-in works.")
+    finally:
+        client.close()

@@ -73,18 +73,17 @@ class ProcoreClient:
         self.session.close()
         self.auth.session.close()
 
-    def call(self, method: str, path: str, company_id: int, what: str, **kwargs: Any) -> Reply:
+    def call(self, method: str, path: str, company_id: int | None, what: str,
+             **kwargs: Any) -> Reply:
         """``path`` is under /rest/v1.0, or a whole URL (a ``Link`` header's next page)."""
         extra = kwargs.pop("headers", {})
         timeout = kwargs.pop("timeout", self.timeout)
         url = path if path.startswith(("http://", "https://")) else self.api_url + API + path
         token = self.auth.access_token()
         for _ in range(3):
-            headers = {
-                "Authorization": f"Bearer {token}",
-                "Procore-Company-Id": str(company_id),
-                **extra,
-            }
+            headers = {"Authorization": f"Bearer {token}", **extra}
+            if company_id is not None:  # only /me goes without it
+                headers["Procore-Company-Id"] = str(company_id)
             self.requests_sent += 1
             reply = send(
                 self.session, self.pacer, method, url,
@@ -146,7 +145,7 @@ class ProcoreClient:
                 kinds.update({int(i["id"]): kind for i in items if isinstance(i.get("id"), int)})
         return kinds
 
-    def account(self, company_id: int) -> str:
+    def account(self, company_id: int | None = None) -> str:
         """Who this app acts as, for messages: the person or the service account (``/me``)."""
         if self._account is None:
             how = ("Sign in as me" if self.auth.grant != "client_credentials"
@@ -183,10 +182,11 @@ class ProcoreClient:
                                   params={"company_id": company_id, "per_page": 1})
                 if reply.status != 200:
                     return (f"Signed in, but Procore answered {reply.status} for company "
-                            f"{company_id}: {reply.error_text() or 'no reason given'}.")
+                            f"{company_id}: {procore_error_text(reply.body) or 'no reason'}.")
+            who = self.account(company_id)
         except SyncProblem as exc:
             return f"Not connected: {exc}"
-        return "Connected to Procore: the sign-in works."
+        return f"Connected to Procore as {who}: the sign-in works."
 
 
 def make_procore_client(

@@ -163,6 +163,8 @@ class ProcoreApp:
             return _errors(405, "Method Not Allowed")
         except NotFound:
             return _errors(404, "Not Found")
+        if endpoint == "me":  # Procore documents /me as needing no Procore-Company-Id
+            return self.me(request, 0)
         raw_company = request.headers.get("Procore-Company-Id")
         if raw_company is None or not raw_company.strip():
             return _errors(400, "Missing Procore-Company-Id header!")
