@@ -34,6 +34,7 @@ ENV_TRACKER_URL = "COI_DESKTOP_TRACKER_URL"
 ENV_PROCORE_API_URL = "COI_DESKTOP_PROCORE_API_URL"
 ENV_PROCORE_LOGIN_URL = "COI_DESKTOP_PROCORE_LOGIN_URL"
 ENV_PROCORE_CLIENT_ID = "COI_DESKTOP_PROCORE_CLIENT_ID"
+ENV_PROCORE_EXPIRY_EMAILS = "COI_DESKTOP_PROCORE_EXPIRY_EMAILS"  # company ids, comma separated
 
 
 @dataclass(frozen=True)
@@ -145,5 +146,7 @@ def resolve_connection(settings: Settings, environ: Mapping[str, str] | None = N
         ),
         procore_auth=settings.procore_auth,
         sources=sources,
-        procore_expiry_emails=settings.procore_expiry_emails,
+        procore_expiry_emails=(company_ids(env[ENV_PROCORE_EXPIRY_EMAILS])
+                               if ENV_PROCORE_EXPIRY_EMAILS in env
+                               else settings.procore_expiry_emails),
     )

@@ -124,3 +124,8 @@ def test_monthly_sandbox_preset_and_expiry_emails_per_company(tmp_path: Path) ->
     assert not Settings().expiry_emails_for(4280)  # off unless set
     path.write_text('{"procore_expiry_emails": ["12", "x", 13]}')
     assert load_settings(path).procore_expiry_emails == ("12", "13")
+    # Headless: the environment variable wins, and an empty one turns them all off.
+    env = {"COI_DESKTOP_PROCORE_EXPIRY_EMAILS": "7, 8"}
+    assert resolve_connection(loaded, env).procore_expiry_emails == ("7", "8")
+    assert resolve_connection(loaded, {"COI_DESKTOP_PROCORE_EXPIRY_EMAILS": ""}) \
+        .procore_expiry_emails == ()

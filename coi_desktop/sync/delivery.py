@@ -501,6 +501,10 @@ class Outbound:
                                  target)
                     return
                 records = adopt(records, existing)
+                if not any("id" in r for r in records):
+                    # Nothing typed to adopt: a retry of this batch can go by origin_id alone.
+                    with self._lock:
+                        self._memory.mark_listed(listed, self.clock())
             self._count(result, requests=1)
             reply = self.procore.sync_insurances(company_id, path, records)
         except RetryLater as exc:
