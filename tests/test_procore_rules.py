@@ -105,6 +105,8 @@ def test_memory_keeps_facts_and_forgets_a_refusal_after_the_recheck(tmp_path: Pa
         later = ProcoreMemory.load(session, now + FLAG_RECHECK + timedelta(days=1))
     workspace.close()
     assert 4280 in again.flag_refused and 4280 not in later.flag_refused
+    again.flag_works(4280)  # Pay was switched on: the flag goes again at once
+    assert again.flag_refused == {} and again.changed == {"procore.company.4280": {}}
     assert again.listed == {"procore.listed.4280.p1201.5512"}
     assert again.kinds == {(4280, 77): "purchase_order_contracts"}
     assert len(listed_key(2**63, f"/projects/{2**63}/vendors/{2**63}/insurances")) <= 100
