@@ -18,18 +18,23 @@ from coi_desktop.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
-ProcoreEnvironment = Literal["production", "sandbox", "custom"]
+ProcoreEnvironment = Literal["production", "sandbox", "monthly", "custom"]
 
 PROCORE_HOSTS: dict[str, tuple[str, str]] = {
-    # environment: (API base, login base) — procore-api.md
+    # environment: (API base, login base) — procore-api.md and Procore's "Sandbox
+    # Environments" page (developers.procore.com/documentation/development-environments)
     "production": ("https://api.procore.com", "https://login.procore.com"),
     "sandbox": ("https://sandbox.procore.com", "https://login-sandbox.procore.com"),
+    # A customer's production copy, refreshed monthly; takes the production client id/secret.
+    "monthly": ("https://api-monthly.procore.com", "https://login-sandbox-monthly.procore.com"),
 }
+PROCORE_ENVIRONMENTS = (*PROCORE_HOSTS, "custom")
 
 ENV_TRACKER_URL = "COI_DESKTOP_TRACKER_URL"
 ENV_PROCORE_API_URL = "COI_DESKTOP_PROCORE_API_URL"
 ENV_PROCORE_LOGIN_URL = "COI_DESKTOP_PROCORE_LOGIN_URL"
 ENV_PROCORE_CLIENT_ID = "COI_DESKTOP_PROCORE_CLIENT_ID"
+ENV_PROCORE_EXPIRY_EMAILS = "COI_DESKTOP_PROCORE_EXPIRY_EMAILS"  # company ids, comma separated
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,13 @@ class Settings:
     procore_login_url: str = ""
     procore_client_id: str = ""  # an identifier, not a secret
     procore_auth: Literal["client_credentials", "installed_app"] = "client_credentials"
+    # Procore company ids (as text) whose vendors Procore may e-mail daily about expired
+    # insurance (``enable_expired_insurance_notifications``). Every other company: off, so a
+    # push never starts e-mails by surprise.
+    procore_expiry_emails: tuple[str, ...] = ()
+
+    def expiry_emails_for(self, company_id: int) -> bool:
+        return str(company_id) in self.procore_expiry_emails
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Connection:
     procore_client_id: str
     procore_auth: str
     sources: dict[str, str] = field(default_factory=dict)
+    procore_expiry_emails: tuple[str, ...] = ()
 
     @property
     def tracker_configured(self) -> bool:
@@ -80,9 +93,20 @@ def load_settings(path: Path) -> Settings:
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in raw.items() if k in known and isinstance(v, str)}
     settings = replace(Settings(), **values)  # type: ignore[arg-type]
-    if settings.procore_environment not in ("production", "sandbox", "custom"):
+    if settings.procore_environment not in PROCORE_ENVIRONMENTS:
         settings = replace(settings, procore_environment="production")
+    emails = raw.get("procore_expiry_emails")
+    if isinstance(emails, list):
+        settings = replace(settings, procore_expiry_emails=company_ids(emails))
     return settings
+
+
+def company_ids(values: object) -> tuple[str, ...]:
+    """Procore company ids from a list or a comma/space separated text; others dropped."""
+    items = values.replace(",", " ").split() if isinstance(values, str) else values
+    if not isinstance(items, (list, tuple)):
+        return ()
+    return tuple(dict.fromkeys(str(v).strip() for v in items if str(v).strip().isdigit()))
 
 
 def save_settings(path: Path, settings: Settings) -> None:
@@ -122,4 +146,7 @@ def resolve_connection(settings: Settings, environ: Mapping[str, str] | None = N
         ),
         procore_auth=settings.procore_auth,
         sources=sources,
+        procore_expiry_emails=(company_ids(env[ENV_PROCORE_EXPIRY_EMAILS])
+                               if ENV_PROCORE_EXPIRY_EMAILS in env
+                               else settings.procore_expiry_emails),
     )

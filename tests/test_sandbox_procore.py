@@ -425,3 +425,112 @@ def test_rate_limits_and_counters_over_the_admin_routes(servers: SandboxServers,
     stats = http.get(servers.procore_root + "/_sandbox/stats", timeout=5).json()
     assert stats["rate_limited"] == 1
     assert stats["by_status"] == {"200": 1, "429": 1}
+
+
+# -- how real companies differ (issue 12) ------------------------------------------------------
+
+
+def test_page_one_link_header_is_procores(procore: Procore) -> None:
+    for n in range(5):
+        procore.call("POST", PROJECT_INS, json={"insurance": insurance(origin_id=f"o-{n}")})
+    rels = []
+    for page in (1, 2, 3):
+        answer = procore.call("GET", PROJECT_INS, params={"per_page": 2, "page": page})
+        rels.append(sorted(answer.links))
+    # developers.procore.com/documentation/pagination: page 1 has next and last only.
+    assert rels == [["last", "next"], ["first", "last", "next"], ["first", "last", "prev"]]
+    single = procore.call("GET", PROJECT_INS, params={"per_page": 10})
+    assert "Link" not in single.headers and single.headers["Total"] == "5"
+
+
+def test_purchase_orders_have_their_own_listing_and_path(servers: SandboxServers,
+                                                         procore: Procore) -> None:
+    servers.procore.add_contract(91, 1201, 5512, kind="purchase_order_contracts")
+    orders = procore.call("GET", "/purchase_order_contracts", params={"project_id": 1201})
+    assert [o["id"] for o in orders.json()] == [91]
+    subcontracts = procore.call("GET", "/work_order_contracts", params={"project_id": 1201})
+    assert 91 not in {w["id"] for w in subcontracts.json()}
+    wrong = procore.call("PATCH", "/projects/1201/work_order_contracts/91/compliance",
+                         json={"insurance_status": "compliant"})
+    assert wrong.status_code == 404
+
+
+def test_without_procore_pay_the_commitment_flag_is_refused(servers: SandboxServers,
+                                                            procore: Procore) -> None:
+    servers.procore.set_pay_insurance(COMPANY, False)
+    refused = procore.call("PATCH", "/projects/1201/work_order_contracts/77/compliance",
+                           json={"insurance_status": "compliant"})
+    assert refused.status_code == 403
+    assert "Procore Pay" in refused.json()["error"]["message"]
+    # The Directory records still work: they are the compliance signal there.
+    assert procore.call("PATCH", f"{PROJECT_INS}/sync",
+                        json={"updates": [insurance()]}).json()["errors"] == []
+
+
+def test_project_level_records_need_the_vendor_in_the_project_directory(
+    servers: SandboxServers, procore: Procore
+) -> None:
+    on_project = procore.call("GET", "/projects/1201/vendors").json()
+    assert {v["id"] for v in on_project} == {5512, 5513}
+    assert procore.call("GET", "/projects/1202/vendors/5513/insurances").status_code == 404
+    servers.procore.add_project_vendor(1202, 5513)
+    assert procore.call("GET", "/projects/1202/vendors/5513/insurances").status_code == 200
+    # Company-level records do not care about projects.
+    assert procore.call("GET", f"/companies/{COMPANY}/vendors/5513/insurances").status_code == 200
+
+
+def test_records_typed_by_a_person_default_to_expiry_emails(procore: Procore) -> None:
+    typed = procore.call("POST", COMPANY_INS, json={"insurance": {
+        "insurance_type": "General Liability", "policy_number": "X1"}}).json()
+    assert typed["enable_expired_insurance_notifications"] is True  # Procore's default
+    assert typed.get("origin_id") is None
+    ours = procore.call("PATCH", f"{COMPANY_INS}/sync", json={"updates": [
+        {"id": typed["id"], "origin_id": "coidesk:c:v5512:general_liability:X1",
+         "enable_expired_insurance_notifications": False}]}).json()["entities"][0]
+    assert (ours["id"], ours["enable_expired_insurance_notifications"]) == (typed["id"], False)
+
+
+@pytest.mark.parametrize(("permission", "path", "allowed"), [
+    ("company_directory", COMPANY_INS, PROJECT_INS),
+    ("project_directory", PROJECT_INS, COMPANY_INS),
+    ("commitments", "/projects/1201/work_order_contracts/77/compliance", COMPANY_INS),
+])
+def test_a_missing_permission_is_a_403_in_procores_error_shape(
+    servers: SandboxServers, procore: Procore, permission: str, path: str, allowed: str
+) -> None:
+    servers.procore.revoke(permission)
+    refused = procore.call("GET", path)
+    assert refused.status_code == 403
+    assert set(refused.json()["error"]) == {"code", "message"}
+    assert procore.call("GET", allowed).status_code == 200
+    servers.procore.hide_project(1201)
+    assert procore.call("GET", "/projects/1201/vendors").status_code == 403
+
+
+def test_me_names_the_account(servers: SandboxServers, procore: Procore,
+                              http: requests.Session) -> None:
+    assert procore.call("GET", "/me").json()["name"] == "Riley Reviewer"  # signed in as a person
+    service = oauth(servers, http, grant_type="client_credentials").json()["access_token"]
+    dmsa = Procore(servers, http, service).call("GET", "/me").json()
+    assert dmsa["name"] == "COI Desk Sync"
+
+
+def test_admin_routes_reshape_the_company_and_type_records(servers: SandboxServers,
+                                                           procore: Procore,
+                                                           http: requests.Session) -> None:
+    admin = servers.procore_root + "/_sandbox"
+    http.post(f"{admin}/company", json={
+        "pay_insurance": {str(COMPANY): False}, "revoke": ["company_directory"],
+        "remove_project_vendors": [[1201, 5512]]}, timeout=5).raise_for_status()
+    assert procore.call("GET", COMPANY_INS).status_code == 403
+    assert procore.call("GET", PROJECT_INS).status_code == 404
+    assert procore.call("PATCH", "/projects/1201/work_order_contracts/77/compliance",
+                        json={"insurance_status": "compliant"}).status_code == 403
+    http.post(f"{admin}/company", json={"grant_all": True,
+                                        "add_project_vendors": [[1201, 5512]]}, timeout=5)
+    typed = http.post(f"{admin}/typed-insurance", json={
+        "company_id": COMPANY, "vendor_id": 5512, "project_id": 1201,
+        "insurance": {"insurance_type": "General Liability", "policy_number": "T1"}}, timeout=5)
+    assert typed.status_code == 201
+    assert [r["policy_number"] for r in procore.call("GET", PROJECT_INS).json()] == ["T1"]
+    assert procore.call("GET", COMPANY_INS).status_code == 200

@@ -48,7 +48,7 @@ def test_global_scope_goes_to_the_company_level_without_a_commitment() -> None:
     [record] = p.records
     assert record["origin_id"] == "coidesk:c:v5512:workers_compensation:WC778"
     assert record["status"] == "expired"  # compliant but past its expiration
-    assert record["insurance_type"] == "Workers Compensation"
+    assert record["insurance_type"] == "Worker's Compensation"
     assert record["limit"] == "500000.00"
     assert p.commitment is None
 

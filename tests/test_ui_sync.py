@@ -131,7 +131,7 @@ def test_settings_dialog_saves_urls_to_the_file_and_secrets_to_the_keyring(
     qtbot.addWidget(dialog)
     dialog.tracker_url.setText(servers.tracker_url)
     dialog.tracker_token.setText("sandbox-token-u-1")
-    dialog.environment.setCurrentIndex(2)  # custom
+    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
     dialog.api_url.setText(servers.procore_api_url)
     dialog.login_url.setText(servers.procore_login_url)
     dialog.client_id.setText(SANDBOX_CLIENT_ID)

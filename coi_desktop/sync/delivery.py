@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,14 +27,16 @@ from coi_desktop.ingest import IngestError, upsert_submission
 from coi_desktop.logs import log_file_in_use
 from coi_desktop.models import Decision, OutboxItem, Submission, User, utcnow
 from coi_desktop.review.decisions import decision_body
-from coi_desktop.sync import outbox, refusals
-from coi_desktop.sync.procore import ProcoreClient
+from coi_desktop.sync import outbox, procore_stage, refusals
+from coi_desktop.sync.procore import ProcoreClient, procore_error_text
+from coi_desktop.sync.procore_existing import adopt
 from coi_desktop.sync.procore_mapping import (
     DecisionFacts,
     ProcorePlan,
     SubmissionLinks,
     plan,
 )
+from coi_desktop.sync.procore_stage import DEFAULT_KIND, ProcoreMemory, Target
 from coi_desktop.sync.tracker import TrackerClient
 from coi_desktop.sync.transport import (
     MAX_INLINE_WAIT,
@@ -121,6 +123,7 @@ class Outbound:
         procore_problem: str | None = None,
         rng: random.Random | None = None,
         workers: int = 8,
+        procore_notifications: Callable[[int], bool] | None = None,
     ) -> None:
         self.database = database
         self.tracker = tracker
@@ -132,6 +135,9 @@ class Outbound:
         self.workers = workers  # calls in flight at once
         self._lock = threading.Lock()
         self._halted = False
+        # Per Procore company: may Procore e-mail vendors about expired insurance (off unless set).
+        self.procore_notifications = procore_notifications or (lambda _company: False)
+        self._memory = ProcoreMemory()
 
     def run(self, result: DeliveryResult) -> None:
         if self.tracker is not None:
@@ -401,6 +407,7 @@ class Outbound:
         outcomes: dict[int, _Outcome] = {}
         records_ok: set[int] = set()
         with self.database.session() as session:
+            self._memory = ProcoreMemory.load(session, now)
             items = [i for i in outbox.pending_items(session, "procore", limit=5000)
                      if outbox.is_due(i, now)]
             plans = self._plans(session, items)
@@ -448,13 +455,16 @@ class Outbound:
                 vendor_name=sub.vendor.name if sub.vendor else "",
                 project_id=sub.project.procore_project_id if sub.project else None,
                 commitment_id=sub.commitment.procore_commitment_id if sub.commitment else None,
+                project_name=sub.project.name if sub.project else "",
             )
             facts = DecisionFacts(
                 outcome=decision.outcome, note=decision.note, deficiencies=decision.deficiencies,
                 policies=[p for p in decision.policies if isinstance(p, dict)],
                 decided_on=decision.decided_at.date(),
             )
-            plans.append((item, plan(facts, links)))
+            notify = (links.company_id is not None
+                      and self.procore_notifications(links.company_id))
+            plans.append((item, plan(facts, links, notify_expired=notify)))
         return plans
 
     def _push_records(self, todo: list[tuple[OutboxItem, ProcorePlan]],
@@ -490,9 +500,27 @@ class Outbound:
             for record in p.records:
                 updates[record["origin_id"]] = record
                 owners.setdefault(record["origin_id"], []).append(item.seq)
+        first = batch[0][1]
+        target = Target(company_id, first.vendor, first.project)
+        listed = procore_stage.listed_key(company_id, path)
         try:
+            records = list(updates.values())
+            if listed not in self._memory.listed:
+                # First push for this vendor here: adopt what a person typed for the same
+                # policy instead of adding a second record beside it.
+                self._count(result, requests=1)
+                existing, refused = self.procore.list_insurances(company_id, path)
+                if refused is not None:
+                    self._refuse(batch, outcomes, refused, "the insurance records", "records",
+                                 target)
+                    return
+                records = adopt(records, existing)
+                if not any("id" in r for r in records):
+                    # Nothing typed to adopt: a retry of this batch can go by origin_id alone.
+                    with self._lock:
+                        self._memory.mark_listed(listed, self.clock())
             self._count(result, requests=1)
-            reply = self.procore.sync_insurances(company_id, path, list(updates.values()))
+            reply = self.procore.sync_insurances(company_id, path, records)
         except RetryLater as exc:
             result.offline = result.offline or exc.offline
             for item, _ in batch:
@@ -501,16 +529,16 @@ class Outbound:
                 raise _Halt from exc
             return
         if reply.status != 200 or not isinstance(reply.body, dict):
-            state, text = _procore_refusal(reply, "the insurance records")
-            for item, _ in batch:
-                outcomes[item.seq] = _Outcome(state, text)
+            self._refuse(batch, outcomes, reply, "the insurance records", "records", target)
             return
+        with self._lock:
+            self._memory.mark_listed(listed, self.clock())
         self._count(result, records=len(updates))
         failures: dict[int, list[str]] = {}
         for error in reply.body.get("errors") or []:
             if not isinstance(error, dict):
                 continue
-            text = _record_error(error)
+            text = procore_stage.record_error(error)
             for seq in owners.get(str(error.get("origin_id")), [i.seq for i, _ in batch]):
                 failures.setdefault(seq, []).append(text)
         for item, _ in batch:
@@ -519,6 +547,15 @@ class Outbound:
                     "failed", "Procore refused " + "; ".join(failures[item.seq]) + ".")
             else:
                 records_ok.add(item.seq)
+
+    def _refuse(self, members: list[tuple[OutboxItem, ProcorePlan]],
+                outcomes: dict[int, _Outcome], reply: Reply, what: str, kind: str,
+                target: Target) -> None:
+        assert self.procore is not None
+        account = self.procore.account(target.company_id) if reply.status == 403 else ""
+        state, text = procore_stage.refusal(reply, what, kind, target, account)
+        for item, _ in members:
+            outcomes[item.seq] = _Outcome(state, text)
 
     def _push_commitments(self, todo: list[tuple[OutboxItem, ProcorePlan]],
                           outcomes: dict[int, _Outcome], records_ok: set[int],
@@ -533,18 +570,28 @@ class Outbound:
             if p.commitment is None:
                 outcomes[item.seq] = _Outcome("delivered")
                 continue
+            if p.company_id in self._memory.flag_refused:
+                outcomes[item.seq] = _Outcome("delivered", procore_stage.flag_note(
+                    p.company_id, "", first=False))
+                continue
             c = p.commitment
             ready.setdefault((p.company_id, c.project_id, c.commitment_id), []).append((item, p))
+        unknown = self._learn_kinds(ready.keys(), result)
+        for key in [k for k in ready if (k[0], k[1]) in unknown]:
+            for item, _ in ready.pop(key):  # the kind decides the URL: ask again later
+                outcomes[item.seq] = _Outcome("retry", retry=unknown[(key[0], key[1])])
+
         def one(entry: tuple[tuple[int, int, int], list[tuple[OutboxItem, ProcorePlan]]]) -> None:
             (company_id, project_id, commitment_id), members = entry
             assert self.procore is not None
             # Several decisions on one subcontract in a pass: the latest one's flag is the truth.
             latest = members[-1][1].commitment
             assert latest is not None
+            kind = self._memory.kinds.get((company_id, commitment_id), DEFAULT_KIND)
             try:
                 self._count(result, requests=1)
                 reply = self.procore.update_compliance(
-                    company_id, project_id, commitment_id, latest.body)
+                    company_id, project_id, commitment_id, latest.body, kind=kind)
             except RetryLater as exc:
                 result.offline = result.offline or exc.offline
                 for item, _ in members:
@@ -553,14 +600,44 @@ class Outbound:
                     raise _Halt from exc
                 return
             if reply.status == 200:
+                with self._lock:
+                    self._memory.flag_works(company_id)
                 for item, _ in members:
                     outcomes[item.seq] = _Outcome("delivered")
+            elif procore_stage.flag_unavailable(reply):
+                reason = procore_error_text(reply.body)
+                with self._lock:
+                    first = self._memory.refuse_flag(company_id, reason, self.clock())
+                for n, (item, _) in enumerate(members):
+                    outcomes[item.seq] = _Outcome("delivered", procore_stage.flag_note(
+                        company_id, reason, first and n == 0))
             else:
-                state, text = _procore_refusal(reply, f"the commitment {commitment_id}")
-                for item, _ in members:
-                    outcomes[item.seq] = _Outcome(state, text)
+                what = ("the purchase order" if kind == "purchase_order_contracts"
+                        else "the commitment") + f" {commitment_id}'s insurance status"
+                target = Target(company_id, members[0][1].vendor, members[0][1].project)
+                self._refuse(members, outcomes, reply, what, "commitment", target)
 
         self._parallel(one, list(ready.items()))
+
+    def _learn_kinds(self, wanted: Iterable[tuple[int, int, int]],
+                     result: DeliveryResult) -> dict[tuple[int, int], RetryLater]:
+        """Subcontract or purchase order: each lives under its own URL. Ask Procore's
+        listings once per project for commitments whose kind is not known yet; returns the
+        (company, project) pairs whose listings could not be read this time."""
+        assert self.procore is not None
+        unknown: dict[tuple[int, int], RetryLater] = {}
+        for company_id, project_id in sorted(procore_stage.pending_kinds(self._memory, wanted)):
+            before = self.procore.requests_sent
+            try:
+                kinds = self.procore.commitment_kinds(company_id, project_id)
+            except RetryLater as exc:
+                result.offline = result.offline or exc.offline
+                unknown[(company_id, project_id)] = exc
+                continue
+            finally:
+                self._count(result, requests=self.procore.requests_sent - before)
+            self._memory.remember_kinds(company_id, kinds)
+        return unknown
 
     def _count(self, result: DeliveryResult, *, requests: int = 0, records: int = 0) -> None:
         with self._lock:
@@ -572,6 +649,7 @@ class Outbound:
                        result: DeliveryResult) -> None:
         now = self.clock()
         with self.database.session() as session:
+            self._memory.save(session)
             rows = {r.seq: r for r in session.scalars(select(OutboxItem).where(
                 OutboxItem.seq.in_([i.seq for i, _ in todo])))}
             for item, _ in todo:
@@ -588,26 +666,10 @@ class Outbound:
                     assert outcome.retry is not None
                     self._schedule_retry(row, outcome.retry, result, now)
                 elif outcome.state == "delivered":
-                    self._settle(session, row, "delivered", None, stage="done")
+                    self._settle(session, row, "delivered", outcome.text, stage="done")
                     result.delivered += 1
                 else:
                     self._settle(session, row, outcome.state, outcome.text)
                     result.needs_person += 1
 
 
-def _record_error(error: dict[str, Any]) -> str:
-    fields = error.get("errors")
-    reason = ""
-    if isinstance(fields, dict):
-        reason = ", ".join(
-            f"{name} {'; '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-            for name, msgs in fields.items()
-        )
-    what = " ".join(str(error[k]) for k in ("insurance_type", "policy_number") if error.get(k))
-    return f"the {what or 'insurance'} record ({reason or 'no reason given'})"
-
-
-def _procore_refusal(reply: Reply, what: str) -> tuple[str, str]:
-    reason = reply.error_text() or "no reason given"
-    state = "conflict" if reply.status == 409 else "failed"
-    return state, f"Procore refused {what} ({reply.status}): {reason}."

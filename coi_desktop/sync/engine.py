@@ -54,6 +54,7 @@ class SyncConfig:
     page_size: int = PAGE_SIZE
     # Submissions extracted + pre-checked after each pass (None: all received; `sync --once`).
     prepare_limit: int | None = 10
+    procore_expiry_emails: tuple[str, ...] = ()  # companies whose vendors Procore may e-mail
 
     @property
     def procore_configured(self) -> bool:
@@ -73,6 +74,7 @@ def config_for(
         procore_login_url=connection.procore_login_url,
         procore_client_id=connection.procore_client_id,
         procore_auth=connection.procore_auth,
+        procore_expiry_emails=connection.procore_expiry_emails,
     )
     return replace(config, **overrides)  # type: ignore[arg-type]
 
@@ -204,6 +206,7 @@ class SyncEngine:
             self.database, tracker, procore, backoff=self.config.backoff, clock=self.clock,
             procore_problem=None if procore else
             "Procore is not set up: choose the environment and client id in Settings.",
+            procore_notifications=lambda company: str(company) in self.config.procore_expiry_emails,
         )
         try:
             outbound.run(report.delivery)

@@ -12,15 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+# ``insurance_type`` is free text in Procore. These are the names Procore's own Insurance tab
+# and help pages use (support.procore.com, "Add Insurance to a Company Record in the Company
+# Directory": General Liability, Umbrella/Excess Liability, Builder's Risk, Professional
+# Liability, Pollution Coverage; its ERP sync: Automotive, Worker's), so a customer's
+# Procore reports group our records with the ones people typed.
 INSURANCE_TYPES = {
     "general_liability": "General Liability",
-    "automobile_liability": "Automobile Liability",
-    "umbrella_liability": "Umbrella Liability",
-    "excess_liability": "Excess Liability",
-    "workers_compensation": "Workers Compensation",
+    "automobile_liability": "Automotive",
+    "umbrella_liability": "Umbrella/Excess Liability",
+    "excess_liability": "Umbrella/Excess Liability",
+    "workers_compensation": "Worker's Compensation",
     "professional_liability": "Professional Liability",
-    "pollution_liability": "Pollution Liability",
-    "builders_risk": "Builders Risk",
+    "pollution_liability": "Pollution Coverage",
+    "builders_risk": "Builder's Risk",
 }
 # The headline limit of each line, as Procore's single ``limit`` field shows it.
 HEADLINE_LIMIT = {
@@ -47,6 +52,7 @@ class SubmissionLinks:
     vendor_name: str
     project_id: int | None
     commitment_id: int | None
+    project_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class ProcorePlan:
     path: str = ""  # the vendor's insurances collection under /rest/v1.0
     records: list[dict[str, Any]] = field(default_factory=list)
     commitment: CommitmentUpdate | None = None
+    vendor: str = ""  # in words, for messages: "Acme Drywall LLC (Procore vendor 5512)"
+    project: str | None = None  # likewise; None for the company level
 
     @property
     def batch_key(self) -> tuple[int, str]:
@@ -116,7 +124,8 @@ def record_notes(decision: DecisionFacts) -> str | None:
 
 
 def insurance_record(
-    level: str, vendor_id: int, policy: Mapping[str, Any], decision: DecisionFacts
+    level: str, vendor_id: int, policy: Mapping[str, Any], decision: DecisionFacts,
+    notify_expired: bool = False,
 ) -> dict[str, Any]:
     coverage = str(policy.get("coverage") or "other")
     status = RECORD_STATUS[decision.outcome]
@@ -128,6 +137,9 @@ def insurance_record(
         "origin_id": origin_id(level, vendor_id, coverage, _text(policy.get("policy_number"))),
         "insurance_type": INSURANCE_TYPES.get(coverage, coverage.replace("_", " ").title()),
         "status": status,
+        # Procore's default is true: daily e-mails to the vendor's contacts once a policy has
+        # expired. Sent explicitly on every record, so a push never starts them by surprise.
+        "enable_expired_insurance_notifications": notify_expired,
     }
     optional = {
         "name": _text(policy.get("insurer")),
@@ -145,7 +157,8 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def plan(decision: DecisionFacts, links: SubmissionLinks) -> ProcorePlan:
+def plan(decision: DecisionFacts, links: SubmissionLinks,
+         notify_expired: bool = False) -> ProcorePlan:
     """The records and the commitment flag for one decision, or why none are sent."""
     if decision.outcome not in RECORD_STATUS:
         return ProcorePlan(skipped=f"a decision of {decision.outcome!r} leaves Procore unchanged")
@@ -160,7 +173,8 @@ def plan(decision: DecisionFacts, links: SubmissionLinks) -> ProcorePlan:
             return ProcorePlan(skipped="project not linked to Procore")
         level = f"p{links.project_id}"
         path = f"/projects/{links.project_id}/vendors/{links.vendor_id}/insurances"
-    records = [insurance_record(level, links.vendor_id, p, decision) for p in decision.policies]
+    records = [insurance_record(level, links.vendor_id, p, decision, notify_expired)
+               for p in decision.policies]
     # Two rows with one origin_id would fight inside a batch; the last one read wins.
     by_origin = {r["origin_id"]: r for r in records}
     commitment = None
@@ -172,4 +186,8 @@ def plan(decision: DecisionFacts, links: SubmissionLinks) -> ProcorePlan:
         commitment = CommitmentUpdate(links.project_id, links.commitment_id, body)
     if not by_origin and commitment is None:
         return ProcorePlan(skipped="no policies were read from the certificate")
-    return ProcorePlan(None, links.company_id, path, list(by_origin.values()), commitment)
+    vendor = f"{links.vendor_name or 'the vendor'} (Procore vendor {links.vendor_id})"
+    project = (None if links.scope == "global" else
+               f"{links.project_name or 'the project'} (Procore project {links.project_id})")
+    return ProcorePlan(None, links.company_id, path, list(by_origin.values()), commitment,
+                       vendor, project)

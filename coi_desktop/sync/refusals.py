@@ -48,8 +48,8 @@ def invalid(what: str, sub_id: str, reason: str, fields: list[str],
     where = f"logged at {log_file}" if log_file is not None else "logged"
     return Refusal("failed", (
         f"COI Desk sent something the tracker could not accept for the {what} on {sub_id}"
-        f"{' (' + reason + ')' if reason else ''}; this is our bug, {where}. Your {what} is kept: Retry now sends it again once COI Desk "
-        "is updated."), our_bug=True)
+        f"{' (' + reason + ')' if reason else ''}; this is our bug, {where}. "
+        f"Your {what} is kept: Retry now sends it again once COI Desk is updated."), our_bug=True)
 
 
 def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: str | None,

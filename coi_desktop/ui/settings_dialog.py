@@ -34,14 +34,20 @@ from coi_desktop.credentials import (
     Credentials,
     CredentialStoreUnavailable,
 )
-from coi_desktop.settings import PROCORE_HOSTS, Settings, resolve_connection, save_settings
+from coi_desktop.settings import (
+    PROCORE_HOSTS,
+    Settings,
+    company_ids,
+    resolve_connection,
+    save_settings,
+)
 from coi_desktop.sync.procore import ProcoreClient
 from coi_desktop.sync.procore_auth import ProcoreAuth
 from coi_desktop.sync.tracker import check_tracker
 from coi_desktop.sync.transport import SyncProblem
 
 ENVIRONMENTS = [("production", "Production"), ("sandbox", "Developer sandbox"),
-                ("custom", "Custom URLs")]
+                ("monthly", "Monthly sandbox (your company's copy)"), ("custom", "Custom URLs")]
 
 
 class _CheckSignals(QObject):
@@ -117,6 +123,11 @@ class SettingsDialog(QDialog):
         self.procore_test.clicked.connect(self.test_procore)
         self.procore_result = QLabel("")
         self.procore_result.setWordWrap(True)
+        self.expiry_emails = QLineEdit(", ".join(settings.procore_expiry_emails))
+        self.expiry_emails.setPlaceholderText("none (recommended)")
+        self.expiry_emails.setToolTip(
+            "Procore company ids, comma separated, whose vendors Procore may e-mail every day "
+            "once a policy has expired. Every other company: no such e-mails.")
         self.environment.currentIndexChanged.connect(self._environment_changed)
         self.use_installed.toggled.connect(self._auth_changed)
 
@@ -139,6 +150,7 @@ class SettingsDialog(QDialog):
         code_row.addWidget(self.sign_in)
         form.addRow(self.open_sign_in, code_row)
         form.addRow(self.procore_test, self.procore_result)
+        form.addRow("Expired-insurance e-mails for companies", self.expiry_emails)
         self.message = QLabel(self.credentials.status().message)
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -165,6 +177,7 @@ class SettingsDialog(QDialog):
             procore_client_id=self.client_id.text().strip(),
             procore_auth="installed_app" if self.use_installed.isChecked()
             else "client_credentials",
+            procore_expiry_emails=company_ids(self.expiry_emails.text()),
         )
 
     def _urls(self) -> tuple[str, str, str]:

@@ -38,11 +38,19 @@ def paginate(request: Request, items: Sequence[T]) -> tuple[list[T], dict[str, s
         params += [("page", str(to)), ("per_page", str(per_page))]
         return f'<{request.base_url}?{urlencode(params)}>; rel="{rel}"'
 
-    links = [link(1, "first")]
+    # As Procore documents it (developers.procore.com/documentation/pagination): page 1 has
+    # only next and last; page 2 adds first (prev would be the same page); later pages have
+    # first, prev, next and last; the last page has no next. A single page has no Link.
+    links = []
     if page > 1:
+        links.append(link(1, "first"))
+    if page > 2:
         links.append(link(min(page - 1, last), "prev"))
     if page < last:
         links.append(link(page + 1, "next"))  # absent on the last page: clients stop there
-    links.append(link(last, "last"))
-    headers = {"Total": str(len(items)), "Per-Page": str(per_page), "Link": ", ".join(links)}
+    if last > 1:
+        links.append(link(last, "last"))
+    headers = {"Total": str(len(items)), "Per-Page": str(per_page)}
+    if links:
+        headers["Link"] = ", ".join(links)
     return chunk, headers

@@ -21,6 +21,7 @@ from coi_desktop.sync.sandbox.faults import COMMON_KINDS, FaultInjector, FaultKi
 from coi_desktop.sync.sandbox.paging import BadPaging, paginate
 from coi_desktop.sync.sandbox.procore_state import (
     CONTRACT_KINDS,
+    FORBIDDEN_MESSAGE,
     MAX_SYNC_ITEMS,
     OOB_REDIRECT_URI,
     ProcoreState,
@@ -61,7 +62,11 @@ class ProcoreApp:
         a = API_PREFIX
         contract = f"{a}/projects/<int:project_id>/<any({', '.join(CONTRACT_KINDS)}):kind>"
         rules = [
+            Rule(f"{a}/me", endpoint="me", methods=["GET"]),
             Rule(f"{a}/vendors", endpoint="vendors", methods=["GET"]),
+            Rule(f"{a}/projects/<int:project_id>/vendors", endpoint="project_vendors",
+                 methods=["GET"]),
+            Rule(f"{a}/purchase_order_contracts", endpoint="purchase_orders", methods=["GET"]),
             Rule(f"{a}/projects", endpoint="projects", methods=["GET"]),
             Rule(f"{a}/work_order_contracts", endpoint="work_orders", methods=["GET"]),
             Rule(f"{a}/commitments", endpoint="commitments", methods=["GET"]),
@@ -86,9 +91,14 @@ class ProcoreApp:
             Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
             Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
             Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
+            Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
+            Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
         ])
         self._handlers: dict[str, Handler] = {
+            "me": self.me,
             "vendors": self.list_vendors,
+            "project_vendors": self.list_project_vendors,
+            "purchase_orders": self.list_purchase_orders,
             "projects": self.list_projects,
             "work_orders": self.list_work_orders,
             "commitments": self.list_commitments,
@@ -153,6 +163,8 @@ class ProcoreApp:
             return _errors(405, "Method Not Allowed")
         except NotFound:
             return _errors(404, "Not Found")
+        if endpoint == "me":  # Procore documents /me as needing no Procore-Company-Id
+            return self.me(request, 0)
         raw_company = request.headers.get("Procore-Company-Id")
         if raw_company is None or not raw_company.strip():
             return _errors(400, "Missing Procore-Company-Id header!")
@@ -161,6 +173,10 @@ class ProcoreApp:
         company_id = int(raw_company)
         if not self.state.has_company(company_id):
             return _errors(404, "Company not found")
+        if self.state.refused(request.path, request.method):
+            # Procore's newer error shape; the client must read it as well as ``errors``.
+            return json_response({"error": {"code": "forbidden", "message": FORBIDDEN_MESSAGE}},
+                                 403)
         try:
             return self._handlers[str(endpoint)](request, company_id, **args)
         except BadPaging as exc:
@@ -246,9 +262,36 @@ class ProcoreApp:
         if endpoint == "mint_code":
             body = read_json(request)
             return json_response({"code": self.state.mint_authorization_code(body["client_id"])})
+        if endpoint == "company":
+            return json_response(self._reshape_company(read_json(request)))
+        if endpoint == "typed_insurance":
+            # A record a person typed into the vendor's Insurance tab (no origin_id).
+            body = read_json(request)
+            scope = Scope(int(body["company_id"]), int(body["vendor_id"]),
+                          int(body["project_id"]) if body.get("project_id") else None)
+            status, answer = self.state.create_insurance(scope, body["insurance"])
+            return json_response(answer, status)
         if request.method == "POST":
             self.faults.configure_from_json(read_json(request))
         return json_response(self.faults.snapshot())
+
+    def _reshape_company(self, body: Any) -> JSON:
+        """How a real company differs: Pay, permissions, project membership (admin only)."""
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        for company, enabled in (body.get("pay_insurance") or {}).items():
+            self.state.set_pay_insurance(int(company), bool(enabled))
+        if body.get("grant_all"):
+            self.state.grant_all()
+        for permission in body.get("revoke") or []:
+            self.state.revoke(str(permission))
+        for project in body.get("hide_projects") or []:
+            self.state.hide_project(int(project))
+        for project, vendor in body.get("add_project_vendors") or []:
+            self.state.add_project_vendor(int(project), int(vendor))
+        for project, vendor in body.get("remove_project_vendors") or []:
+            self.state.remove_project_vendor(int(project), int(vendor))
+        return {"ok": True}
 
     # -- listings --------------------------------------------------------------------------
 
@@ -259,6 +302,22 @@ class ProcoreApp:
     def _param_id(self, request: Request, name: str) -> int | None:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
+
+    def me(self, request: Request, company_id: int) -> Response:
+        return json_response(self.state.who(bearer_token(request)))
+
+    def list_project_vendors(self, request: Request, company_id: int,
+                             project_id: int) -> Response:
+        if not self._project_in(project_id, company_id):
+            return _errors(404, "Not Found")
+        return self._paged(request, self.state.project_vendors_of(project_id))
+
+    def list_purchase_orders(self, request: Request, company_id: int) -> Response:
+        project_id = self._project_param(request, company_id)
+        if isinstance(project_id, Response):
+            return project_id
+        return self._paged(request, self.state.contracts_of(project_id,
+                                                            ["purchase_order_contracts"]))
 
     def list_vendors(self, request: Request, company_id: int) -> Response:
         return self._company_list(request, company_id, self.state.vendors_of)
@@ -334,6 +393,8 @@ class ProcoreApp:
             return None
         if self.state.company_of_vendor(vendor_id) != company_id:
             return None
+        if project_id is not None and not self.state.on_project(project_id, vendor_id):
+            return None  # not in the Project Directory: Procore does not find it there
         return Scope(company_id, vendor_id, project_id)
 
     @staticmethod

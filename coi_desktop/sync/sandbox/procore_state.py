@@ -79,6 +79,19 @@ class _Insurance:
 class _Token:
     client_id: str
     expires_at: float
+    user: bool = False  # issued to a person (authorization code), not a service account
+
+
+# Who ``GET /me`` names: a Developer Managed Service Account, or the person who signed in.
+SERVICE_ACCOUNT = {"id": 31001, "login": "coi-desk-dmsa@service.procore.example",
+                   "name": "COI Desk Sync"}
+SIGNED_IN_USER = {"id": 31002, "login": "riley@example.com", "name": "Riley Reviewer"}
+PAY_GATING_MESSAGE = (
+    "Insurance compliance on commitments is not enabled for this company: Procore Pay "
+    "with the 'Insurance Compliant' payment requirement is off")
+FORBIDDEN_MESSAGE = "You do not have permission to perform this action"
+# What a permission protects (see ``permission_for``).
+PERMISSIONS = ("company_directory", "project_directory", "commitments", "projects")
 
 
 @dataclass
@@ -137,6 +150,9 @@ class ProcoreState:
         self.companies: dict[int, JSON] = {}
         self.projects: dict[int, JSON] = {}
         self.vendors: dict[int, JSON] = {}
+        self._project_vendors: dict[int, set[int]] = {}  # the Project Directory's companies
+        self._revoked: set[str] = set()  # permissions the connected account lacks
+        self._hidden_projects: set[int] = set()  # projects the account may not open
         self._contracts: dict[tuple[str, int], JSON] = {}
         self._insurances: dict[int, _Insurance] = {}
         self._ids = itertools.count(900_001)
@@ -170,9 +186,60 @@ class ProcoreState:
     def set_rate_limits(self, limits: RateLimits) -> None:
         self.limiter.configure(limits)
 
-    def add_company(self, company_id: int, name: str) -> None:
+    def add_company(self, company_id: int, name: str, *, pay_insurance: bool = True) -> None:
+        """``pay_insurance``: Procore Pay with its 'Insurance Compliant' requirement is on, so
+        commitments take an ``insurance_status``; without it Procore refuses the flag."""
         with self.lock:
-            self.companies[company_id] = {"id": company_id, "name": name, "is_active": True}
+            self.companies[company_id] = {"id": company_id, "name": name, "is_active": True,
+                                          "pay_insurance": pay_insurance}
+
+    def set_pay_insurance(self, company_id: int, enabled: bool) -> None:
+        with self.lock:
+            self.companies[company_id]["pay_insurance"] = enabled
+
+    def add_project_vendor(self, project_id: int, vendor_id: int) -> None:
+        """Put a company vendor in a Project Directory (project-level insurance needs it)."""
+        with self.lock:
+            self._project_vendors.setdefault(project_id, set()).add(vendor_id)
+
+    def remove_project_vendor(self, project_id: int, vendor_id: int) -> None:
+        with self.lock:
+            self._project_vendors.get(project_id, set()).discard(vendor_id)
+
+    def on_project(self, project_id: int, vendor_id: int) -> bool:
+        with self.lock:
+            return vendor_id in self._project_vendors.get(project_id, set())
+
+    def project_vendors_of(self, project_id: int) -> list[JSON]:
+        with self.lock:
+            return [{k: v for k, v in self.vendors[vid].items() if k != "company_id"}
+                    for vid in sorted(self._project_vendors.get(project_id, set()))
+                    if vid in self.vendors]
+
+    def revoke(self, permission: str) -> None:
+        """Take a permission from the connected account: its calls there answer 403."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission}")
+        with self.lock:
+            self._revoked.add(permission)
+
+    def hide_project(self, project_id: int) -> None:
+        """The account is not on this project (a DMSA limited to some projects, say)."""
+        with self.lock:
+            self._hidden_projects.add(project_id)
+
+    def grant_all(self) -> None:
+        with self.lock:
+            self._revoked.clear()
+            self._hidden_projects.clear()
+
+    def refused(self, path: str, method: str) -> bool:
+        """Whether the connected account lacks what ``method path`` needs."""
+        with self.lock:
+            project = _project_in_path(path)
+            if project is not None and project in self._hidden_projects:
+                return True
+            return permission_for(path, method) in self._revoked
 
     def add_project(self, project_id: int, company_id: int, name: str) -> None:
         with self.lock:
@@ -191,6 +258,8 @@ class ProcoreState:
         if kind not in CONTRACT_KINDS:
             raise ValueError(f"unknown contract kind {kind}")
         with self.lock:
+            # A commitment's vendor is in its project's Directory.
+            self._project_vendors.setdefault(project_id, set()).add(vendor_id)
             if (kind, contract_id) in self._contracts:
                 return  # seeding meets the same subcontract from several sides; first wins
             self._contracts[(kind, contract_id)] = {
@@ -249,7 +318,9 @@ class ProcoreState:
         with self.lock:
             access = secrets.token_urlsafe(24)
             now = self.clock()
-            self._access[access] = _Token(client_id, now + self.access_token_ttl)
+            # A refresh token belongs to a person's sign-in; client credentials to the DMSA.
+            self._access[access] = _Token(client_id, now + self.access_token_ttl,
+                                          user=with_refresh)
             answer: JSON = {"access_token": access, "token_type": "bearer",
                             "expires_in": int(self.access_token_ttl), "created_at": int(now)}
             if with_refresh:
@@ -257,6 +328,11 @@ class ProcoreState:
                 self._refresh[refresh] = client_id
                 answer["refresh_token"] = refresh
             return answer
+
+    def who(self, token: str | None) -> JSON:
+        with self.lock:
+            found = self._access.get(token or "")
+            return dict(SIGNED_IN_USER if found is not None and found.user else SERVICE_ACCOUNT)
 
     def access_ok(self, token: str | None) -> bool:
         with self.lock:
@@ -334,6 +410,9 @@ class ProcoreState:
             found = self._contracts.get((kind, contract_id))
             if found is None or found["project_id"] != project_id:
                 return 404, {"errors": "Not Found"}
+            company = self.companies.get(self.company_of_project(project_id) or 0, {})
+            if not company.get("pay_insurance", True):
+                return 403, {"error": {"code": "forbidden", "message": PAY_GATING_MESSAGE}}
             if errors:
                 return 422, {"errors": errors}
             for name in ("insurance_status", "insurance_notes"):
@@ -452,10 +531,31 @@ class ProcoreState:
 
     def _create(self, scope: Scope, fields: Mapping[str, Any]) -> _Insurance:
         now = self._stamp()
-        record = _Insurance(scope, _known(fields), next(self._ids), now, now)
+        known = _known(fields)
+        # Procore's default: e-mail the vendor's contacts daily once the policy expires.
+        known.setdefault("enable_expired_insurance_notifications", True)
+        record = _Insurance(scope, known, next(self._ids), now, now)
         self._insurances[record.id] = record
         return record
 
     def _update(self, record: _Insurance, fields: Mapping[str, Any]) -> None:
         record.fields.update(_known(fields))
         record.updated_at = self._stamp()
+
+
+def _project_in_path(path: str) -> int | None:
+    parts = path.split("/")
+    if "projects" in parts:
+        index = parts.index("projects") + 1
+        if index < len(parts) and parts[index].isdigit():
+            return int(parts[index])
+    return None
+
+
+def permission_for(path: str, method: str) -> str:
+    """The permission an API path needs, as Procore's tools grant it."""
+    if path.endswith("/compliance") or "_contracts" in path:
+        return "commitments"
+    if "/insurances" in path:
+        return "project_directory" if "/projects/" in path else "company_directory"
+    return "projects"

@@ -96,6 +96,10 @@ def seed_procore(
             vendor_ids[str(_get(vendor, "id"))] = int(procore_id)
             state.add_vendor(int(procore_id), company_id, str(_get(vendor, "name", "")))
 
+    # A commitment is a subcontract unless the world says it is a purchase order.
+    kinds = {int(_get(c, "procore_commitment_id")): str(_get(c, "kind"))
+             for c in _items(world, "commitments")
+             if _get(c, "procore_commitment_id") is not None and _get(c, "kind")}
     for sub in _items(world, "submissions"):
         company = _get(sub, "procore_company_id") or company_id
         if company not in state.companies:
@@ -112,10 +116,14 @@ def seed_procore(
                                   project["name"])
         linked = (vendor and vendor.get("procore_vendor_id") is not None
                   and project and project.get("procore_project_id") is not None)
+        if linked:  # a vendor working on a project is in that project's Directory
+            state.add_project_vendor(int(project["procore_project_id"]),
+                                     int(vendor["procore_vendor_id"]))
         if commitment and commitment.get("procore_commitment_id") is not None and linked:
-            state.add_contract(int(commitment["procore_commitment_id"]),
-                               int(project["procore_project_id"]),
+            procore_id = int(commitment["procore_commitment_id"])
+            state.add_contract(procore_id, int(project["procore_project_id"]),
                                int(vendor["procore_vendor_id"]),
+                               kind=kinds.get(procore_id, "work_order_contracts"),
                                title=f"{vendor['name']} subcontract")
 
     # Subcontracts no submission mentions yet, when the world says whose they are.
@@ -129,4 +137,5 @@ def seed_procore(
             continue
         if int(project_id) in state.projects and int(vendor_id) in state.vendors:
             state.add_contract(int(procore_id), int(project_id), int(vendor_id),
+                               kind=str(_get(commitment, "kind") or "work_order_contracts"),
                                title=str(_get(commitment, "title") or ""))
