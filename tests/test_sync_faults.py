@@ -114,8 +114,8 @@ def test_invalid_422_is_kept_for_correction_and_retry_now_resends(
         # Nothing the reviewer chose is wrong: our bug, logged with what was sent and answered.
         log_file = workspace.locations.log_file
         assert failed.last_error.startswith(
-            "COI Desk sent something the tracker could not accept for the decision on s-1043; "
-            f"this is our bug, logged at {log_file}.")
+            "COI Desk sent something the tracker could not accept for the decision on s-1043 "
+            f"(decided_by unknown user u-77); this is our bug, logged at {log_file}.")
         logged = log_file.read_text(encoding="utf-8")
         assert "(422)" in logged and '"decided_by": "u-77"' in logged
         assert "unknown user u-77" in logged
