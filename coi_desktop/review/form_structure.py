@@ -1,0 +1,301 @@
+"""The coverage table's structure as printed on the page: its rows, columns and cells.
+
+Broker software prints a policy's letter, number and dates on the top line of its row,
+in the middle, or (several policies of one coverage) on consecutive lines. Fixed boxes
+of one edition miss all but one of those, so the table is read as a grid instead:
+
+- columns from the form's column headers (INSR LTR, ADDL INSD, SUBR WVD, POLICY NUMBER,
+  POLICY EFF, POLICY EXP), in the template frame the page was fitted to;
+- rows from the row titles printed on the page itself (COMMERCIAL GENERAL LIABILITY,
+  AUTOMOBILE LIABILITY, UMBRELLA LIAB, WORKERS COMPENSATION, the E.L. limits that close
+  the workers' row, DESCRIPTION OF OPERATIONS that closes the table), so an edition with
+  other row heights (2010/05, 2014/01) finds its own rows;
+- each value word goes to the cell its box overlaps most, not the cell its centre
+  happens to fall in;
+- within a row, every line that carries a policy number or a date is one policy.
+
+A row whose title was not found on the page keeps the template's position and is
+marked unanchored: its values are trusted less (see ``assembly``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coi_desktop.review.acord_template import TEMPLATE_WORDS
+from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect, Source, union_rect
+from coi_desktop.review.layout import Affine, Word, normalize, ocr_words_in_template
+from coi_desktop.review.parsing import read_date
+
+# Row columns of the table (template x range) — the cells every policy line fills.
+COLUMNS: dict[str, tuple[float, float]] = {
+    "letter": (16.0, 36.0),
+    "addl": (176.0, 194.0),
+    "subr": (194.0, 213.0),
+    "policy_number": (213.0, 330.0),
+    "eff": (330.0, 378.0),
+    "exp": (378.0, 426.0),
+}
+SECTIONS = ("gl", "auto", "umbrella", "wc", "other")
+# Where each row starts on the 2016/03 form, and the last row's end.
+TEMPLATE_ROWS: dict[str, float] = {
+    "gl": 300.0,
+    "auto": 384.0,
+    "umbrella": 444.0,
+    "wc": 480.0,
+    "other": 528.0,
+    "end": 564.0,
+}
+# The printed word that opens each row (or closes the one before): key, template x, y0.
+_ROW_TITLES: dict[str, tuple[str, float, float]] = {
+    "gl": ("COMMERCIAL", 54.0, 302.5),
+    "auto": ("AUTOMOBILE", 39.6, 386.6),
+    "umbrella": ("UMBRELLA", 54.0, 446.6),
+    "wc": ("WORKERS", 37.8, 481.4),
+    "end": ("VEHICLES", 156.4, 566.6),
+}
+# The last E.L. limit label closes the workers' row; the "other" row starts below it.
+_WC_LAST_LABEL = ("DISEASE", 440.7, 527.2)  # key, template x, template y1
+TITLE_SEARCH_X = 40.0  # a title is looked for this far left/right of its template place
+TITLE_SEARCH_Y = 30.0  # ...and this far up/down (older editions have other row heights)
+LINE_TOLERANCE = 3.0  # words whose centres are this close vertically share a line
+LABEL_TOLERANCE = 5.0  # a word this close to the same printed word of the form is a label
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A word on the page with its box in the template frame."""
+
+    text: str
+    page_rect: Rect
+    rect: Rect  # template frame
+
+    @property
+    def cy(self) -> float:
+        return (self.rect[1] + self.rect[3]) / 2
+
+
+@dataclass(frozen=True)
+class RowBand:
+    section: str
+    top: float
+    bottom: float
+    anchored: bool  # the row's title was found on the page
+
+
+@dataclass
+class PolicyLine:
+    """One policy read from a row: column name → its words (reading order)."""
+
+    section: str
+    cells: dict[str, list[Placed]] = field(default_factory=dict)
+    anchored: bool = True
+    shared_row: bool = False  # the row holds several policies
+
+
+def _template_places() -> dict[str, list[tuple[float, float]]]:
+    out: dict[str, list[tuple[float, float]]] = {}
+    for x0, y0, x1, y1, text in TEMPLATE_WORDS:
+        key = normalize(text)
+        if key:
+            out.setdefault(key, []).append(((x0 + x1) / 2, (y0 + y1) / 2))
+    return out
+
+
+_TEMPLATE_PLACES = _template_places()
+
+
+def is_form_label(w: Placed) -> bool:
+    """The word is printed by the form itself (same word, same place on the template)."""
+    key = normalize(w.text)
+    cx, cy = (w.rect[0] + w.rect[2]) / 2, w.cy
+    return any(
+        abs(tx - cx) <= LABEL_TOLERANCE and abs(ty - cy) <= LABEL_TOLERANCE
+        for tx, ty in _TEMPLATE_PLACES.get(key, ())
+    )
+
+
+def _find_title(words: list[Placed], key: str, x: float, y0: float) -> Placed | None:
+    best: Placed | None = None
+    best_d = 1e9
+    for w in words:
+        if normalize(w.text) != key:
+            continue
+        dx, dy = abs(w.rect[0] - x), abs(w.rect[1] - y0)
+        if dx <= TITLE_SEARCH_X and dy <= TITLE_SEARCH_Y and dx + dy < best_d:
+            best, best_d = w, dx + dy
+    return best
+
+
+def find_rows(words: list[Placed]) -> dict[str, RowBand]:
+    """Each coverage row's vertical extent (template frame), from titles on the page."""
+    tops: dict[str, tuple[float, bool]] = {}
+    for name, (key, x, y0) in _ROW_TITLES.items():
+        title = _find_title(words, key, x, y0)
+        margin = y0 - TEMPLATE_ROWS[name]  # the title sits this far below the row's top rule
+        if title is not None:
+            tops[name] = (title.rect[1] - margin, True)
+        else:
+            tops[name] = (TEMPLATE_ROWS[name], False)
+    key, x, y1 = _WC_LAST_LABEL
+    last = _find_title(words, key, x, y1 - 6.7)
+    if last is not None and tops["wc"][0] < last.rect[3] < tops["end"][0]:
+        tops["other"] = (last.rect[3] + (TEMPLATE_ROWS["other"] - y1), True)
+    else:
+        # no E.L. label: the "other" row keeps its share of the space below the workers' row
+        wc_top, end = tops["wc"][0], tops["end"][0]
+        share = (TEMPLATE_ROWS["other"] - TEMPLATE_ROWS["wc"]) / (
+            TEMPLATE_ROWS["end"] - TEMPLATE_ROWS["wc"]
+        )
+        tops["other"] = (wc_top + share * (end - wc_top), False)
+    order = [*SECTIONS, "end"]
+    bands: dict[str, RowBand] = {}
+    for i, section in enumerate(SECTIONS):
+        top, anchored = tops[section]
+        bottom, next_anchored = tops[order[i + 1]]
+        if bottom <= top:  # titles found out of order: the page is not this table
+            top, bottom = TEMPLATE_ROWS[section], TEMPLATE_ROWS[order[i + 1]]
+            anchored = next_anchored = False
+        bands[section] = RowBand(section, top, bottom, anchored and next_anchored)
+    return bands
+
+
+def _column_of(w: Placed) -> str | None:
+    """The row column a word overlaps most (at least half its width), if any."""
+    width = max(w.rect[2] - w.rect[0], 0.1)
+    best, best_share = None, 0.5
+    for name, (x0, x1) in COLUMNS.items():
+        share = (min(w.rect[2], x1) - max(w.rect[0], x0)) / width
+        if share > best_share:
+            best, best_share = name, share
+    return best
+
+
+def _lines(words: list[Placed]) -> list[list[Placed]]:
+    out: list[list[Placed]] = []
+    for w in sorted(words, key=lambda w: w.cy):
+        if out and abs(w.cy - out[-1][0].cy) < LINE_TOLERANCE:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _has_date(ws: list[Placed]) -> bool:
+    return any(read_date(w.text).value is not None for w in ws)
+
+
+def read_rows(words: list[Placed]) -> tuple[dict[str, RowBand], list[PolicyLine]]:
+    """The policies of the coverage table, each with the words of its row cells."""
+    bands = find_rows(words)
+    by_section: dict[str, list[Placed]] = {s: [] for s in SECTIONS}
+    for w in words:
+        if _column_of(w) is None or is_form_label(w):
+            continue
+        for band in bands.values():
+            if band.top <= w.cy < band.bottom:
+                by_section[band.section].append(w)
+                break
+    policies: list[PolicyLine] = []
+    for section in SECTIONS:
+        policies.extend(_split_row(section, by_section[section], bands[section].anchored))
+    return bands, policies
+
+
+def _split_row(section: str, words: list[Placed], anchored: bool) -> list[PolicyLine]:
+    """One policy per line that opens a policy; the row's other lines join the nearest."""
+    lines = _lines(words)
+    dated = [i for i, line in enumerate(lines) if _has_date(_in(line, "eff", "exp"))]
+    # a row without dates: every line with a policy number is a policy
+    opening = dated or [i for i, line in enumerate(lines) if _in(line, "policy_number")]
+    if len(opening) <= 1:
+        cells: dict[str, list[Placed]] = {}
+        for w in words:
+            cells.setdefault(_column_of(w) or "", []).append(w)
+        return [PolicyLine(section, cells, anchored)]
+    out = [PolicyLine(section, {}, anchored, shared_row=True) for _ in opening]
+    centres = [sum(w.cy for w in lines[i]) / len(lines[i]) for i in opening]
+    for line in lines:
+        cy = sum(w.cy for w in line) / len(line)
+        # a line belongs to the policy that opened at or above it, the nearest one if above all
+        k = max((j for j, c in enumerate(centres) if c <= cy + LINE_TOLERANCE), default=0)
+        for w in line:
+            out[k].cells.setdefault(_column_of(w) or "", []).append(w)
+    return out
+
+
+def _in(line: list[Placed], *columns: str) -> list[Placed]:
+    return [w for w in line if _column_of(w) in columns]
+
+
+def cell_text(words: list[Placed]) -> str:
+    """Words of one cell in reading order: lines top to bottom, left to right."""
+    return " ".join(
+        " ".join(w.text for w in sorted(line, key=lambda w: w.rect[0])) for line in _lines(words)
+    )
+
+
+# ---------------------------------------------------------------- into the raw certificate
+
+UNANCHORED_FACTOR = 0.75  # a row found only by the template's position is a guess: < 0.8
+
+
+def place_words(words: list[Word], transform: Affine, *, ocr: bool = False) -> list[Placed]:
+    """Page words with their boxes in the template frame.
+
+    OCR words come through ``ocr_words_in_template`` (labels removed, merged lines put
+    back on their row); their box keeps its size around the corrected centre.
+    """
+    if not ocr:
+        return [Placed(w.text, w.rect, transform.apply_rect(w.rect)) for w in words]
+    out = []
+    for w, tx, ty in ocr_words_in_template(words, transform):
+        r = transform.apply_rect(w.rect)
+        hw, hh = (r[2] - r[0]) / 2, min((r[3] - r[1]) / 2, 5.0)
+        out.append(Placed(w.text, w.rect, (tx - hw, ty - hh, tx + hw, ty + hh)))
+    return out
+
+
+def apply_rows(
+    raw: RawCertificate,
+    placed: list[Placed],
+    transform: Affine,
+    page_no: int,
+    source: Source,
+    confidence: float,
+) -> None:
+    """Replace the fixed-box row cells of ``raw``'s policies with what the grid read."""
+    bands, lines = read_rows(placed)
+    back = transform.inverse()
+    fixed = {p.section: p for p in raw.policies}
+    policies: list[RawPolicy] = []
+    unanchored: list[str] = []
+    for section in SECTIONS:
+        band = bands[section]
+        mine = [ln for ln in lines if ln.section == section]
+        for k, line in enumerate(mine):
+            base = fixed.get(section, RawPolicy(section))
+            # row-wide boxes (limits, check boxes, description) belong to the row's first policy
+            fields = {
+                key: found
+                for key, found in base.fields.items()
+                if key not in COLUMNS and (k == 0 or not key.startswith("limit"))
+            }
+            conf = confidence * (1.0 if band.anchored else UNANCHORED_FACTOR)
+            for column, (x0, x1) in COLUMNS.items():
+                ws = line.cells.get(column, [])
+                if ws:
+                    rect = union_rect([w.page_rect for w in ws])
+                    fields[column] = Found(cell_text(ws), page_no, rect, source, conf)
+                else:
+                    cell = back.apply_rect((x0, band.top, x1, band.bottom))
+                    fields[column] = Found("", page_no, cell, source, conf)
+            policies.append(RawPolicy(section, fields))
+        if not band.anchored and any(ln.cells for ln in mine):
+            unanchored.append(section)
+    raw.policies = policies
+    if unanchored:
+        raw.warnings.append(
+            "coverage rows not found on the page, read at the form's usual place: "
+            + ", ".join(unanchored)
+        )
