@@ -29,6 +29,7 @@ from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
 from coi_desktop.review.findings import Found, RawCertificate, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
 from coi_desktop.review.form_structure import apply_rows, place_words
+from coi_desktop.review.party_boxes import read_party_areas
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
@@ -312,6 +313,7 @@ def _raw_from_words(
     raw = certificate_from_boxes(readings, page_no, source)
     placed = place_words(words, transform, ocr=source == "ocr")
     apply_rows(raw, placed, transform, page_no, source, confidence)
+    read_party_areas(raw, placed, page_no, source, confidence)
     return raw
 
 

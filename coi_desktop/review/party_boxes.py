@@ -1,0 +1,92 @@
+"""Names and addresses read by the structure of their box, not by fixed lines.
+
+Broker software starts the insured's name left of where the form's name line begins,
+prints the holder's name a line higher, or leaves the second street line out, so fixed
+line boxes cut names apart and take an address line for a name. Each party box is read
+whole instead: the form's own labels are dropped, the value's lines are taken top to
+bottom, the first is the name and the rest the address (phone and e-mail lines, which
+some brokers add to the holder box, are skipped). An insurer's name is the text of its
+row right of the printed ``INSURER A :`` label.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coi_desktop.review.findings import Found, RawCertificate, Rect, Source, union_rect
+from coi_desktop.review.form_structure import LINE_TOLERANCE, Placed, is_form_label
+
+# The value area of each party box in the template frame (x0, y0, x1, y1): from under or
+# beside the box's label to the next box's rule.
+PARTY_AREAS: dict[str, Rect] = {
+    "insured": (20.0, 182.0, 305.0, 241.0),
+    "certificate_holder": (20.0, 660.0, 305.0, 746.0),
+}
+_ADDRESS_SLOTS = ("line1", "line2", "city", "state", "zip")
+INSURER_NAME_X = (347.0, 540.0)
+INSURER_ROW_TOP = 168.0  # insurer A's row; each row is 12 points high
+INSURER_ROW_HEIGHT = 12.0
+_PHONE = re.compile(r"^(ph|phone|tel|fax|f|p)?[:.]?\s*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}\b", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def _inside(w: Placed, area: Rect) -> bool:
+    cx, cy = (w.rect[0] + w.rect[2]) / 2, w.cy
+    return area[0] <= cx <= area[2] and area[1] <= cy < area[3]
+
+
+def _lines(words: list[Placed]) -> list[list[Placed]]:
+    out: list[list[Placed]] = []
+    for w in sorted(words, key=lambda w: w.cy):
+        if out and abs(w.cy - out[-1][0].cy) < LINE_TOLERANCE:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [sorted(line, key=lambda w: w.rect[0]) for line in out]
+
+
+def _text(line: list[Placed]) -> str:
+    return " ".join(w.text for w in line)
+
+
+def _is_contact_line(text: str) -> bool:
+    return bool(_PHONE.match(text.strip()) or _EMAIL.search(text))
+
+
+def _found(line: list[Placed], page: int, source: Source, conf: float) -> Found:
+    return Found(_text(line), page, union_rect([w.page_rect for w in line]), source, conf)
+
+
+def read_party_areas(
+    raw: RawCertificate, placed: list[Placed], page_no: int, source: Source, confidence: float
+) -> None:
+    """Set the name and address slots of the insured, the holder and the insurers."""
+    values = [w for w in placed if not is_form_label(w)]
+    for party, area in PARTY_AREAS.items():
+        lines = [
+            line
+            for line in _lines([w for w in values if _inside(w, area)])
+            if not _is_contact_line(_text(line))
+        ]
+        if not lines:
+            continue
+        raw.slots[f"{party}.name"] = _found(lines[0], page_no, source, confidence)
+        rest = lines[1:]
+        for slot in _ADDRESS_SLOTS:
+            raw.slots.pop(f"{party}.{slot}", None)
+        if rest:
+            address = Found(
+                ", ".join(_text(line) for line in rest),
+                page_no,
+                union_rect([w.page_rect for line in rest for w in line]),
+                source,
+                confidence,
+            )
+            raw.slots[f"{party}.line1"] = address
+    for i, letter in enumerate("ABCDEF"):
+        top = INSURER_ROW_TOP + i * INSURER_ROW_HEIGHT
+        area = (INSURER_NAME_X[0], top, INSURER_NAME_X[1], top + INSURER_ROW_HEIGHT)
+        words = [w for w in values if _inside(w, area) and w.text not in (":", letter + ":")]
+        if words:
+            line = sorted(words, key=lambda w: w.rect[0])
+            raw.slots[f"insurers.{letter}.name"] = _found(line, page_no, source, confidence)
