@@ -30,6 +30,7 @@ from coi_desktop.review.findings import Found, RawCertificate, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
 from coi_desktop.review.form_structure import apply_rows, place_words
 from coi_desktop.review.party_boxes import read_party_areas
+from coi_desktop.review.hidden_text import visible_words
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
@@ -231,6 +232,13 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
     if len(raw_words) >= MIN_TEXT_WORDS:
         read.source = "text"
         words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
+        shown = visible_words(page)
+        if shown is not None:
+            words = shown[0]
+            warnings.append(
+                f"page {read.number} has text that is not shown on the page (covered by a box,"
+                f" white or transparent; {shown[1]} characters); it was not read"
+            )
         transform, anchors = locate_form(words)
         read.anchors = anchors
         if anchors >= MIN_ANCHORS:

@@ -69,6 +69,7 @@ class Placed:
     text: str
     page_rect: Rect
     rect: Rect  # template frame
+    key: str = ""  # the text normalised (capitals and digits only), as labels are matched
 
     @property
     def cy(self) -> float:
@@ -107,7 +108,7 @@ _TEMPLATE_PLACES = _template_places()
 
 def is_form_label(w: Placed) -> bool:
     """The word is printed by the form itself (same word, same place on the template)."""
-    key = normalize(w.text)
+    key = w.key or normalize(w.text)
     cx, cy = (w.rect[0] + w.rect[2]) / 2, w.cy
     return any(
         abs(tx - cx) <= LABEL_TOLERANCE and abs(ty - cy) <= LABEL_TOLERANCE
@@ -119,7 +120,7 @@ def _find_title(words: list[Placed], key: str, x: float, y0: float) -> Placed | 
     best: Placed | None = None
     best_d = 1e9
     for w in words:
-        if normalize(w.text) != key:
+        if w.key != key:
             continue
         dx, dy = abs(w.rect[0] - x), abs(w.rect[1] - y0)
         if dx <= TITLE_SEARCH_X and dy <= TITLE_SEARCH_Y and dx + dy < best_d:
@@ -247,12 +248,15 @@ def place_words(words: list[Word], transform: Affine, *, ocr: bool = False) -> l
     back on their row); their box keeps its size around the corrected centre.
     """
     if not ocr:
-        return [Placed(w.text, w.rect, transform.apply_rect(w.rect)) for w in words]
+        return [
+            Placed(w.text, w.rect, transform.apply_rect(w.rect), normalize(w.text)) for w in words
+        ]
     out = []
     for w, tx, ty in ocr_words_in_template(words, transform):
         r = transform.apply_rect(w.rect)
         hw, hh = (r[2] - r[0]) / 2, min((r[3] - r[1]) / 2, 5.0)
-        out.append(Placed(w.text, w.rect, (tx - hw, ty - hh, tx + hw, ty + hh)))
+        rect = (tx - hw, ty - hh, tx + hw, ty + hh)
+        out.append(Placed(w.text, w.rect, rect, normalize(w.text)))
     return out
 
 
