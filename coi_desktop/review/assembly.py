@@ -25,6 +25,8 @@ from coi_desktop.review.parsing import (
 JSON = dict[str, Any]
 
 REPAIRED_FACTOR = 0.72  # a repaired OCR value always lands below the 0.8 review line
+OCR_FREE_TEXT = 0.75  # free text (names, addresses) read once by OCR: below the review line
+OCR_CONFIRMED = 0.9  # ...unless two OCR readings of the box agreed
 
 LIMIT_KEYS: dict[str, tuple[str, ...]] = {
     "gl": (
@@ -79,7 +81,12 @@ class _Builder:
                 value = repair_ocr_name(value)
         if not value:
             return None
-        self.evidence[key] = _evidence(found)
+        conf = found.confidence
+        if found.source == "ocr" and conf < OCR_CONFIRMED:
+            # a name read once by OCR has no format to check it against, and scans drop
+            # letters ("Casua ty"): a person confirms it
+            conf = min(conf, OCR_FREE_TEXT)
+        self.evidence[key] = _evidence(found, conf)
         return value
 
     def money(self, key: str, found: Found | None) -> int | None:

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import re
 
-from coi_desktop.review.findings import Found, RawCertificate, Rect, Source, union_rect
+from coi_desktop.review.findings import (
+    Found,
+    RawCertificate,
+    Rect,
+    Source,
+    join_found,
+    union_rect,
+)
 from coi_desktop.review.form_structure import LINE_TOLERANCE, Placed, is_form_label
 
 # The value area of each party box in the template frame (x0, y0, x1, y1): from under or
@@ -28,6 +35,10 @@ INSURER_ROW_TOP = 168.0  # insurer A's row; each row is 12 points high
 INSURER_ROW_HEIGHT = 12.0
 _PHONE = re.compile(r"^(ph|phone|tel|fax|f|p)?[:.]?\s*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}\b", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
+# A company's legal form ends its name; a street number right after it starts the address.
+_ENTITY = r"(?:Inc|LLC|L\.L\.C|Co|Corp|Corporation|Company|Ltd|LP|LLP|PLLC|PC|P\.C)\.?"
+_NAME_THEN_STREET = re.compile(rf"^(.*?\b{_ENTITY}),?\s+(\d.*)$")
+_ENTITY_THEN_STREET = re.compile(rf"^({_ENTITY})(?:,?\s+(\d.*))?$")
 
 
 def _inside(w: Placed, area: Rect) -> bool:
@@ -70,18 +81,14 @@ def read_party_areas(
         ]
         if not lines:
             continue
-        raw.slots[f"{party}.name"] = _found(lines[0], page_no, source, confidence)
-        rest = lines[1:]
+        name = _found(lines[0], page_no, source, confidence)
+        rest = [_found(line, page_no, source, confidence) for line in lines[1:]]
+        name, rest = split_name(name, rest)
+        raw.slots[f"{party}.name"] = name
         for slot in _ADDRESS_SLOTS:
             raw.slots.pop(f"{party}.{slot}", None)
-        if rest:
-            address = Found(
-                ", ".join(_text(line) for line in rest),
-                page_no,
-                union_rect([w.page_rect for line in rest for w in line]),
-                source,
-                confidence,
-            )
+        address = join_found(rest, sep=", ")
+        if address is not None:
             raw.slots[f"{party}.line1"] = address
     for i, letter in enumerate("ABCDEF"):
         top = INSURER_ROW_TOP + i * INSURER_ROW_HEIGHT
@@ -90,3 +97,26 @@ def read_party_areas(
         if words:
             line = sorted(words, key=lambda w: w.rect[0])
             raw.slots[f"insurers.{letter}.name"] = _found(line, page_no, source, confidence)
+
+
+def _with_text(found: Found, text: str) -> Found:
+    return Found(text, found.page, found.rect, found.source, found.confidence)
+
+
+def split_name(name: Found, rest: list[Found]) -> tuple[Found, list[Found]]:
+    """Move a name's legal form back to it, and a street that follows it to the address.
+
+    "Source, Inc. 8 Three" → "Source, Inc." + "8 Three …"; "Management Solutions" over
+    "Inc 914 Air Drive" → "Management Solutions Inc" + "914 Air Drive".
+    """
+    m = _NAME_THEN_STREET.match(name.text)
+    if m:
+        street = _with_text(name, m.group(2))
+        return _with_text(name, m.group(1)), [street, *rest]
+    if rest:
+        m = _ENTITY_THEN_STREET.match(rest[0].text)
+        if m:
+            joined = _with_text(name, f"{name.text} {m.group(1)}")
+            tail = [_with_text(rest[0], m.group(2))] if m.group(2) else []
+            return joined, [*tail, *rest[1:]]
+    return name, rest
