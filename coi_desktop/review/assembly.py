@@ -160,7 +160,10 @@ def _address(slots: dict[str, Found], prefix: str) -> Found | None:
 def trim_ocr_edges(text: str) -> str:
     """Specks and rules OCR reads at the ends of a box: ‘“~|, and the like."""
     text = re.sub(r"^[^A-Za-z0-9(&$#]+", "", text.replace("¥", "Y"))
-    return re.sub(r"[^A-Za-z0-9).%]+$", "", text)
+    text = re.sub(r"[^A-Za-z0-9).%]+$", "", text)
+    if text.endswith(")") and "(" not in text:
+        text = re.sub(r"[^A-Za-z0-9.%]+$", "", text)  # a table rule read as a bracket
+    return text
 
 
 _STATE_CODES = (
@@ -348,6 +351,8 @@ def has_content(policy: RawPolicy) -> bool:
         return True
     if any(k in f and read_date(clean_text(f[k].text)).value is not None for k in ("eff", "exp")):
         return True
+    if policy.section == "wc" and _checked(f.get("statutory")):
+        return True  # "PER STATUTE" is the workers' compensation limit
     return any(
         k.startswith("limit.") and (read_money(clean_text(v.text)).value or 0) >= 100
         for k, v in f.items()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect, Source, union_rect
 from coi_desktop.review.layout import Affine, Word, normalize, ocr_words_in_template
-from coi_desktop.review.parsing import read_date
+from coi_desktop.review.parsing import read_date, read_money
 
 # Row columns of the table (template x range) — the cells every policy line fills.
 COLUMNS: dict[str, tuple[float, float]] = {
@@ -294,6 +294,13 @@ def apply_rows(
                 else:
                     cell = back.apply_rect((x0, band.top, x1, band.bottom))
                     fields[column] = Found("", page_no, cell, source, conf)
+            if section == "other" and k == 0 and not _money(fields.get("limit.limit")):
+                found = _other_limit(placed, band, page_no, source, confidence)
+                if found is not None:
+                    fields["limit.limit"] = found
+                    raw.warnings.append(
+                        "the other coverage's limit was not in its box; read from its row: check it"
+                    )
             policies.append(RawPolicy(section, fields))
         if not band.anchored and any(ln.cells for ln in mine):
             unanchored.append(section)
@@ -303,3 +310,32 @@ def apply_rows(
             "coverage rows not found on the page, read at the form's usual place: "
             + ", ".join(unanchored)
         )
+
+
+LIMITS_X = (426.0, 592.0)  # the LIMITS column, descriptions and amounts
+FALLBACK_CONFIDENCE = 0.75  # a value found outside its own box: a person checks it
+
+
+def _money(found: Found | None) -> bool:
+    return found is not None and (read_money(found.text).value or 0) >= 100
+
+
+def _other_limit(
+    placed: list[Placed], band: RowBand, page_no: int, source: Source, confidence: float
+) -> Found | None:
+    """The first amount written anywhere in the "other" row's LIMITS column.
+
+    Brokers write "$5,000" in the description box of that row ("Property  $5,000"),
+    leaving the amount box empty.
+    """
+    words = [
+        w
+        for w in placed
+        if band.top <= w.cy < band.bottom
+        and LIMITS_X[0] <= (w.rect[0] + w.rect[2]) / 2 <= LIMITS_X[1]
+        and (read_money(w.text).value or 0) >= 100
+    ]
+    if not words:
+        return None
+    first = min(words, key=lambda w: (round(w.cy / LINE_TOLERANCE), w.rect[0]))
+    return Found(first.text, page_no, first.page_rect, source, min(confidence, FALLBACK_CONFIDENCE))

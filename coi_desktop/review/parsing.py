@@ -117,7 +117,7 @@ def read_money(text: str) -> Reading[int]:
     for token in core.split():
         if sum(ch.isdigit() for ch in token) >= 3:
             amount = _parse_money_clean(token) or _parse_money_clean(repair_digits(token))
-            if amount is not None:
+            if amount:  # "000)" alone is a piece of an amount, not $0
                 return Reading(amount, True)
     return Reading(None, False)
 
