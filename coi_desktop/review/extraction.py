@@ -26,14 +26,16 @@ from coi_desktop.review.assembly import (
     assemble_certificate,
 )
 from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
-from coi_desktop.review.findings import Found, RawCertificate, Source
+from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
 from coi_desktop.review.form_structure import apply_rows, place_words
 from coi_desktop.review.party_boxes import read_party_areas
 from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
+    BoxText,
     Word,
     locate_form,
     read_boxes,
@@ -232,7 +234,11 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
     if len(raw_words) >= MIN_TEXT_WORDS:
         read.source = "text"
         words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
-        shown = visible_words(page)
+        try:
+            drawings = page.get_cdrawings()
+        except Exception:  # a broken content stream: read without drawn marks
+            drawings = []
+        shown = visible_words(page, drawings)
         if shown is not None:
             words = shown[0]
             warnings.append(
@@ -242,7 +248,9 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
         transform, anchors = locate_form(words)
         read.anchors = anchors
         if anchors >= MIN_ANCHORS:
-            read.raw = _raw_from_words(words, transform, read.number, "text", TEXT_CONFIDENCE)
+            read.raw = _raw_from_words(
+                words, transform, read.number, "text", TEXT_CONFIDENCE, drawn_marks(drawings)
+            )
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")
         return False
@@ -314,15 +322,35 @@ def _word_lines(words: list[Word]) -> list[PageLine]:
 
 
 def _raw_from_words(
-    words: list[Word], transform: Any, page_no: int, source: Source, confidence: float
+    words: list[Word],
+    transform: Any,
+    page_no: int,
+    source: Source,
+    confidence: float,
+    marks: list[Rect] | None = None,
 ) -> RawCertificate:
     boxes = read_boxes(words, transform, ocr=source == "ocr")
-    readings = [(b.field, b.text, b.rect, confidence) for b in boxes.values()]
+    points = marks_in_template(marks or [], transform)
+    readings = [
+        (b.field, "X" if _drawn_mark_in(b, points) else b.text, b.rect, confidence)
+        for b in boxes.values()
+    ]
     raw = certificate_from_boxes(readings, page_no, source)
     placed = place_words(words, transform, ocr=source == "ocr")
-    apply_rows(raw, placed, transform, page_no, source, confidence)
+    located = mark_columns_found(words, transform)
+    apply_rows(raw, placed, transform, page_no, source, confidence, points, located)
     read_party_areas(raw, placed, page_no, source, confidence)
     return raw
+
+
+def _drawn_mark_in(box: BoxText, points: list[tuple[float, float]]) -> bool:
+    """An empty check box with a drawn mark (vector X, filled square) inside it."""
+    r = box.field.rect
+    return (
+        box.field.kind == "check"
+        and not box.text.strip()
+        and any(r[0] - 1 <= x <= r[2] + 1 and r[1] - 1 <= y <= r[3] + 1 for x, y in points)
+    )
 
 
 def _lines(raw_words: list[Any]) -> list[PageLine]:

@@ -225,6 +225,16 @@ def _split_row(section: str, words: list[Placed], anchored: bool) -> list[Policy
     return out
 
 
+def _line_span(line: PolicyLine, band: RowBand) -> tuple[float, float]:
+    """The part of the row a policy owns: the whole row, or its lines when it shares it."""
+    if not line.shared_row:
+        return band.top, band.bottom
+    ys = [w.cy for ws in line.cells.values() for w in ws]
+    if not ys:
+        return band.top, band.bottom
+    return min(ys) - LINE_TOLERANCE * 2, max(ys) + LINE_TOLERANCE * 2
+
+
 def _in(line: list[Placed], *columns: str) -> list[Placed]:
     return [w for w in line if _column_of(w) in columns]
 
@@ -267,13 +277,21 @@ def apply_rows(
     page_no: int,
     source: Source,
     confidence: float,
+    marks: list[tuple[float, float]] = (),  # type: ignore[assignment]
+    marks_located: bool = True,
 ) -> None:
-    """Replace the fixed-box row cells of ``raw``'s policies with what the grid read."""
+    """Replace the fixed-box row cells of ``raw``'s policies with what the grid read.
+
+    ``marks`` are drawn marks (template frame); an ADDL INSD / SUBR WVD cell with one is
+    marked. When the mark columns were not found (``marks_located``), an empty mark cell
+    is left unknown rather than read as "no".
+    """
     bands, lines = read_rows(placed)
     back = transform.inverse()
     fixed = {p.section: p for p in raw.policies}
     policies: list[RawPolicy] = []
     unanchored: list[str] = []
+    unlocated = False
     for section in SECTIONS:
         band = bands[section]
         mine = [ln for ln in lines if ln.section == section]
@@ -291,8 +309,17 @@ def apply_rows(
                 if ws:
                     rect = union_rect([w.page_rect for w in ws])
                     fields[column] = Found(cell_text(ws), page_no, rect, source, conf)
+                    continue
+                top, bottom = _line_span(line, band)
+                cell = back.apply_rect((x0, top, x1, bottom))
+                drawn = column in ("addl", "subr") and any(
+                    x0 <= x <= x1 and top <= y < bottom for x, y in marks
+                )
+                if drawn:
+                    fields[column] = Found("X", page_no, cell, source, conf)
+                elif column in ("addl", "subr") and not marks_located:
+                    unlocated = True  # blank may be a mark not seen: unknown, not "no"
                 else:
-                    cell = back.apply_rect((x0, band.top, x1, band.bottom))
                     fields[column] = Found("", page_no, cell, source, conf)
             if section == "other" and k == 0 and not _money(fields.get("limit.limit")):
                 found = _other_limit(placed, band, page_no, source, confidence)
@@ -305,6 +332,11 @@ def apply_rows(
         if not band.anchored and any(ln.cells for ln in mine):
             unanchored.append(section)
     raw.policies = policies
+    if unlocated and any(p.fields.get("policy_number") for p in policies):
+        raw.warnings.append(
+            "the ADDL INSD / SUBR WVD columns were not found on the page; empty boxes there"
+            " are reported as unknown"
+        )
     if unanchored:
         raw.warnings.append(
             "coverage rows not found on the page, read at the form's usual place: "

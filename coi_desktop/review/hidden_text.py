@@ -34,10 +34,10 @@ def _is_white(color: Any) -> bool:
     return isinstance(color, (tuple, list)) and len(color) >= 3 and min(color[:3]) >= WHITE
 
 
-def _fills(page: Any) -> list[tuple[int, Rect, bool]]:
+def _fills(drawings: list[dict[str, Any]]) -> list[tuple[int, Rect, bool]]:
     """Opaque filled shapes: (draw order, rect, white?)."""
     out = []
-    for d in page.get_cdrawings():  # the C version: a third of get_drawings' time
+    for d in drawings:
         fill = d.get("fill")
         if fill is None or (d.get("fill_opacity") or 1.0) < 0.95:
             continue
@@ -56,18 +56,18 @@ def _meets(a: Rect, b: Any) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def visible_words(page: Any) -> tuple[list[Word], int] | None:
+def visible_words(page: Any, drawings: list[dict[str, Any]]) -> tuple[list[Word], int] | None:
     """The page's visible words and how many characters were hidden; None when none were.
 
-    Only pages with hidden characters are rebuilt from the trace; every other page keeps
-    PyMuPDF's own word list.
+    Only a page with hidden characters is rebuilt from the text trace (hidden and visible
+    text overlap there, character by character); every other page keeps PyMuPDF's own
+    word list. ``drawings`` is ``page.get_cdrawings()``.
     """
     try:
         spans = page.get_texttrace()
     except Exception:  # a broken content stream: read the text as PyMuPDF gives it
         return None
-    fills = _fills(page)
-    # per span: the fills drawn over it, and (white text) the dark ones under it
+    fills = _fills(drawings)
     plan = []
     for span in spans:
         seq, sb = int(span.get("seqno", 0)), span["bbox"]
@@ -84,17 +84,20 @@ def visible_words(page: Any) -> tuple[list[Word], int] | None:
         size = float(span.get("size", 10.0))
         for ch in span.get("chars", ()):
             bbox = ch[3]
-            if over or white or transparent:
-                cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
-                covered = any(_covers(r, cx, cy) for r in over)
-                on_dark = any(_covers(r, cx, cy) for r in under)
-                if transparent or covered or (white and not on_dark):
-                    hidden += ch[0] != 32
-                    continue
+            cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+            covered = any(_covers(r, cx, cy) for r in over)
+            on_dark = any(_covers(r, cx, cy) for r in under)
+            if transparent or covered or (white and not on_dark):
+                hidden += ch[0] != 32
+                continue
             visible.append(_Char(chr(ch[0]), tuple(bbox), index, size))
     if not hidden:
         return None
     return _words(visible), hidden
+
+
+WORD_GAP = 0.15  # a gap wider than this share of the font size ends a word
+SPAN_GAP = 0.1  # ...and a narrower one when the next character starts a new span
 
 
 def _words(chars: list[_Char]) -> list[Word]:
@@ -104,14 +107,13 @@ def _words(chars: list[_Char]) -> list[Word]:
 
     def close() -> None:
         if current:
-            text = "".join(c.text for c in current)
             words.append(
                 Word(
                     min(c.rect[0] for c in current),
                     min(c.rect[1] for c in current),
                     max(c.rect[2] for c in current),
                     max(c.rect[3] for c in current),
-                    text,
+                    "".join(c.text for c in current),
                 )
             )
             current.clear()
@@ -124,7 +126,8 @@ def _words(chars: list[_Char]) -> list[Word]:
             last = current[-1]
             gap = c.rect[0] - last.rect[2]
             same_line = abs((c.rect[1] + c.rect[3]) - (last.rect[1] + last.rect[3])) < c.size * 0.6
-            if not same_line or gap > c.size * 0.25 or gap < -c.size:
+            limit = c.size * (SPAN_GAP if c.span != last.span else WORD_GAP)
+            if not same_line or gap > limit or gap < -c.size:
                 close()
         current.append(c)
     close()

@@ -93,7 +93,10 @@ def read_party_areas(
     for i, letter in enumerate("ABCDEF"):
         top = INSURER_ROW_TOP + i * INSURER_ROW_HEIGHT
         area = (INSURER_NAME_X[0], top, INSURER_NAME_X[1], top + INSURER_ROW_HEIGHT)
-        words = [w for w in values if _inside(w, area) and w.text not in (":", letter + ":")]
+        words = [w for w in values if _inside(w, area) and any(ch.isalnum() for ch in w.text)]
+        if words and words[0].text.rstrip(":") == letter and len(words) > 1:
+            words = words[1:]  # the printed "INSURER A :" label's letter, a little off its place
+        raw.slots.pop(f"insurers.{letter}.name", None)
         if words:
             line = sorted(words, key=lambda w: w.rect[0])
             raw.slots[f"insurers.{letter}.name"] = _found(line, page_no, source, confidence)
