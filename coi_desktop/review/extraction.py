@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,9 @@ from coi_desktop.review.layout import (
     MIN_ANCHORS,
     BoxText,
     Word,
-    locate_form,
+    locate_turned,
+    turn_rect,
+    turn_words,
     read_boxes,
 )
 from coi_desktop.review.ocr_reader import ocr_certificate_page
@@ -245,11 +248,18 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
                 f"page {read.number} has text that is not shown on the page (covered by a box,"
                 f" white or transparent; {shown[1]} characters); it was not read"
             )
-        transform, anchors = locate_form(words)
+        box = page.cropbox  # text and drawings come in the unrotated page's frame
+        width, height = float(box.width), float(box.height)
+        quarter, transform, anchors = locate_turned(words, width, height)
         read.anchors = anchors
+        marks = drawn_marks(drawings)
+        if quarter and anchors >= MIN_ANCHORS:
+            warnings.append(f"page {read.number} is printed turned; it was read upright")
+            words = turn_words(words, quarter, width, height)
+            marks = [turn_rect(r, quarter, width, height) for r in marks]
         if anchors >= MIN_ANCHORS:
             read.raw = _raw_from_words(
-                words, transform, read.number, "text", TEXT_CONFIDENCE, drawn_marks(drawings)
+                words, transform, read.number, "text", TEXT_CONFIDENCE, marks
             )
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")
@@ -376,6 +386,14 @@ def _is_certificate(read: _PageRead) -> bool:
     return read.raw is not None
 
 
+_CONTINUATION = re.compile(r"ADDITIONAL REMARKS|ACORD 101|AGENCY CUSTOMER ID", re.I)
+
+
+def _continues_certificate(read: _PageRead) -> bool:
+    """An ACORD 101 remarks page or a second certificate page belongs to the certificate."""
+    return read.raw is not None or any(_CONTINUATION.search(line.text) for line in read.lines)
+
+
 def _combine(reads: list[_PageRead], result: JSON) -> None:
     warnings: list[str] = result["warnings"]
     cert = next((r for r in reads if _is_certificate(r)), None)
@@ -385,10 +403,14 @@ def _combine(reads: list[_PageRead], result: JSON) -> None:
         result["kind"] = "coi"
         result["method"] = cert.source
     endorsements: list[JSON] = []
+    skipped: list[int] = []
     for read in reads:
         if read is cert or not read.lines:
             continue
-        for found in detect_endorsements(read.lines, read.height):
+        found_here = detect_endorsements(read.lines, read.height)
+        if not found_here and not _continues_certificate(read) and cert is not None:
+            skipped.append(read.number)
+        for found in found_here:
             key = f"endorsements[{len(endorsements)}]"
             endorsements.append(
                 {
@@ -405,6 +427,12 @@ def _combine(reads: list[_PageRead], result: JSON) -> None:
                 "confidence": 0.95 if read.source == "text" else 0.8,
             }
     result["endorsements"] = endorsements
+    if skipped:
+        pages = ", ".join(str(n) for n in skipped)
+        warnings.append(
+            f"page{'s' if len(skipped) > 1 else ''} {pages}: not a certificate or an endorsement"
+            " (a letter, licence or other document); skipped"
+        )
     if cert is None:
         if endorsements:
             result["kind"] = "endorsement"

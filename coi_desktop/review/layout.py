@@ -169,6 +169,41 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
     return transform, len(pairs)
 
 
+def turn_rect(r: Rect, quarter: int, width: float, height: float) -> Rect:
+    """A rect of a page turned ``quarter`` quarter turns clockwise (width, height unturned)."""
+    x0, y0, x1, y1 = r
+    if quarter == 1:
+        return (height - y1, x0, height - y0, x1)
+    if quarter == 2:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if quarter == 3:
+        return (y0, width - x1, y1, width - x0)
+    return r
+
+
+def turn_words(words: list[Word], quarter: int, width: float, height: float) -> list[Word]:
+    return [Word(*turn_rect(w.rect, quarter, width, height), w.text) for w in words]
+
+
+def locate_turned(
+    words: list[Word], width: float, height: float
+) -> tuple[int, Affine, int]:
+    """The quarter turn that puts a sideways or upside-down form upright, with its fit.
+
+    Text drawn sideways (a landscape page holding a portrait form, or a form rotated in
+    its content stream) reads in the page's own frame as rotated words; each turn is
+    tried and the one whose labels match the form best is kept.
+    """
+    best = (0, *locate_form(words))
+    if best[2] >= MIN_ANCHORS:
+        return best
+    for quarter in (1, 2, 3):
+        transform, anchors = locate_form(turn_words(words, quarter, width, height))
+        if anchors > best[2]:
+            best = (quarter, transform, anchors)
+    return best
+
+
 def _dist(p: tuple[float, float], q: tuple[float, float]) -> float:
     return float(((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5)
 
