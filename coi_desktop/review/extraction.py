@@ -259,12 +259,32 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
             marks = [turn_rect(r, quarter, width, height) for r in marks]
         if anchors >= MIN_ANCHORS:
             read.raw = _raw_from_words(
-                words, transform, read.number, "text", TEXT_CONFIDENCE, marks
+                words, transform, read.number, "text", fit_confidence(TEXT_CONFIDENCE, anchors), marks
             )
+            _warn_weak_fit(read, warnings)
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")
         return False
     return _has_image(page, read.number, warnings)
+
+
+# A printed ACORD 25 shows 80-110 of the form's own labels where the fit expects them;
+# with fewer the page may be a look-alike layout, and positions are trusted less.
+WEAK_FIT_ANCHORS = 30
+WEAK_FIT_FACTOR = 0.8  # 0.97 × 0.8 < 0.8: every value of a weakly fitted page is reviewed
+
+
+def fit_confidence(confidence: float, anchors: int) -> float:
+    """A reader's confidence, lowered when few of the form's labels were found in place."""
+    return confidence * WEAK_FIT_FACTOR if anchors < WEAK_FIT_ANCHORS else confidence
+
+
+def _warn_weak_fit(read: _PageRead, warnings: list[str]) -> None:
+    if read.anchors < WEAK_FIT_ANCHORS:
+        warnings.append(
+            f"page {read.number} matches the ACORD 25 layout only weakly ({read.anchors} of its"
+            " labels found); check every value"
+        )
 
 
 def _has_image(page: Any, page_no: int, warnings: list[str]) -> bool:
@@ -301,7 +321,9 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
         if looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "ocr")
         return
-    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", OCR_CONFIDENCE)
+    confidence = fit_confidence(OCR_CONFIDENCE, result.anchors)
+    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", confidence)
+    _warn_weak_fit(read, warnings)
     for slot, (marked, box) in result.checks.items():
         # ink in the box decides a check mark; OCR's reading of it is not trusted
         raw.slots[slot] = Found("X" if marked else "", read.number, box, "ocr", OCR_CONFIDENCE)
