@@ -170,7 +170,10 @@ def parse_date(text: str) -> dt.date | None:
 
 # ---------------------------------------------------------------- check marks
 
-_MARK_YES = {"X", "Y", "YES", "✓", "✔", "☑", "☒", "■", "✗", "✘", "V", "1", "ON", "TRUE"}
+_MARK_YES = {
+    *("X", "Y", "YES", "V", "1", "ON", "TRUE"),
+    *("✓", "✔", "☑", "☒", "■", "✗", "✘", "✖", "✕", "❌", "☓", "✅", "●"),
+}
 _MARK_NO = {"N", "NO", "OFF", "0", "FALSE", "☐", "□"}
 # OCR reads a printed X or check as one of these; accepted, but flagged as repaired.
 _MARK_OCR_YES = {"K", "*", "%", "x×", "×", "¥", "VV", "XX", "4", "/"}
