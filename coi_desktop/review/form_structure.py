@@ -37,6 +37,8 @@ COLUMNS: dict[str, tuple[float, float]] = {
     "exp": (378.0, 426.0),
 }
 SECTIONS = ("gl", "auto", "umbrella", "wc", "other")
+_FIRST_COLUMN = min(x0 for x0, _ in COLUMNS.values())
+_LAST_COLUMN = max(x1 for _, x1 in COLUMNS.values())
 # Where each row starts on the 2016/03 form, and the last row's end.
 TEMPLATE_ROWS: dict[str, float] = {
     "gl": 300.0,
@@ -56,13 +58,15 @@ _ROW_TITLES: dict[str, tuple[str, float, float]] = {
 }
 # The last E.L. limit label closes the workers' row; the "other" row starts below it.
 _WC_LAST_LABEL = ("DISEASE", 440.7, 527.2)  # key, template x, template y1
+# Words outside these heights are not in the coverage table of any edition (template frame).
+TABLE_TOP, TABLE_BOTTOM = 270.0, 640.0
 TITLE_SEARCH_X = 40.0  # a title is looked for this far left/right of its template place
 TITLE_SEARCH_Y = 30.0  # ...and this far up/down (older editions have other row heights)
 LINE_TOLERANCE = 3.0  # words whose centres are this close vertically share a line
 LABEL_TOLERANCE = 5.0  # a word this close to the same printed word of the form is a label
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Placed:
     """A word on the page with its box in the template frame."""
 
@@ -70,10 +74,14 @@ class Placed:
     page_rect: Rect
     rect: Rect  # template frame
     key: str = ""  # the text normalised (capitals and digits only), as labels are matched
+    column: str | None = None  # the row column the word overlaps most, if any
+    cy: float = 0.0  # vertical centre, template frame
 
-    @property
-    def cy(self) -> float:
-        return (self.rect[1] + self.rect[3]) / 2
+    @classmethod
+    def of(cls, text: str, page_rect: Rect, rect: Rect) -> Placed:
+        cy = (rect[1] + rect[3]) / 2
+        column = _column_of(rect) if TABLE_TOP <= cy < TABLE_BOTTOM else None
+        return cls(text, page_rect, rect, normalize(text), column, cy)
 
 
 @dataclass(frozen=True)
@@ -161,12 +169,14 @@ def find_rows(words: list[Placed]) -> dict[str, RowBand]:
     return bands
 
 
-def _column_of(w: Placed) -> str | None:
-    """The row column a word overlaps most (at least half its width), if any."""
-    width = max(w.rect[2] - w.rect[0], 0.1)
+def _column_of(rect: Rect) -> str | None:
+    """The row column a word's box overlaps most (at least half its width), if any."""
+    if rect[2] < _FIRST_COLUMN or rect[0] > _LAST_COLUMN:
+        return None
+    width = max(rect[2] - rect[0], 0.1)
     best, best_share = None, 0.5
     for name, (x0, x1) in COLUMNS.items():
-        share = (min(w.rect[2], x1) - max(w.rect[0], x0)) / width
+        share = (min(rect[2], x1) - max(rect[0], x0)) / width
         if share > best_share:
             best, best_share = name, share
     return best
@@ -191,7 +201,7 @@ def read_rows(words: list[Placed]) -> tuple[dict[str, RowBand], list[PolicyLine]
     bands = find_rows(words)
     by_section: dict[str, list[Placed]] = {s: [] for s in SECTIONS}
     for w in words:
-        if _column_of(w) is None or is_form_label(w):
+        if w.column is None or not TABLE_TOP <= w.cy < TABLE_BOTTOM or is_form_label(w):
             continue
         for band in bands.values():
             if band.top <= w.cy < band.bottom:
@@ -212,7 +222,7 @@ def _split_row(section: str, words: list[Placed], anchored: bool) -> list[Policy
     if len(opening) <= 1:
         cells: dict[str, list[Placed]] = {}
         for w in words:
-            cells.setdefault(_column_of(w) or "", []).append(w)
+            cells.setdefault(w.column or "", []).append(w)
         return [PolicyLine(section, cells, anchored)]
     out = [PolicyLine(section, {}, anchored, shared_row=True) for _ in opening]
     centres = [sum(w.cy for w in lines[i]) / len(lines[i]) for i in opening]
@@ -221,7 +231,7 @@ def _split_row(section: str, words: list[Placed], anchored: bool) -> list[Policy
         # a line belongs to the policy that opened at or above it, the nearest one if above all
         k = max((j for j, c in enumerate(centres) if c <= cy + LINE_TOLERANCE), default=0)
         for w in line:
-            out[k].cells.setdefault(_column_of(w) or "", []).append(w)
+            out[k].cells.setdefault(w.column or "", []).append(w)
     return out
 
 
@@ -236,7 +246,7 @@ def _line_span(line: PolicyLine, band: RowBand) -> tuple[float, float]:
 
 
 def _in(line: list[Placed], *columns: str) -> list[Placed]:
-    return [w for w in line if _column_of(w) in columns]
+    return [w for w in line if w.column in columns]
 
 
 def cell_text(words: list[Placed]) -> str:
@@ -258,15 +268,12 @@ def place_words(words: list[Word], transform: Affine, *, ocr: bool = False) -> l
     back on their row); their box keeps its size around the corrected centre.
     """
     if not ocr:
-        return [
-            Placed(w.text, w.rect, transform.apply_rect(w.rect), normalize(w.text)) for w in words
-        ]
+        return [Placed.of(w.text, w.rect, transform.apply_rect(w.rect)) for w in words]
     out = []
     for w, tx, ty in ocr_words_in_template(words, transform):
         r = transform.apply_rect(w.rect)
         hw, hh = (r[2] - r[0]) / 2, min((r[3] - r[1]) / 2, 5.0)
-        rect = (tx - hw, ty - hh, tx + hw, ty + hh)
-        out.append(Placed(w.text, w.rect, rect, normalize(w.text)))
+        out.append(Placed.of(w.text, w.rect, (tx - hw, ty - hh, tx + hw, ty + hh)))
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from coi_desktop.review.acord_fields import FORM_FIELDS, FormField, Rect
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
@@ -63,17 +64,19 @@ class Affine:
         return Affine(a, b, -(a * self.c + b * self.f), d, e, -(d * self.c + e * self.f))
 
     def apply_rect(self, r: Rect) -> Rect:
-        pts = [self.apply(x, y) for x in (r[0], r[2]) for y in (r[1], r[3])]
-        return (
-            min(p[0] for p in pts),
-            min(p[1] for p in pts),
-            max(p[0] for p in pts),
-            max(p[1] for p in pts),
-        )
+        """The box around the mapped corners (written out: it runs for every word)."""
+        a, b, c, d, e, f = self.a, self.b, self.c, self.d, self.e, self.f
+        xs = (a * r[0] + b * r[1], a * r[2] + b * r[1], a * r[0] + b * r[3], a * r[2] + b * r[3])
+        ys = (d * r[0] + e * r[1], d * r[2] + e * r[1], d * r[0] + e * r[3], d * r[2] + e * r[3])
+        return (min(xs) + c, min(ys) + f, max(xs) + c, max(ys) + f)
 
 
+_NOT_KEY = re.compile(r"[^A-Z0-9]")
+
+
+@lru_cache(maxsize=8192)  # the form's own labels come back on every page
 def normalize(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+    return _NOT_KEY.sub("", text.upper())
 
 
 def _unique_anchors() -> dict[str, tuple[float, float]]:

@@ -70,6 +70,8 @@ def mark_columns_found(words: list[Word], transform: Affine) -> bool:
     """
     found = set()
     for w in words:
+        if len(w.text) > 4 or len(w.text) < 3:
+            continue  # ADDL, INSD, SUBR, WVD
         key = normalize(w.text)
         x, y = transform.apply(*w.center)
         for column, headers in _MARK_HEADERS.items():

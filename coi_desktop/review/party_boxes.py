@@ -72,7 +72,10 @@ def read_party_areas(
     raw: RawCertificate, placed: list[Placed], page_no: int, source: Source, confidence: float
 ) -> None:
     """Set the name and address slots of the insured, the holder and the insurers."""
-    values = [w for w in placed if not is_form_label(w)]
+    # only the upper party block and the holder's box hold parties: skip the table early
+    values = [
+        w for w in placed if (w.cy < 250 or w.cy > 640) and w.rect[0] < 600 and not is_form_label(w)
+    ]
     for party, area in PARTY_AREAS.items():
         lines = [
             line
