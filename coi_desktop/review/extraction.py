@@ -369,7 +369,8 @@ def _raw_from_words(
     ]
     raw = certificate_from_boxes(readings, page_no, source)
     placed = place_words(words, transform, ocr=source == "ocr")
-    located = mark_columns_found(words, transform)
+    # OCR often misses the tiny column headers; there the fit of the whole form locates them
+    located = source == "ocr" or mark_columns_found(words, transform)
     apply_rows(raw, placed, transform, page_no, source, confidence, points, located)
     read_party_areas(raw, placed, page_no, source, confidence)
     return raw

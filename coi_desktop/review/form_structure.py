@@ -196,9 +196,24 @@ def _has_date(ws: list[Placed]) -> bool:
     return any(read_date(w.text).value is not None for w in ws)
 
 
-def read_rows(words: list[Placed]) -> tuple[dict[str, RowBand], list[PolicyLine]]:
-    """The policies of the coverage table, each with the words of its row cells."""
-    bands = find_rows(words)
+def template_rows() -> dict[str, RowBand]:
+    """The 2016/03 form's rows, for pages whose fit is the only anchor there is (OCR)."""
+    order = [*SECTIONS, "end"]
+    return {
+        s: RowBand(s, TEMPLATE_ROWS[s], TEMPLATE_ROWS[order[i + 1]], True)
+        for i, s in enumerate(SECTIONS)
+    }
+
+
+def read_rows(
+    words: list[Placed], *, find: bool = True
+) -> tuple[dict[str, RowBand], list[PolicyLine]]:
+    """The policies of the coverage table, each with the words of its row cells.
+
+    ``find=False`` keeps the template's rows: OCR'd words come without the form's labels
+    (``ocr_words_in_template`` removed them after using them to put each line on its row).
+    """
+    bands = find_rows(words) if find else template_rows()
     by_section: dict[str, list[Placed]] = {s: [] for s in SECTIONS}
     for w in words:
         if w.column is None or not TABLE_TOP <= w.cy < TABLE_BOTTOM or is_form_label(w):
@@ -293,7 +308,7 @@ def apply_rows(
     marked. When the mark columns were not found (``marks_located``), an empty mark cell
     is left unknown rather than read as "no".
     """
-    bands, lines = read_rows(placed)
+    bands, lines = read_rows(placed, find=source != "ocr")
     back = transform.inverse()
     fixed = {p.section: p for p in raw.policies}
     policies: list[RawPolicy] = []

@@ -56,6 +56,11 @@ def _lines(words: list[Placed]) -> list[list[Placed]]:
     return [sorted(line, key=lambda w: w.rect[0]) for line in out]
 
 
+def _name_word(text: str) -> bool:
+    """Part of a name: letters or digits, or "&" ("Starr Indemnity & Liability"); not ":"."""
+    return text == "&" or any(ch.isalnum() for ch in text)
+
+
 def _text(line: list[Placed]) -> str:
     return " ".join(w.text for w in line)
 
@@ -96,7 +101,7 @@ def read_party_areas(
     for i, letter in enumerate("ABCDEF"):
         top = INSURER_ROW_TOP + i * INSURER_ROW_HEIGHT
         area = (INSURER_NAME_X[0], top, INSURER_NAME_X[1], top + INSURER_ROW_HEIGHT)
-        words = [w for w in values if _inside(w, area) and any(ch.isalnum() for ch in w.text)]
+        words = [w for w in values if _inside(w, area) and _name_word(w.text)]
         if words and words[0].text.rstrip(":") == letter and len(words) > 1:
             words = words[1:]  # the printed "INSURER A :" label's letter, a little off its place
         raw.slots.pop(f"insurers.{letter}.name", None)
