@@ -242,7 +242,7 @@ def test_text_under_a_white_box_or_printed_white_is_not_read() -> None:
 
 
 def test_a_page_without_hidden_text_keeps_its_own_words() -> None:
-    doc, pg = _marked_row().render()
+    _doc, pg = _marked_row().render()
     assert visible_words(pg, pg.get_cdrawings()) is None
 
 

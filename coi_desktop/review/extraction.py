@@ -30,25 +30,25 @@ from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
 from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
 from coi_desktop.review.form_structure import apply_rows, place_words
-from coi_desktop.review.party_boxes import read_party_areas
 from coi_desktop.review.hidden_text import visible_words
-from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
     BoxText,
     Word,
     locate_turned,
+    read_boxes,
     turn_rect,
     turn_words,
-    read_boxes,
 )
+from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
 from coi_desktop.review.ocr_reader import ocr_certificate_page
 from coi_desktop.review.ocr_reread import (
     OCR_CONFIDENCE,
     reread_party_boxes,
     reread_table_boxes,
 )
+from coi_desktop.review.party_boxes import read_party_areas
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -258,9 +258,8 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
             words = turn_words(words, quarter, width, height)
             marks = [turn_rect(r, quarter, width, height) for r in marks]
         if anchors >= MIN_ANCHORS:
-            read.raw = _raw_from_words(
-                words, transform, read.number, "text", fit_confidence(TEXT_CONFIDENCE, anchors), marks
-            )
+            confidence = fit_confidence(TEXT_CONFIDENCE, anchors)
+            read.raw = _raw_from_words(words, transform, read.number, "text", confidence, marks)
             _warn_weak_fit(read, warnings)
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")

@@ -53,7 +53,7 @@ def _covers(r: Rect, x: float, y: float) -> bool:
 
 
 def _meets(a: Rect, b: Any) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def visible_words(page: Any, drawings: list[dict[str, Any]]) -> tuple[list[Word], int] | None:
@@ -80,7 +80,8 @@ def visible_words(page: Any, drawings: list[dict[str, Any]]) -> tuple[list[Word]
         return None  # the usual page: nothing can hide its text
     visible: list[_Char] = []
     hidden = 0
-    for index, (span, (white, transparent, over, under)) in enumerate(zip(spans, plan)):
+    for index, (span, step) in enumerate(zip(spans, plan, strict=True)):
+        white, transparent, over, under = step
         size = float(span.get("size", 10.0))
         for ch in span.get("chars", ()):
             bbox = ch[3]

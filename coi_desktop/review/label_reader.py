@@ -117,7 +117,8 @@ def _policies(lines: list[PageLine], make: Callable[[str, PageLine], Found]) -> 
             key = "eff" if "eff" not in current.fields else "exp"
             if key not in current.fields:
                 current.fields[key] = make(day, line)
-        if current.section == "wc" and _STATUTORY.search(text) and "statutory" not in current.fields:
+        statutory = current.section == "wc" and _STATUTORY.search(text)
+        if statutory and "statutory" not in current.fields:
             current.fields["statutory"] = make("X", line)
         for name, label in _LIMITS.get(current.section, ()):
             m = re.search(f"(?:{label})" + r"[^$\d]{0,30}" + _MONEY, text, re.I)

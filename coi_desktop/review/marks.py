@@ -22,7 +22,7 @@ def _diagonal(item: Any) -> bool:
     if not item or item[0] != "l" or len(item) < 3:
         return False
     (x0, y0), (x1, y1) = item[1][:2], item[2][:2]
-    return abs(x1 - x0) > MIN_STROKE and abs(y1 - y0) > MIN_STROKE
+    return bool(abs(x1 - x0) > MIN_STROKE and abs(y1 - y0) > MIN_STROKE)
 
 
 def _dark(fill: Any) -> bool:
