@@ -48,13 +48,15 @@ TEMPLATE_ROWS: dict[str, float] = {
     "other": 528.0,
     "end": 564.0,
 }
-# The printed word that opens each row (or closes the one before): key, template x, y0.
-_ROW_TITLES: dict[str, tuple[str, float, float]] = {
-    "gl": ("COMMERCIAL", 54.0, 302.5),
-    "auto": ("AUTOMOBILE", 39.6, 386.6),
-    "umbrella": ("UMBRELLA", 54.0, 446.6),
-    "wc": ("WORKERS", 37.8, 481.4),
-    "end": ("VEHICLES", 156.4, 566.6),
+# The printed words that open each row (or close the one before): key, template x, y0.
+# An alternative after the first covers look-alike layouts ("GENERAL LIABILITY"); "AUTO"
+# and "EXCESS" are not alternatives: ANY AUTO and EXCESS LIAB sit a line lower in the row.
+_ROW_TITLES: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "gl": (("COMMERCIAL", 54.0, 302.5), ("GENERAL", 98.3, 302.5)),
+    "auto": (("AUTOMOBILE", 39.6, 386.6),),
+    "umbrella": (("UMBRELLA", 54.0, 446.6),),
+    "wc": (("WORKERS", 37.8, 481.4),),
+    "end": (("VEHICLES", 156.4, 566.6), ("DESCRIPTION", 21.6, 566.6)),
 }
 # The last E.L. limit label closes the workers' row; the "other" row starts below it.
 _WC_LAST_LABEL = ("DISEASE", 440.7, 527.2)  # key, template x, template y1
@@ -139,13 +141,14 @@ def _find_title(words: list[Placed], key: str, x: float, y0: float) -> Placed | 
 def find_rows(words: list[Placed]) -> dict[str, RowBand]:
     """Each coverage row's vertical extent (template frame), from titles on the page."""
     tops: dict[str, tuple[float, bool]] = {}
-    for name, (key, x, y0) in _ROW_TITLES.items():
-        title = _find_title(words, key, x, y0)
-        margin = y0 - TEMPLATE_ROWS[name]  # the title sits this far below the row's top rule
-        if title is not None:
-            tops[name] = (title.rect[1] - margin, True)
-        else:
-            tops[name] = (TEMPLATE_ROWS[name], False)
+    for name, titles in _ROW_TITLES.items():
+        tops[name] = (TEMPLATE_ROWS[name], False)
+        for key, x, y0 in titles:
+            title = _find_title(words, key, x, y0)
+            if title is not None:
+                margin = y0 - TEMPLATE_ROWS[name]  # the title sits this far below the row's rule
+                tops[name] = (title.rect[1] - margin, True)
+                break
     key, x, y1 = _WC_LAST_LABEL
     last = _find_title(words, key, x, y1 - 6.7)
     if last is not None and tops["wc"][0] < last.rect[3] < tops["end"][0]:
