@@ -332,7 +332,12 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
                 policy.fields[key] = raw.slots[slot]
     # names first: the NAIC codes of insurers found there are re-read with the table
     reread_party_boxes(result.raster, raw, result.transform, read.number)
+    # the second reading knows one box per row: a row's further policies keep their own
+    everyone = raw.policies
+    firsts = {p.section: p for p in reversed(everyone)}
+    raw.policies = [p for p in everyone if firsts[p.section] is p]
     reread_table_boxes(result.raster, raw, result.transform, read.number)
+    raw.policies = everyone
     read.raw = raw
 
 

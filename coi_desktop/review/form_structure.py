@@ -346,6 +346,11 @@ def apply_rows(
                     unlocated = True  # blank may be a mark not seen: unknown, not "no"
                 else:
                     fields[column] = Found("", page_no, cell, source, conf)
+            if section == "other" and line.shared_row:
+                # each policy of a shared "other" row says what it covers on its own line
+                described = _description(placed, line, band, page_no, source, conf)
+                if described is not None:
+                    fields["description"] = described
             if section == "other" and k == 0 and not _money(fields.get("limit.limit")):
                 found = _other_limit(placed, band, page_no, source, confidence)
                 if found is not None:
@@ -396,3 +401,22 @@ def _other_limit(
         return None
     first = min(words, key=lambda w: (round(w.cy / LINE_TOLERANCE), w.rect[0]))
     return Found(first.text, page_no, first.page_rect, source, min(confidence, FALLBACK_CONFIDENCE))
+
+
+DESCRIPTION_X = (38.0, 176.0)  # the TYPE OF INSURANCE column, right of the check boxes
+
+
+def _description(
+    placed: list[Placed], line: PolicyLine, band: RowBand, page_no: int, source: Source, conf: float
+) -> Found | None:
+    top, bottom = _line_span(line, band)
+    words = [
+        w
+        for w in placed
+        if top <= w.cy < bottom
+        and DESCRIPTION_X[0] <= (w.rect[0] + w.rect[2]) / 2 <= DESCRIPTION_X[1]
+        and not is_form_label(w)
+    ]
+    if not words:
+        return None
+    return Found(cell_text(words), page_no, union_rect([w.page_rect for w in words]), source, conf)
