@@ -277,6 +277,7 @@ def cell_text(words: list[Placed]) -> str:
 # ---------------------------------------------------------------- into the raw certificate
 
 UNANCHORED_FACTOR = 0.75  # a row found only by the template's position is a guess: < 0.8
+OCR_BLANK_MARK = 0.75  # "not marked" from an OCR'd cell that read empty: a person confirms
 
 
 def place_words(words: list[Word], transform: Affine, *, ocr: bool = False) -> list[Placed]:
@@ -344,6 +345,10 @@ def apply_rows(
                     fields[column] = Found("X", page_no, cell, source, conf)
                 elif column in ("addl", "subr") and not marks_located:
                     unlocated = True  # blank may be a mark not seen: unknown, not "no"
+                elif column in ("addl", "subr") and source == "ocr":
+                    # OCR skips lone marks between table rules: an empty cell is not proof
+                    blank = min(conf, OCR_BLANK_MARK)
+                    fields[column] = Found("", page_no, cell, source, blank)
                 else:
                     fields[column] = Found("", page_no, cell, source, conf)
             if section == "other" and line.shared_row:
