@@ -264,8 +264,13 @@ def test_a_form_printed_sideways_is_turned_upright(rotate: int) -> None:
     pg = doc.new_page(width=792, height=612)
     pg.show_pdf_page(pg.rect, source, 0, rotate=rotate)
     result = extract_document(doc.tobytes(), "c.pdf")
-    assert _one(result, "workers_compensation")["policy_number"] == "WC-300"
+    wc = _one(result, "workers_compensation")
+    assert wc["policy_number"] == "WC-300"
     assert any("turned" in w for w in result["warnings"])
+    # evidence points at the value on the page as it is, for the reviewer's highlight
+    i = result["policies"].index(wc)
+    rect = pymupdf.Rect(result["evidence"][f"policies[{i}].policy_number"]["rect"])
+    assert "WC-300" in pg.get_textbox(rect + (-2, -2, 2, 2))
 
 
 # ---------------------------------------------------------------- other pages

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -260,11 +260,26 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
         if anchors >= MIN_ANCHORS:
             confidence = fit_confidence(TEXT_CONFIDENCE, anchors)
             read.raw = _raw_from_words(words, transform, read.number, "text", confidence, marks)
+            if quarter:
+                _unturn_evidence(read.raw, quarter, width, height)
             _warn_weak_fit(read, warnings)
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")
         return False
     return _has_image(page, read.number, warnings)
+
+
+def _unturn_evidence(raw: RawCertificate, quarter: int, width: float, height: float) -> None:
+    """Evidence rects of a page read turned, back in the page's own frame (for highlights)."""
+    # the turned page is height × width for a quarter or three-quarter turn
+    tw, th = (height, width) if quarter % 2 else (width, height)
+
+    def back(found: Found) -> Found:
+        return replace(found, rect=turn_rect(found.rect, 4 - quarter, tw, th))
+
+    raw.slots = {slot: back(found) for slot, found in raw.slots.items()}
+    for policy in raw.policies:
+        policy.fields = {key: back(found) for key, found in policy.fields.items()}
 
 
 # A printed ACORD 25 shows 80-110 of the form's own labels where the fit expects them;

@@ -29,6 +29,7 @@ PARTY_AREAS: dict[str, Rect] = {
     "insured": (20.0, 182.0, 305.0, 241.0),
     "certificate_holder": (20.0, 660.0, 305.0, 746.0),
 }
+PRODUCER_AREA: Rect = (20.0, 129.5, 305.0, 181.0)
 _ADDRESS_SLOTS = ("line1", "line2", "city", "state", "zip")
 INSURER_NAME_X = (347.0, 540.0)
 INSURER_ROW_TOP = 168.0  # insurer A's row; each row is 12 points high
@@ -98,6 +99,16 @@ def read_party_areas(
         address = join_found(rest, sep=", ")
         if address is not None:
             raw.slots[f"{party}.line1"] = address
+    producer = raw.slots.get("producer.name")
+    if producer is None or not producer.text.strip():
+        # the broker's name printed above or below the form's name line: its box's first line
+        lines = [
+            line
+            for line in _lines([w for w in values if _inside(w, PRODUCER_AREA)])
+            if not _is_contact_line(_text(line))
+        ]
+        if lines:
+            raw.slots["producer.name"] = _found(lines[0], page_no, source, confidence)
     for i, letter in enumerate("ABCDEF"):
         top = INSURER_ROW_TOP + i * INSURER_ROW_HEIGHT
         area = (INSURER_NAME_X[0], top, INSURER_NAME_X[1], top + INSURER_ROW_HEIGHT)
