@@ -269,8 +269,8 @@ def test_a_form_printed_sideways_is_turned_upright(rotate: int) -> None:
     assert any("turned" in w for w in result["warnings"])
     # evidence points at the value on the page as it is, for the reviewer's highlight
     i = result["policies"].index(wc)
-    rect = pymupdf.Rect(result["evidence"][f"policies[{i}].policy_number"]["rect"])
-    assert "WC-300" in pg.get_textbox(rect + (-2, -2, 2, 2))
+    x0, y0, x1, y1 = result["evidence"][f"policies[{i}].policy_number"]["rect"]
+    assert "WC-300" in pg.get_textbox(pymupdf.Rect(x0 - 2, y0 - 2, x1 + 2, y1 + 2))
 
 
 # ---------------------------------------------------------------- other pages
