@@ -64,6 +64,25 @@ def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
     assert gl["limits"]["each_occurrence"] == 1_000_000
 
 
+@pytest.mark.parametrize("extra", [1.06, 1.12])
+def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -> None:
+    page = FormPage(place=taller_rows(extra))
+    policy_row(page, 302, "A", "GL-1", "01/01/2026", "01/01/2027")
+    for i, y in enumerate((302, 314, 326, 338, 350, 362)):
+        page.add(528, y, f"{i + 1},000,000")
+    policy_row(page, 484, "C", "WC-1", "01/01/2026", "01/01/2027")
+    for i, y in enumerate((494, 506, 518)):
+        page.add(528, y, f"{i + 11},000,000")
+    page.add(35, 680, "Holder Co")
+    result = extract_document(page.pdf(), "c.pdf")
+    gl, wc = _one(result, "general_liability"), _one(result, "workers_compensation")
+    assert list(gl["limits"].values()) == [n * 1_000_000 for n in range(1, 7)]
+    assert [wc["limits"][k] for k in ("el_each_accident", "el_disease_each_employee",
+                                      "el_disease_policy_limit")] == [11e6, 12e6, 13e6]
+    assert result["certificate_holder"]["name"] == "Holder Co"
+    assert len(result["policies"]) == 2  # nothing spilled into the "other" row
+
+
 def test_a_row_title_missing_from_the_page_is_read_below_the_review_line() -> None:
     page = _certificate()
     doc, pg = page.render()

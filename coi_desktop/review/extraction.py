@@ -29,7 +29,14 @@ from coi_desktop.review.assembly import (
 from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
 from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
-from coi_desktop.review.form_structure import apply_rows, place_words
+from coi_desktop.review.form_structure import (
+    apply_rows,
+    find_rows,
+    place_words,
+    remap,
+    row_map,
+    template_rows,
+)
 from coi_desktop.review.hidden_text import visible_words
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
@@ -380,18 +387,22 @@ def _raw_from_words(
     confidence: float,
     marks: list[Rect] | None = None,
 ) -> RawCertificate:
-    boxes = read_boxes(words, transform, ocr=source == "ocr")
+    placed = place_words(words, transform, ocr=source == "ocr")
+    # rows as printed on this page (OCR: the fitted template's, see form_structure)
+    bands = find_rows(placed) if source != "ocr" else template_rows()
+    y_map = row_map(bands)
+    boxes = read_boxes(words, transform, ocr=source == "ocr", y_map=y_map)
     points = marks_in_template(marks or [], transform)
+    on_rows = [(x, y_map(y)) for x, y in points] if y_map else points
     readings = [
-        (b.field, "X" if _drawn_mark_in(b, points) else b.text, b.rect, confidence)
+        (b.field, "X" if _drawn_mark_in(b, on_rows) else b.text, b.rect, confidence)
         for b in boxes.values()
     ]
     raw = certificate_from_boxes(readings, page_no, source)
-    placed = place_words(words, transform, ocr=source == "ocr")
     # OCR often misses the tiny column headers; there the fit of the whole form locates them
     located = source == "ocr" or mark_columns_found(words, transform)
-    apply_rows(raw, placed, transform, page_no, source, confidence, points, located)
-    read_party_areas(raw, placed, page_no, source, confidence)
+    apply_rows(raw, placed, transform, page_no, source, confidence, points, located, bands)
+    read_party_areas(raw, remap(placed, y_map), page_no, source, confidence)
     return raw
 
 

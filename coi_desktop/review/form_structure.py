@@ -20,7 +20,9 @@ marked unanchored: its values are trusted less (see ``assembly``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect, Source, union_rect
@@ -209,14 +211,15 @@ def template_rows() -> dict[str, RowBand]:
 
 
 def read_rows(
-    words: list[Placed], *, find: bool = True
+    words: list[Placed], *, find: bool = True, bands: dict[str, RowBand] | None = None
 ) -> tuple[dict[str, RowBand], list[PolicyLine]]:
     """The policies of the coverage table, each with the words of its row cells.
 
     ``find=False`` keeps the template's rows: OCR'd words come without the form's labels
     (``ocr_words_in_template`` removed them after using them to put each line on its row).
     """
-    bands = find_rows(words) if find else template_rows()
+    if bands is None:
+        bands = find_rows(words) if find else template_rows()
     by_section: dict[str, list[Placed]] = {s: [] for s in SECTIONS}
     for w in words:
         if w.column is None or not TABLE_TOP <= w.cy < TABLE_BOTTOM or is_form_label(w):
@@ -305,6 +308,7 @@ def apply_rows(
     confidence: float,
     marks: list[tuple[float, float]] = (),  # type: ignore[assignment]
     marks_located: bool = True,
+    bands: dict[str, RowBand] | None = None,
 ) -> None:
     """Replace the fixed-box row cells of ``raw``'s policies with what the grid read.
 
@@ -312,7 +316,7 @@ def apply_rows(
     marked. When the mark columns were not found (``marks_located``), an empty mark cell
     is left unknown rather than read as "no".
     """
-    bands, lines = read_rows(placed, find=source != "ocr")
+    bands, lines = read_rows(placed, find=source != "ocr", bands=bands)
     back = transform.inverse()
     fixed = {p.section: p for p in raw.policies}
     policies: list[RawPolicy] = []
@@ -425,3 +429,40 @@ def _description(
     if not words:
         return None
     return Found(cell_text(words), page_no, union_rect([w.page_rect for w in words]), source, conf)
+
+
+def row_map(bands: dict[str, RowBand]) -> Callable[[float], float] | None:
+    """Template-frame y of this page → y on the 2016/03 form, row by row; None if the same.
+
+    The page fit is one affine map for the whole page; an edition with other row heights
+    needs more. Each row found on the page is stretched onto the template's row, so the
+    limit and check boxes of that row are looked up where this edition prints them, and
+    what is below the table moves with the table's end.
+    """
+    knots = [(bands[s].top, TEMPLATE_ROWS[s]) for s in SECTIONS]
+    knots.append((bands[SECTIONS[-1]].bottom, TEMPLATE_ROWS["end"]))
+    if all(abs(p - t) < 0.5 for p, t in knots):
+        return None
+
+    def to_template(y: float) -> float:
+        if y < knots[0][0]:
+            return y
+        for (p0, t0), (p1, t1) in pairwise(knots):
+            if p0 <= y < p1:
+                return t0 + (y - p0) * (t1 - t0) / (p1 - p0)
+        return y + knots[-1][1] - knots[-1][0]
+
+    return to_template
+
+
+def remap(placed: list[Placed], y_map: Callable[[float], float] | None) -> list[Placed]:
+    """Words moved onto the template's rows (see ``row_map``)."""
+    if y_map is None:
+        return placed
+    out = []
+    for w in placed:
+        dy = y_map(w.cy) - w.cy
+        r = w.rect
+        out.append(Placed(w.text, w.page_rect, (r[0], r[1] + dy, r[2], r[3] + dy), w.key,
+                          w.column, w.cy + dy))
+    return out

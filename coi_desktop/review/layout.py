@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -258,14 +259,26 @@ class BoxText:
     rect: Rect  # page coordinates
 
 
-def read_boxes(words: list[Word], transform: Affine, *, ocr: bool = False) -> dict[str, BoxText]:
-    """Slot → the text printed in that box; every box of the form is present (maybe empty)."""
+def read_boxes(
+    words: list[Word],
+    transform: Affine,
+    *,
+    ocr: bool = False,
+    y_map: Callable[[float], float] | None = None,
+) -> dict[str, BoxText]:
+    """Slot → the text printed in that box; every box of the form is present (maybe empty).
+
+    ``y_map`` moves template-frame heights onto the template's rows (an edition with other
+    row heights, ``form_structure.row_map``).
+    """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
     located = (
         ocr_words_in_template(words, transform)
         if ocr
         else [(w, *transform.apply(*w.center)) for w in words]
     )
+    if y_map is not None:
+        located = [(w, cx, y_map(cy)) for w, cx, cy in located]
     for w, cx, cy in located:
         f = box_of(cx, cy)
         if f is not None:
