@@ -314,3 +314,19 @@ def test_pages_that_are_not_certificates_are_skipped_with_a_note() -> None:
     assert result["kind"] == "coi"
     assert [(e["form_number"], e["page"]) for e in result["endorsements"]] == [("CG 20 10", 3)]
     assert any(w.startswith("page 2: not a certificate") for w in result["warnings"])
+
+
+def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None:
+    letter_doc = pymupdf.open()
+    letter = letter_doc.new_page()
+    letter.insert_text(
+        (72, 72),
+        "Dear customer,\nPlease find attached your CERTIFICATE OF LIABILITY INSURANCE.\n"
+        "Named Insured: Someone Else LLC\nRegards, the agency",
+        fontsize=11,
+    )
+    form, _ = _certificate().render()
+    letter_doc.insert_pdf(form)
+    result = extract_document(letter_doc.tobytes(), "c.pdf")
+    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert result["insured"]["name"] != "Someone Else LLC"

@@ -439,6 +439,10 @@ def _is_certificate(read: _PageRead) -> bool:
     return read.raw is not None
 
 
+def _is_acord(read: _PageRead) -> bool:
+    return read.raw is not None and (read.source == "form" or read.anchors >= MIN_ANCHORS)
+
+
 _CONTINUATION = re.compile(r"ADDITIONAL REMARKS|ACORD 101|AGENCY CUSTOMER ID", re.I)
 
 
@@ -449,7 +453,11 @@ def _continues_certificate(read: _PageRead) -> bool:
 
 def _combine(reads: list[_PageRead], result: JSON) -> None:
     warnings: list[str] = result["warnings"]
-    cert = next((r for r in reads if _is_certificate(r)), None)
+    # an ACORD form (filled or laid out) before a page read only by its labels: a cover
+    # letter that mentions "certificate of insurance" must not stand in for the certificate
+    cert = next((r for r in reads if _is_acord(r)), None) or next(
+        (r for r in reads if _is_certificate(r)), None
+    )
     if cert is not None and cert.raw is not None:
         result.update(assemble_certificate(cert.raw))
         warnings.extend(cert.raw.warnings)
