@@ -28,6 +28,15 @@ class _Char:
     rect: Rect
     span: int  # index of the span, to join only its own characters into words
     size: float
+    direction: tuple[float, float] = (1.0, 0.0)  # the writing direction (cos, sin)
+
+    def along(self) -> tuple[float, float, float]:
+        """Start and end along the writing direction, and the offset across it."""
+        cos, sin = self.direction
+        x0, y0, x1, y1 = self.rect
+        us = (x0 * cos + y0 * sin, x1 * cos + y1 * sin, x0 * cos + y1 * sin, x1 * cos + y0 * sin)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        return min(us), max(us), -cx * sin + cy * cos
 
 
 def _is_white(color: Any) -> bool:
@@ -91,7 +100,8 @@ def visible_words(page: Any, drawings: list[dict[str, Any]]) -> tuple[list[Word]
             if transparent or covered or (white and not on_dark):
                 hidden += ch[0] != 32
                 continue
-            visible.append(_Char(chr(ch[0]), tuple(bbox), index, size))
+            direction = tuple(span.get("dir") or (1.0, 0.0))[:2]
+            visible.append(_Char(chr(ch[0]), tuple(bbox), index, size, direction))
     if not hidden:
         return None
     return _words(visible), hidden
@@ -125,8 +135,10 @@ def _words(chars: list[_Char]) -> list[Word]:
             continue
         if current:
             last = current[-1]
-            gap = c.rect[0] - last.rect[2]
-            same_line = abs((c.rect[1] + c.rect[3]) - (last.rect[1] + last.rect[3])) < c.size * 0.6
+            start, _, across = c.along()  # sideways text runs down or up the page
+            _, end, last_across = last.along()
+            gap = start - end
+            same_line = c.direction == last.direction and abs(across - last_across) < c.size * 0.3
             limit = c.size * (SPAN_GAP if c.span != last.span else WORD_GAP)
             if not same_line or gap > limit or gap < -c.size:
                 close()
