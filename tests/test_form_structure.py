@@ -330,3 +330,19 @@ def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None
     result = extract_document(letter_doc.tobytes(), "c.pdf")
     assert _one(result, "general_liability")["policy_number"] == "GL-100"
     assert result["insured"]["name"] != "Someone Else LLC"
+
+
+def test_a_scanners_invisible_text_layer_is_read_but_not_trusted() -> None:
+    doc, pg = _marked_row().render()
+    # a searchable scan: the image is what shows, the words are an invisible OCR layer
+    layer = pymupdf.open()
+    page = layer.new_page()
+    page.insert_image(page.rect, pixmap=pg.get_pixmap(dpi=50))
+    for x0, y0, x1, y1, text, *_ in pg.get_text("words"):
+        page.insert_text((x0, y1 - 1.5), text, fontsize=(y1 - y0) * 0.8, render_mode=3)
+    result = extract_document(layer.tobytes(), "c.pdf")
+    gl = _one(result, "general_liability")
+    assert gl["policy_number"] == "GL-100"
+    i = result["policies"].index(gl)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert any("OCR text layer" in w for w in result["warnings"])

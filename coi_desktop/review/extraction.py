@@ -37,7 +37,7 @@ from coi_desktop.review.form_structure import (
     row_map,
     template_rows,
 )
-from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.hidden_text import invisible_share, text_trace, visible_words
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
@@ -70,6 +70,8 @@ OCR_DPI = 300
 MIN_OCR_DPI = 100
 TEXT_CONFIDENCE = 0.97
 MIN_TEXT_WORDS = 12  # fewer words than this and the page is treated as an image
+SCANNER_LAYER_SHARE = 0.5  # most of the text invisible: a searchable scan's OCR layer
+SCANNER_LAYER_CONFIDENCE = 0.75
 
 
 def empty_result(filename: str, data: bytes) -> JSON:
@@ -248,7 +250,9 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
             drawings = page.get_cdrawings()
         except Exception:  # a broken content stream: read without drawn marks
             drawings = []
-        shown = visible_words(page, drawings)
+        spans = text_trace(page)
+        shown = visible_words(page, drawings, spans)
+        scanner_layer = invisible_share(spans) > SCANNER_LAYER_SHARE
         if shown is not None:
             words = shown[0]
             warnings.append(
@@ -266,6 +270,13 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
             marks = [turn_rect(r, quarter, width, height) for r in marks]
         if anchors >= MIN_ANCHORS:
             confidence = fit_confidence(TEXT_CONFIDENCE, anchors)
+            if scanner_layer:
+                # someone else's OCR, read as text: as good as that OCR, which nobody checked
+                confidence = min(confidence, SCANNER_LAYER_CONFIDENCE)
+                warnings.append(
+                    f"page {read.number} is a scan with an OCR text layer; its values were read"
+                    " from that layer and need review"
+                )
             read.raw = _raw_from_words(words, transform, read.number, "text", confidence, marks)
             if quarter:
                 _unturn_evidence(read.raw, quarter, width, height)

@@ -65,17 +65,31 @@ def _meets(a: Rect, b: Any) -> bool:
     return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
-def visible_words(page: Any, drawings: list[dict[str, Any]]) -> tuple[list[Word], int] | None:
+def invisible_share(spans: list[dict[str, Any]]) -> float:
+    """Share of the characters in invisible render mode: a scanner's OCR layer over an image."""
+    total = sum(len(s.get("chars", ())) for s in spans)
+    invisible = sum(len(s.get("chars", ())) for s in spans if s.get("type") == 3)
+    return invisible / total if total else 0.0
+
+
+def text_trace(page: Any) -> list[dict[str, Any]]:
+    try:
+        return list(page.get_texttrace())
+    except Exception:  # a broken content stream: read the text as PyMuPDF gives it
+        return []
+
+
+def visible_words(
+    page: Any, drawings: list[dict[str, Any]], spans: list[dict[str, Any]] | None = None
+) -> tuple[list[Word], int] | None:
     """The page's visible words and how many characters were hidden; None when none were.
 
     Only a page with hidden characters is rebuilt from the text trace (hidden and visible
     text overlap there, character by character); every other page keeps PyMuPDF's own
     word list. ``drawings`` is ``page.get_cdrawings()``.
     """
-    try:
-        spans = page.get_texttrace()
-    except Exception:  # a broken content stream: read the text as PyMuPDF gives it
-        return None
+    if spans is None:
+        spans = text_trace(page)
     fills = _fills(drawings)
     plan = []
     for span in spans:
