@@ -333,12 +333,12 @@ def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None
 
 
 def test_a_scanners_invisible_text_layer_is_read_but_not_trusted() -> None:
-    doc, pg = _marked_row().render()
+    _doc, pg = _marked_row().render()
     # a searchable scan: the image is what shows, the words are an invisible OCR layer
     layer = pymupdf.open()
     page = layer.new_page()
     page.insert_image(page.rect, pixmap=pg.get_pixmap(dpi=50))
-    for x0, y0, x1, y1, text, *_ in pg.get_text("words"):
+    for x0, y0, _x1, y1, text, *_ in pg.get_text("words"):
         page.insert_text((x0, y1 - 1.5), text, fontsize=(y1 - y0) * 0.8, render_mode=3)
     result = extract_document(layer.tobytes(), "c.pdf")
     gl = _one(result, "general_liability")
