@@ -39,6 +39,13 @@ COLUMNS: dict[str, tuple[float, float]] = {
     "exp": (378.0, 426.0),
 }
 SECTIONS = ("gl", "auto", "umbrella", "wc", "other")
+_ROW_NAMES = {
+    "gl": "general liability",
+    "auto": "automobile",
+    "umbrella": "umbrella / excess",
+    "wc": "workers compensation",
+    "other": "other coverage",
+}
 _FIRST_COLUMN = min(x0 for x0, _ in COLUMNS.values())
 _LAST_COLUMN = max(x1 for _, x1 in COLUMNS.values())
 # Where each row starts on the 2016/03 form, and the last row's end.
@@ -379,7 +386,7 @@ def apply_rows(
     if unanchored:
         raw.warnings.append(
             "coverage rows not found on the page, read at the form's usual place: "
-            + ", ".join(unanchored)
+            + ", ".join(_ROW_NAMES[s] for s in unanchored)
         )
 
 
