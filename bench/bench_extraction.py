@@ -6,12 +6,16 @@ writes a corpus of fillable and flattened certificates (and, separately, scanned
 OCR takes seconds a page) with coi_desktop.samples.corpus, extracts every file, and
 prints per-style field accuracy against the truth files, the fields most often wrong,
 mean milliseconds per text certificate and per OCR page, and, on the same fillable
-files, COI Desk's form reading beside reading the fields with pypdf.
+files, COI Desk's form reading beside reading the fields with pypdf. Beside the generated
+corpus it scores the real development set (``--real``, default ../shared/real-certificates
+when it is there) with the shared scorer's own comparison (``score_real.walk``): field
+accuracy, confidently wrong values (wrong at confidence >= 0.8) and time per file.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import sys
@@ -30,6 +34,8 @@ from coi_desktop.review.form_reader import WidgetValue, read_form  # noqa: E402
 from coi_desktop.samples.corpus import compare, write_corpus  # noqa: E402
 
 BLANK_FORM = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
+REAL = REPO.parent / "shared" / "real-certificates"
+CONFIDENT = 0.8
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -129,6 +135,53 @@ def run(corpus: Path, files: list[Path]) -> None:
         print(f"  {count:4d}  {field}")
 
 
+def _real_walk(real: Path) -> Any:
+    """``walk`` of the shared scorer, so the real-set figures are the issue's figures."""
+    tools = real.parent / "tools"
+    sys.path.insert(0, str(tools))
+    try:
+        spec = importlib.util.spec_from_file_location("score_real", tools / "score_real.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.walk
+    finally:
+        sys.path.remove(str(tools))
+
+
+def run_real(real: Path) -> None:
+    walk = _real_walk(real)
+    ok_all = total_all = 0
+    confident: list[str] = []
+    by_style: dict[str, list[float]] = defaultdict(list)
+    print(f"\nreal development set: {real}")
+    for pdf in sorted(real.glob("*.pdf")):
+        truth = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        result = extract_file(pdf)
+        elapsed = time.perf_counter() - started
+        by_style[truth.get("style", "?")].append(elapsed)
+        rows: list[dict[str, Any]] = []
+        walk(truth, result, "", "", "", result.get("evidence") or {}, rows)
+        ok = sum(r["status"] == "ok" for r in rows)
+        ok_all += ok
+        total_all += len(rows)
+        for r in rows:
+            if r["status"] == "wrong" and (r["conf"] or 0) >= CONFIDENT:
+                confident.append(f"{pdf.name}: {r['field']} = {r['got']!r} ({r['conf']})")
+        print(f"  {pdf.name:44s} {ok:3d}/{len(rows):<3d} {1000 * elapsed:8.1f} ms")
+    if not total_all:
+        return
+    print(
+        f"real accuracy={100 * ok_all / total_all:.1f}% ({ok_all}/{total_all})"
+        f" confident_wrong={len(confident)}"
+    )
+    for style, times in sorted(by_style.items()):
+        print(f"  {style:14s} {len(times):3d} files  mean {1000 * sum(times) / len(times):8.1f} ms")
+    for line in confident:
+        print(f"  confidently wrong: {line}")
+
+
 def _share(pair: list[int]) -> float:
     return pair[0] / pair[1] if pair[1] else 0.0
 
@@ -139,6 +192,7 @@ def main() -> int:
     parser.add_argument("--scanned", type=int, default=20, help="scanned files (slow: OCR)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="keep the corpus here")
+    parser.add_argument("--real", type=Path, default=REAL, help="real certificates + truth")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.out or Path(tmp)
@@ -150,6 +204,10 @@ def main() -> int:
                 corpus / "scanned", args.scanned, args.seed, ("scanned",), blank_form=BLANK_FORM
             )
         run(corpus, files)
+    if args.real.is_dir():
+        run_real(args.real)
+    else:
+        print(f"\nreal development set not found at {args.real}; not scored")
     return 0
 
 

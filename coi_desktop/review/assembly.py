@@ -25,6 +25,8 @@ from coi_desktop.review.parsing import (
 JSON = dict[str, Any]
 
 REPAIRED_FACTOR = 0.72  # a repaired OCR value always lands below the 0.8 review line
+OCR_FREE_TEXT = 0.75  # free text (names, addresses) read once by OCR: below the review line
+OCR_CONFIRMED = 0.9  # ...unless two OCR readings of the box agreed
 
 LIMIT_KEYS: dict[str, tuple[str, ...]] = {
     "gl": (
@@ -79,7 +81,12 @@ class _Builder:
                 value = repair_ocr_name(value)
         if not value:
             return None
-        self.evidence[key] = _evidence(found)
+        conf = found.confidence
+        if found.source == "ocr" and conf < OCR_CONFIRMED:
+            # a name read once by OCR has no format to check it against, and scans drop
+            # letters ("Casua ty"): a person confirms it
+            conf = min(conf, OCR_FREE_TEXT)
+        self.evidence[key] = _evidence(found, conf)
         return value
 
     def money(self, key: str, found: Found | None) -> int | None:
@@ -153,7 +160,10 @@ def _address(slots: dict[str, Found], prefix: str) -> Found | None:
 def trim_ocr_edges(text: str) -> str:
     """Specks and rules OCR reads at the ends of a box: ‘“~|, and the like."""
     text = re.sub(r"^[^A-Za-z0-9(&$#]+", "", text.replace("¥", "Y"))
-    return re.sub(r"[^A-Za-z0-9).%]+$", "", text)
+    text = re.sub(r"[^A-Za-z0-9).%]+$", "", text)
+    if text.endswith(")") and "(" not in text:
+        text = re.sub(r"[^A-Za-z0-9.%]+$", "", text)  # a table rule read as a bracket
+    return text
 
 
 _STATE_CODES = (
@@ -341,6 +351,8 @@ def has_content(policy: RawPolicy) -> bool:
         return True
     if any(k in f and read_date(clean_text(f[k].text)).value is not None for k in ("eff", "exp")):
         return True
+    if policy.section == "wc" and _checked(f.get("statutory")):
+        return True  # "PER STATUTE" is the workers' compensation limit
     return any(
         k.startswith("limit.") and (read_money(clean_text(v.text)).value or 0) >= 100
         for k, v in f.items()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +28,35 @@ from coi_desktop.review.assembly import (
 )
 from coi_desktop.review.damage import note_damage
 from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
-from coi_desktop.review.findings import Found, RawCertificate, Source
+from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
+from coi_desktop.review.form_structure import (
+    apply_rows,
+    find_rows,
+    place_words,
+    remap,
+    row_map,
+    template_rows,
+)
+from coi_desktop.review.hidden_text import invisible_share, text_trace, visible_words
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
+    BoxText,
     Word,
-    locate_form,
+    locate_turned,
     read_boxes,
+    turn_rect,
+    turn_words,
 )
+from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
 from coi_desktop.review.ocr_reader import ocr_certificate_page
 from coi_desktop.review.ocr_reread import (
     OCR_CONFIDENCE,
     reread_party_boxes,
     reread_table_boxes,
 )
+from coi_desktop.review.party_boxes import read_party_areas
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -56,6 +71,8 @@ OCR_DPI = 300
 MIN_OCR_DPI = 100
 TEXT_CONFIDENCE = 0.97
 MIN_TEXT_WORDS = 12  # fewer words than this and the page is treated as an image
+SCANNER_LAYER_SHARE = 0.5  # most of the text invisible: a searchable scan's OCR layer
+SCANNER_LAYER_CONFIDENCE = 0.75
 
 
 def empty_result(filename: str, data: bytes) -> JSON:
@@ -232,14 +249,77 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
     if len(raw_words) >= MIN_TEXT_WORDS:
         read.source = "text"
         words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
-        transform, anchors = locate_form(words)
+        try:
+            drawings = page.get_cdrawings()
+        except Exception:  # a broken content stream: read without drawn marks
+            drawings = []
+        spans = text_trace(page)
+        shown = visible_words(page, drawings, spans)
+        scanner_layer = invisible_share(spans) > SCANNER_LAYER_SHARE
+        if shown is not None:
+            words = shown[0]
+            warnings.append(
+                f"page {read.number} has text that is not shown on the page (covered by a box,"
+                f" white or transparent; {shown[1]} characters); it was not read"
+            )
+        box = page.cropbox  # text and drawings come in the unrotated page's frame
+        width, height = float(box.width), float(box.height)
+        quarter, transform, anchors = locate_turned(words, width, height)
         read.anchors = anchors
+        marks = drawn_marks(drawings)
+        if quarter and anchors >= MIN_ANCHORS:
+            warnings.append(f"page {read.number} is printed turned; it was read upright")
+            words = turn_words(words, quarter, width, height)
+            marks = [turn_rect(r, quarter, width, height) for r in marks]
         if anchors >= MIN_ANCHORS:
-            read.raw = _raw_from_words(words, transform, read.number, "text", TEXT_CONFIDENCE)
+            confidence = fit_confidence(TEXT_CONFIDENCE, anchors)
+            if scanner_layer:
+                # someone else's OCR, read as text: as good as that OCR, which nobody checked
+                confidence = min(confidence, SCANNER_LAYER_CONFIDENCE)
+                warnings.append(
+                    f"page {read.number} is a scan with an OCR text layer; its values were read"
+                    " from that layer and need review"
+                )
+            read.raw = _raw_from_words(words, transform, read.number, "text", confidence, marks)
+            if quarter:
+                _unturn_evidence(read.raw, quarter, width, height)
+            _warn_weak_fit(read, warnings)
         elif looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "text")
         return False
     return _has_image(page, read.number, warnings)
+
+
+def _unturn_evidence(raw: RawCertificate, quarter: int, width: float, height: float) -> None:
+    """Evidence rects of a page read turned, back in the page's own frame (for highlights)."""
+    # the turned page is height × width for a quarter or three-quarter turn
+    tw, th = (height, width) if quarter % 2 else (width, height)
+
+    def back(found: Found) -> Found:
+        return replace(found, rect=turn_rect(found.rect, 4 - quarter, tw, th))
+
+    raw.slots = {slot: back(found) for slot, found in raw.slots.items()}
+    for policy in raw.policies:
+        policy.fields = {key: back(found) for key, found in policy.fields.items()}
+
+
+# A printed ACORD 25 shows 80-110 of the form's own labels where the fit expects them;
+# with fewer the page may be a look-alike layout, and positions are trusted less.
+WEAK_FIT_ANCHORS = 30
+WEAK_FIT_FACTOR = 0.8  # 0.97 × 0.8 < 0.8: every value of a weakly fitted page is reviewed
+
+
+def fit_confidence(confidence: float, anchors: int) -> float:
+    """A reader's confidence, lowered when few of the form's labels were found in place."""
+    return confidence * WEAK_FIT_FACTOR if anchors < WEAK_FIT_ANCHORS else confidence
+
+
+def _warn_weak_fit(read: _PageRead, warnings: list[str]) -> None:
+    if read.anchors < WEAK_FIT_ANCHORS:
+        warnings.append(
+            f"page {read.number} matches the ACORD 25 layout only weakly ({read.anchors} of its"
+            " labels found); check every value"
+        )
 
 
 def _has_image(page: Any, page_no: int, warnings: list[str]) -> bool:
@@ -276,7 +356,9 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
         if looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "ocr")
         return
-    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", OCR_CONFIDENCE)
+    confidence = fit_confidence(OCR_CONFIDENCE, result.anchors)
+    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", confidence)
+    _warn_weak_fit(read, warnings)
     for slot, (marked, box) in result.checks.items():
         # ink in the box decides a check mark; OCR's reading of it is not trusted
         raw.slots[slot] = Found("X" if marked else "", read.number, box, "ocr", OCR_CONFIDENCE)
@@ -286,7 +368,12 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
                 policy.fields[key] = raw.slots[slot]
     # names first: the NAIC codes of insurers found there are re-read with the table
     reread_party_boxes(result.raster, raw, result.transform, read.number)
+    # the second reading knows one box per row: a row's further policies keep their own
+    everyone = raw.policies
+    firsts = {p.section: p for p in reversed(everyone)}
+    raw.policies = [p for p in everyone if firsts[p.section] is p]
     reread_table_boxes(result.raster, raw, result.transform, read.number)
+    raw.policies = everyone
     read.raw = raw
 
 
@@ -307,11 +394,40 @@ def _word_lines(words: list[Word]) -> list[PageLine]:
 
 
 def _raw_from_words(
-    words: list[Word], transform: Any, page_no: int, source: Source, confidence: float
+    words: list[Word],
+    transform: Any,
+    page_no: int,
+    source: Source,
+    confidence: float,
+    marks: list[Rect] | None = None,
 ) -> RawCertificate:
-    boxes = read_boxes(words, transform, ocr=source == "ocr")
-    readings = [(b.field, b.text, b.rect, confidence) for b in boxes.values()]
-    return certificate_from_boxes(readings, page_no, source)
+    placed = place_words(words, transform, ocr=source == "ocr")
+    # rows as printed on this page (OCR: the fitted template's, see form_structure)
+    bands = find_rows(placed) if source != "ocr" else template_rows()
+    y_map = row_map(bands)
+    boxes = read_boxes(words, transform, ocr=source == "ocr", y_map=y_map)
+    points = marks_in_template(marks or [], transform)
+    on_rows = [(x, y_map(y)) for x, y in points] if y_map else points
+    readings = [
+        (b.field, "X" if _drawn_mark_in(b, on_rows) else b.text, b.rect, confidence)
+        for b in boxes.values()
+    ]
+    raw = certificate_from_boxes(readings, page_no, source)
+    # OCR often misses the tiny column headers; there the fit of the whole form locates them
+    located = source == "ocr" or mark_columns_found(words, transform)
+    apply_rows(raw, placed, transform, page_no, source, confidence, points, located, bands)
+    read_party_areas(raw, remap(placed, y_map), page_no, source, confidence)
+    return raw
+
+
+def _drawn_mark_in(box: BoxText, points: list[tuple[float, float]]) -> bool:
+    """An empty check box with a drawn mark (vector X, filled square) inside it."""
+    r = box.field.rect
+    return (
+        box.field.kind == "check"
+        and not box.text.strip()
+        and any(r[0] - 1 <= x <= r[2] + 1 and r[1] - 1 <= y <= r[3] + 1 for x, y in points)
+    )
 
 
 def _lines(raw_words: list[Any]) -> list[PageLine]:
@@ -337,19 +453,39 @@ def _is_certificate(read: _PageRead) -> bool:
     return read.raw is not None
 
 
+def _is_acord(read: _PageRead) -> bool:
+    return read.raw is not None and (read.source == "form" or read.anchors >= MIN_ANCHORS)
+
+
+_CONTINUATION = re.compile(r"ADDITIONAL REMARKS|ACORD 101|AGENCY CUSTOMER ID", re.I)
+
+
+def _continues_certificate(read: _PageRead) -> bool:
+    """An ACORD 101 remarks page or a second certificate page belongs to the certificate."""
+    return read.raw is not None or any(_CONTINUATION.search(line.text) for line in read.lines)
+
+
 def _combine(reads: list[_PageRead], result: JSON) -> None:
     warnings: list[str] = result["warnings"]
-    cert = next((r for r in reads if _is_certificate(r)), None)
+    # an ACORD form (filled or laid out) before a page read only by its labels: a cover
+    # letter that mentions "certificate of insurance" must not stand in for the certificate
+    cert = next((r for r in reads if _is_acord(r)), None) or next(
+        (r for r in reads if _is_certificate(r)), None
+    )
     if cert is not None and cert.raw is not None:
         result.update(assemble_certificate(cert.raw))
         warnings.extend(cert.raw.warnings)
         result["kind"] = "coi"
         result["method"] = cert.source
     endorsements: list[JSON] = []
+    skipped: list[int] = []
     for read in reads:
         if read is cert or not read.lines:
             continue
-        for found in detect_endorsements(read.lines, read.height):
+        found_here = detect_endorsements(read.lines, read.height)
+        if not found_here and not _continues_certificate(read) and cert is not None:
+            skipped.append(read.number)
+        for found in found_here:
             key = f"endorsements[{len(endorsements)}]"
             endorsements.append(
                 {
@@ -366,6 +502,12 @@ def _combine(reads: list[_PageRead], result: JSON) -> None:
                 "confidence": 0.95 if read.source == "text" else 0.8,
             }
     result["endorsements"] = endorsements
+    if skipped:
+        pages = ", ".join(str(n) for n in skipped)
+        warnings.append(
+            f"page{'s' if len(skipped) > 1 else ''} {pages}: not a certificate or an endorsement"
+            " (a letter, licence or other document); skipped"
+        )
     if cert is None:
         if endorsements:
             result["kind"] = "endorsement"

@@ -58,6 +58,7 @@ _LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "other": (("limit", r"LIMIT|EACH CLAIM"),),
 }
+_STATUTORY = re.compile(r"\bSTATUTORY\b|\bPER STATUTE\b", re.I)
 _POLICY_NUMBER = re.compile(
     # one token, or a prefix and a token with digits ("GL 123-4567"); a date ends it
     r"POLICY\s*(NUMBER|NO\.?|#)\s*:?\s*([A-Z0-9][A-Z0-9-]*(?: [A-Z0-9-]*\d[A-Z0-9-]*)?)",
@@ -116,6 +117,9 @@ def _policies(lines: list[PageLine], make: Callable[[str, PageLine], Found]) -> 
             key = "eff" if "eff" not in current.fields else "exp"
             if key not in current.fields:
                 current.fields[key] = make(day, line)
+        statutory = current.section == "wc" and _STATUTORY.search(text)
+        if statutory and "statutory" not in current.fields:
+            current.fields["statutory"] = make("X", line)
         for name, label in _LIMITS.get(current.section, ()):
             m = re.search(f"(?:{label})" + r"[^$\d]{0,30}" + _MONEY, text, re.I)
             if m and f"limit.{name}" not in current.fields:

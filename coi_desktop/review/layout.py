@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from coi_desktop.review.acord_fields import FORM_FIELDS, FormField, Rect
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
@@ -63,17 +65,19 @@ class Affine:
         return Affine(a, b, -(a * self.c + b * self.f), d, e, -(d * self.c + e * self.f))
 
     def apply_rect(self, r: Rect) -> Rect:
-        pts = [self.apply(x, y) for x in (r[0], r[2]) for y in (r[1], r[3])]
-        return (
-            min(p[0] for p in pts),
-            min(p[1] for p in pts),
-            max(p[0] for p in pts),
-            max(p[1] for p in pts),
-        )
+        """The box around the mapped corners (written out: it runs for every word)."""
+        a, b, c, d, e, f = self.a, self.b, self.c, self.d, self.e, self.f
+        xs = (a * r[0] + b * r[1], a * r[2] + b * r[1], a * r[0] + b * r[3], a * r[2] + b * r[3])
+        ys = (d * r[0] + e * r[1], d * r[2] + e * r[1], d * r[0] + e * r[3], d * r[2] + e * r[3])
+        return (min(xs) + c, min(ys) + f, max(xs) + c, max(ys) + f)
 
 
+_NOT_KEY = re.compile(r"[^A-Z0-9]")
+
+
+@lru_cache(maxsize=8192)  # the form's own labels come back on every page
 def normalize(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+    return _NOT_KEY.sub("", text.upper())
 
 
 def _unique_anchors() -> dict[str, tuple[float, float]]:
@@ -169,6 +173,41 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
     return transform, len(pairs)
 
 
+def turn_rect(r: Rect, quarter: int, width: float, height: float) -> Rect:
+    """A rect of a page turned ``quarter`` quarter turns clockwise (width, height unturned)."""
+    x0, y0, x1, y1 = r
+    if quarter == 1:
+        return (height - y1, x0, height - y0, x1)
+    if quarter == 2:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if quarter == 3:
+        return (y0, width - x1, y1, width - x0)
+    return r
+
+
+def turn_words(words: list[Word], quarter: int, width: float, height: float) -> list[Word]:
+    return [Word(*turn_rect(w.rect, quarter, width, height), w.text) for w in words]
+
+
+def locate_turned(
+    words: list[Word], width: float, height: float
+) -> tuple[int, Affine, int]:
+    """The quarter turn that puts a sideways or upside-down form upright, with its fit.
+
+    Text drawn sideways (a landscape page holding a portrait form, or a form rotated in
+    its content stream) reads in the page's own frame as rotated words; each turn is
+    tried and the one whose labels match the form best is kept.
+    """
+    best = (0, *locate_form(words))
+    if best[2] >= MIN_ANCHORS:
+        return best
+    for quarter in (1, 2, 3):
+        transform, anchors = locate_form(turn_words(words, quarter, width, height))
+        if anchors > best[2]:
+            best = (quarter, transform, anchors)
+    return best
+
+
 def _dist(p: tuple[float, float], q: tuple[float, float]) -> float:
     return float(((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5)
 
@@ -220,14 +259,26 @@ class BoxText:
     rect: Rect  # page coordinates
 
 
-def read_boxes(words: list[Word], transform: Affine, *, ocr: bool = False) -> dict[str, BoxText]:
-    """Slot → the text printed in that box; every box of the form is present (maybe empty)."""
+def read_boxes(
+    words: list[Word],
+    transform: Affine,
+    *,
+    ocr: bool = False,
+    y_map: Callable[[float], float] | None = None,
+) -> dict[str, BoxText]:
+    """Slot → the text printed in that box; every box of the form is present (maybe empty).
+
+    ``y_map`` moves template-frame heights onto the template's rows (an edition with other
+    row heights, ``form_structure.row_map``).
+    """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
     located = (
         ocr_words_in_template(words, transform)
         if ocr
         else [(w, *transform.apply(*w.center)) for w in words]
     )
+    if y_map is not None:
+        located = [(w, cx, y_map(cy)) for w, cx, cy in located]
     for w, cx, cy in located:
         f = box_of(cx, cy)
         if f is not None:

@@ -117,7 +117,7 @@ def read_money(text: str) -> Reading[int]:
     for token in core.split():
         if sum(ch.isdigit() for ch in token) >= 3:
             amount = _parse_money_clean(token) or _parse_money_clean(repair_digits(token))
-            if amount is not None:
+            if amount:  # "000)" alone is a piece of an amount, not $0
                 return Reading(amount, True)
     return Reading(None, False)
 
@@ -170,7 +170,10 @@ def parse_date(text: str) -> dt.date | None:
 
 # ---------------------------------------------------------------- check marks
 
-_MARK_YES = {"X", "Y", "YES", "✓", "✔", "☑", "☒", "■", "✗", "✘", "V", "1", "ON", "TRUE"}
+_MARK_YES = {
+    *("X", "Y", "YES", "V", "1", "ON", "TRUE"),
+    *("✓", "✔", "☑", "☒", "■", "✗", "✘", "✖", "✕", "❌", "☓", "✅", "●"),
+}
 _MARK_NO = {"N", "NO", "OFF", "0", "FALSE", "☐", "□"}
 # OCR reads a printed X or check as one of these; accepted, but flagged as repaired.
 _MARK_OCR_YES = {"K", "*", "%", "x×", "×", "¥", "VV", "XX", "4", "/"}

@@ -1,0 +1,348 @@
+"""The layout reader finds the form on the page: rows, cells, marks, parties, hidden text.
+
+Pages are printed with PyMuPDF (``tests/form_pages.py``): the blank form's words where
+the form has them, moved as other editions and broker software move them, and values
+where brokers print them (top line of a row, middle of a row, several lines per row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymupdf
+import pytest
+
+from coi_desktop.review.extraction import extract_document
+from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.marks import drawn_marks
+from tests.form_pages import FormPage, Place, policy_row, same, scaled, taller_rows
+
+CONFIDENT = 0.8
+
+
+def _policies(result: dict[str, Any], coverage: str) -> list[dict[str, Any]]:
+    return [p for p in result["policies"] if p["coverage"] == coverage]
+
+
+def _one(result: dict[str, Any], coverage: str) -> dict[str, Any]:
+    found = _policies(result, coverage)
+    assert len(found) == 1, result["policies"]
+    return found[0]
+
+
+def _conf(result: dict[str, Any], key: str) -> float:
+    return float(result["evidence"][key]["confidence"])
+
+
+def _certificate(place: Place = same) -> FormPage:
+    page = FormPage(place=place)
+    policy_row(page, 302, "A", "GL-100", "01/01/2026", "01/01/2027")  # top line of the row
+    page.add(528, 302, "1,000,000")
+    policy_row(page, 410, "B", "AU-200", "02/01/2026", "02/01/2027")  # middle of the row
+    page.add(528, 386, "1,000,000")
+    policy_row(page, 484, "C", "WC-300", "03/01/2026", "03/01/2027")
+    page.add(528, 494, "500,000")
+    return page
+
+
+@pytest.mark.parametrize(
+    "place",
+    [same, scaled(0.96, 9.0, 12.0), scaled(1.02, -4.0, -6.0), taller_rows(1.06)],
+    ids=["2016-03", "smaller-shifted", "larger-shifted", "taller-rows"],
+)
+def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
+    result = extract_document(_certificate(place).pdf(), "c.pdf")
+    got = {(p["coverage"], p["insurer_letter"], p["policy_number"], p["effective_date"])
+           for p in result["policies"]}
+    assert got == {
+        ("general_liability", "A", "GL-100", "2026-01-01"),
+        ("automobile_liability", "B", "AU-200", "2026-02-01"),
+        ("workers_compensation", "C", "WC-300", "2026-03-01"),
+    }, result["warnings"]
+    assert not any("coverage rows not found" in w for w in result["warnings"])
+    gl = _one(result, "general_liability")
+    assert gl["limits"]["each_occurrence"] == 1_000_000
+
+
+@pytest.mark.parametrize("extra", [1.06, 1.12])
+def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -> None:
+    page = FormPage(place=taller_rows(extra))
+    policy_row(page, 302, "A", "GL-1", "01/01/2026", "01/01/2027")
+    for i, y in enumerate((302, 314, 326, 338, 350, 362)):
+        page.add(528, y, f"{i + 1},000,000")
+    policy_row(page, 484, "C", "WC-1", "01/01/2026", "01/01/2027")
+    for i, y in enumerate((494, 506, 518)):
+        page.add(528, y, f"{i + 11},000,000")
+    page.add(35, 680, "Holder Co")
+    result = extract_document(page.pdf(), "c.pdf")
+    gl, wc = _one(result, "general_liability"), _one(result, "workers_compensation")
+    assert list(gl["limits"].values()) == [n * 1_000_000 for n in range(1, 7)]
+    assert [wc["limits"][k] for k in ("el_each_accident", "el_disease_each_employee",
+                                      "el_disease_policy_limit")] == [11e6, 12e6, 13e6]
+    assert result["certificate_holder"]["name"] == "Holder Co"
+    assert len(result["policies"]) == 2  # nothing spilled into the "other" row
+
+
+def test_a_row_title_missing_from_the_page_is_read_below_the_review_line() -> None:
+    page = _certificate()
+    doc, pg = page.render()
+    # an edition without the AUTOMOBILE LIABILITY title: cover it so the row is not anchored
+    for rect in pg.search_for("AUTOMOBILE"):
+        pg.add_redact_annot(rect)
+    pg.apply_redactions()
+    result = extract_document(doc.tobytes(), "c.pdf")
+    auto = _one(result, "automobile_liability")
+    assert auto["policy_number"] == "AU-200"
+    i = result["policies"].index(auto)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert any("coverage rows not found" in w for w in result["warnings"])
+
+
+def test_two_policies_in_one_row_are_two_items() -> None:
+    page = FormPage()
+    policy_row(page, 446, "B", "UMB-1", "01/01/2026", "01/01/2027")
+    policy_row(page, 456, "C", "XS-2", "04/01/2026", "04/01/2027")
+    page.add(528, 446, "5,000,000")
+    result = extract_document(page.pdf(), "c.pdf")
+    rows = _policies(result, "umbrella_liability")
+    assert [(p["insurer_letter"], p["policy_number"], p["expiration_date"]) for p in rows] == [
+        ("B", "UMB-1", "2027-01-01"),
+        ("C", "XS-2", "2027-04-01"),
+    ]
+    assert rows[0]["limits"]["each_occurrence"] == 5_000_000
+
+
+def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
+    page = FormPage()
+    page.add(22, 532, "D").add(44, 532, "Garage Keepers").add(178, 532, "X")
+    page.add(218, 532, "GK-77").add(333, 532, "03/17/2026").add(380, 532, "03/17/2027")
+    page.add(434, 532, "$5,000")  # in the limit's description box, the amount box empty
+    result = extract_document(page.pdf(), "c.pdf")
+    other = _one(result, "other")
+    assert (other["insurer_letter"], other["policy_number"], other["additional_insured"]) == (
+        "D",
+        "GK-77",
+        True,
+    )
+    assert other["limits"]["limit"] == 5000
+    i = result["policies"].index(other)
+    assert _conf(result, f"policies[{i}].limits.limit") < CONFIDENT
+    assert any("not in its box" in w for w in result["warnings"])
+
+
+# ---------------------------------------------------------------- marks
+
+
+def _marked_row() -> FormPage:
+    return policy_row(FormPage(), 302, "A", "GL-100", "01/01/2026", "01/01/2027").add(
+        528, 302, "1,000,000"
+    )
+
+
+def _text_mark(pg: pymupdf.Page, text: str) -> None:
+    pg.insert_text((180, 318), text, fontsize=8, fontname="helv")  # ADDL INSD, 2nd line
+
+
+def _glyph_mark(pg: pymupdf.Page, text: str) -> None:
+    writer = pymupdf.TextWriter(pg.rect)
+    writer.append((180, 318), text, font=pymupdf.Font(ordering=0), fontsize=8)
+    writer.write_text(pg)
+
+
+def _vector_x(pg: pymupdf.Page) -> None:
+    pg.draw_line((180, 310), (188, 318), width=0.8)
+    pg.draw_line((180, 318), (188, 310), width=0.8)
+
+
+def _filled_box(pg: pymupdf.Page) -> None:
+    pg.draw_rect(pymupdf.Rect(181, 310, 188, 317), color=None, fill=(0, 0, 0))
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda pg: _text_mark(pg, "X"),
+        lambda pg: _text_mark(pg, "Y"),
+        lambda pg: _glyph_mark(pg, "\u2714"),
+        lambda pg: _glyph_mark(pg, "\u2716"),
+        _vector_x,
+        _filled_box,
+    ],
+    ids=["X", "Y", "check-glyph", "heavy-x-glyph", "vector-strokes", "filled-box"],
+)
+def test_a_mark_of_any_kind_anywhere_in_the_row_reads_as_marked(draw: Any) -> None:
+    doc, pg = _marked_row().render()
+    draw(pg)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    gl = _one(result, "general_liability")
+    assert gl["additional_insured"] is True
+    assert gl["waiver_of_subrogation"] is False  # the SUBR WVD cell is empty and was found
+
+
+def test_unmarked_cells_read_as_no_only_when_the_mark_columns_were_found() -> None:
+    doc, pg = _marked_row().render()
+    for word in ("ADDL", "INSD", "SUBR", "WVD"):
+        for rect in pg.search_for(word):
+            pg.add_redact_annot(rect)
+    pg.apply_redactions()
+    result = extract_document(doc.tobytes(), "c.pdf")
+    gl = _one(result, "general_liability")
+    assert gl["additional_insured"] is None and gl["waiver_of_subrogation"] is None
+    assert any("ADDL INSD / SUBR WVD" in w for w in result["warnings"])
+
+
+def test_box_outlines_and_rules_are_not_marks() -> None:
+    doc = pymupdf.open()
+    pg = doc.new_page()
+    pg.draw_rect(pymupdf.Rect(100, 100, 108, 108), color=(0, 0, 0), width=0.5)  # empty box
+    pg.draw_line((50, 200), (500, 200), width=0.5)  # a rule
+    pg.draw_rect(pymupdf.Rect(50, 300, 500, 301), color=None, fill=(0, 0, 0))  # a filled rule
+    assert drawn_marks(pg.get_cdrawings()) == []
+    _vector_x(pg)
+    assert len(drawn_marks(pg.get_cdrawings())) == 2
+
+
+# ---------------------------------------------------------------- parties
+
+
+def test_parties_are_read_by_the_structure_of_their_box() -> None:
+    page = FormPage()
+    page.add(50, 192, "Lisa Gomez, LLC")  # starts left of the form's name line
+    page.add(50, 203, "1616 Broadway").add(50, 214, "New York, NY 10001")
+    page.add(35, 680, "World's Best, Inc.")  # a line above the holder's name line
+    page.add(35, 691, "231 Reindeer Avenue").add(35, 702, "Los Angeles, CA 98776")
+    page.add(35, 713, "certs@worldsbest.example").add(35, 724, "(555) 123-4567")
+    page.add(360, 170, "Mid Century Insurance Company").add(546, 170, "11111")
+    result = extract_document(page.pdf(), "c.pdf")
+    assert result["insured"] == {
+        "name": "Lisa Gomez, LLC",
+        "address": "1616 Broadway, New York, NY 10001",
+    }
+    assert result["certificate_holder"] == {
+        "name": "World's Best, Inc.",
+        "address": "231 Reindeer Avenue, Los Angeles, CA 98776",
+    }
+    assert result["insurers"] == [
+        {"letter": "A", "name": "Mid Century Insurance Company", "naic": "11111"}
+    ]
+
+
+def test_a_legal_form_wrapped_to_the_next_line_stays_with_the_name() -> None:
+    page = FormPage()
+    page.add(50, 192, "Management Solutions").add(50, 203, "Inc 914 Air Drive")
+    page.add(50, 214, "Clive IA 50325")
+    page.add(35, 680, "Source, Inc. 8 Three").add(35, 691, "Chopt Rd. Suite 14")
+    result = extract_document(page.pdf(), "c.pdf")
+    assert result["insured"]["name"] == "Management Solutions Inc"
+    assert result["insured"]["address"].startswith("914 Air Drive")
+    assert result["certificate_holder"]["name"] == "Source, Inc."
+    assert result["certificate_holder"]["address"].startswith("8 Three")
+
+
+# ---------------------------------------------------------------- hidden text
+
+
+def test_text_under_a_white_box_or_printed_white_is_not_read() -> None:
+    page = _marked_row()
+    page.add(360, 170, "Old Casualty Company").add(546, 170, "99999")
+    doc, pg = page.render()
+    # edited after printing: white boxes over the old insurer, the new one printed on top
+    pg.draw_rect(pymupdf.Rect(355, 168, 530, 180), color=None, fill=(1, 1, 1))
+    pg.draw_rect(pymupdf.Rect(540, 168, 590, 180), color=None, fill=(1, 1, 1))
+    pg.insert_text((360, 178), "New Specialty Insurance", fontsize=8, fontname="helv")
+    pg.insert_text((546, 178), "12345", fontsize=8, fontname="helv")
+    pg.insert_text((218, 322), "SECRET-9", fontsize=8, color=(1, 1, 1))  # white on white
+    result = extract_document(doc.tobytes(), "c.pdf")
+    assert result["insurers"] == [
+        {"letter": "A", "name": "New Specialty Insurance", "naic": "12345"}
+    ]
+    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert any("not shown on the page" in w for w in result["warnings"])
+
+
+def test_a_page_without_hidden_text_keeps_its_own_words() -> None:
+    _doc, pg = _marked_row().render()
+    assert visible_words(pg, pg.get_cdrawings()) is None
+
+
+# ---------------------------------------------------------------- turned pages
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_a_page_with_rotate_is_read(rotate: int) -> None:
+    doc, pg = _certificate().render()
+    pg.set_rotation(rotate)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    assert _one(result, "automobile_liability")["policy_number"] == "AU-200"
+
+
+@pytest.mark.parametrize("rotate", [90, 270])
+def test_a_form_printed_sideways_is_turned_upright(rotate: int) -> None:
+    source, _ = _certificate().render()
+    doc = pymupdf.open()
+    pg = doc.new_page(width=792, height=612)
+    pg.show_pdf_page(pg.rect, source, 0, rotate=rotate)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    wc = _one(result, "workers_compensation")
+    assert wc["policy_number"] == "WC-300"
+    assert any("turned" in w for w in result["warnings"])
+    # evidence points at the value on the page as it is, for the reviewer's highlight
+    i = result["policies"].index(wc)
+    x0, y0, x1, y1 = result["evidence"][f"policies[{i}].policy_number"]["rect"]
+    assert "WC-300" in pg.get_textbox(pymupdf.Rect(x0 - 2, y0 - 2, x1 + 2, y1 + 2))
+
+
+# ---------------------------------------------------------------- other pages
+
+
+def test_pages_that_are_not_certificates_are_skipped_with_a_note() -> None:
+    doc, _ = _certificate().render()
+    licence = doc.new_page()
+    licence.insert_text(
+        (72, 72),
+        "STATE OF FLORIDA\nCONSTRUCTION INDUSTRY LICENSING BOARD\n"
+        "The ROOFING CONTRACTOR named below IS CERTIFIED\nLicense number CCC1331111",
+        fontsize=11,
+    )
+    endorsement = doc.new_page()
+    endorsement.insert_text(
+        (72, 72), "THIS ENDORSEMENT CHANGES THE POLICY. PLEASE READ IT CAREFULLY.", fontsize=10
+    )
+    endorsement.insert_text((72, 120), "ADDITIONAL INSURED - OWNERS, LESSEES OR CONTRACTORS")
+    endorsement.insert_text((72, 770), "CG 20 10 04 13", fontsize=8)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    assert result["kind"] == "coi"
+    assert [(e["form_number"], e["page"]) for e in result["endorsements"]] == [("CG 20 10", 3)]
+    assert any(w.startswith("page 2: not a certificate") for w in result["warnings"])
+
+
+def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None:
+    letter_doc = pymupdf.open()
+    letter = letter_doc.new_page()
+    letter.insert_text(
+        (72, 72),
+        "Dear customer,\nPlease find attached your CERTIFICATE OF LIABILITY INSURANCE.\n"
+        "Named Insured: Someone Else LLC\nRegards, the agency",
+        fontsize=11,
+    )
+    form, _ = _certificate().render()
+    letter_doc.insert_pdf(form)
+    result = extract_document(letter_doc.tobytes(), "c.pdf")
+    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert result["insured"]["name"] != "Someone Else LLC"
+
+
+def test_a_scanners_invisible_text_layer_is_read_but_not_trusted() -> None:
+    _doc, pg = _marked_row().render()
+    # a searchable scan: the image is what shows, the words are an invisible OCR layer
+    layer = pymupdf.open()
+    page = layer.new_page()
+    page.insert_image(page.rect, pixmap=pg.get_pixmap(dpi=50))
+    for x0, y0, _x1, y1, text, *_ in pg.get_text("words"):
+        page.insert_text((x0, y1 - 1.5), text, fontsize=(y1 - y0) * 0.8, render_mode=3)
+    result = extract_document(layer.tobytes(), "c.pdf")
+    gl = _one(result, "general_liability")
+    assert gl["policy_number"] == "GL-100"
+    i = result["policies"].index(gl)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert any("OCR text layer" in w for w in result["warnings"])
