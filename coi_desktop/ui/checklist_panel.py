@@ -116,7 +116,7 @@ class ChecklistPanel(QWidget):
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("&Deficiencies sent to the vendor (one per line):")
+        title = QLabel("De&ficiencies sent to the vendor (one per line):")
         self.deficiencies_edit = QPlainTextEdit()
         self.deficiencies_edit.setAccessibleName("Deficiencies")
         self.deficiencies_edit.setTabChangesFocus(True)
@@ -166,6 +166,16 @@ class ChecklistPanel(QWidget):
     # ------------------------------------------------------------ content
 
     def show_submission(self, view: SubmissionView | None, *, now: datetime | None = None) -> None:
+        # The same undecided submission shown again (a refresh): the reviewer's own
+        # deficiency text stays; it is only theirs to throw away (Recompose).
+        keep_text = (
+            self._deficiencies_edited
+            and view is not None
+            and self.view is not None
+            and self.view.id == view.id
+            and view.decision is None
+        )
+        kept = self.deficiencies_edit.toPlainText()
         self.view = view
         self.message.hide()
         self.detail.clear()
@@ -205,8 +215,10 @@ class ChecklistPanel(QWidget):
         else:
             self.empty.hide()
             self.tree.show()
-        self._deficiencies_edited = False
-        if view.decision is not None and view.decision.deficiencies:
+        self._deficiencies_edited = keep_text
+        if keep_text:
+            self._set_deficiencies([kept])
+        elif view.decision is not None and view.decision.deficiencies:
             self._set_deficiencies(view.decision.deficiencies)
         else:
             self._set_deficiencies(compose_deficiencies(view.lines))

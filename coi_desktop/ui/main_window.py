@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -45,7 +46,7 @@ from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.decisions import DecisionError
 from coi_desktop.ui import theme
-from coi_desktop.ui.actions import ACTIONS, MENUS, ActionSpec
+from coi_desktop.ui.actions import ACTIONS, MENU_TITLES, MENUS, ActionSpec
 from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader
 from coi_desktop.ui.checklist_panel import ChecklistPanel
 from coi_desktop.ui.dialogs import AboutDialog, DecisionDialog, OverrideDialog, ShortcutsDialog
@@ -88,6 +89,18 @@ def _optional(module: str, name: str) -> Any:
     except Exception:  # a half-written module must not stop the workbench
         log.exception("could not load %s.%s", module, name)
         return None
+
+
+_ANY = object()  # record_decision without a check of what the reviewer saw (tests, scripts)
+
+
+class _ChangedElsewhere(Exception):
+    """The store's decision is not the one the reviewer saw: write nothing."""
+
+
+def _decision_key(view: SubmissionView) -> tuple[str, str] | None:
+    d = view.decision
+    return (d.id, d.outcome) if d is not None else None
 
 
 class MainWindow(QMainWindow):
@@ -209,6 +222,7 @@ class MainWindow(QMainWindow):
             action.setObjectName(f"action_{spec.name}")
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setCheckable(spec.checkable)
             action.setToolTip(self._tip(spec))
             action.setStatusTip(spec.tip)
             action.triggered.connect(getattr(self, f"act_{spec.name}"))
@@ -227,7 +241,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         menus: dict[str, QMenu] = {}
         for group in MENUS:
-            menus[group] = bar.addMenu(f"&{group}")
+            menus[group] = bar.addMenu(MENU_TITLES[group])
         for spec in ACTIONS:
             menus[spec.group].addAction(self.actions_by_name[spec.name])
         toolbar = QToolBar("Main")
@@ -758,8 +772,14 @@ class MainWindow(QMainWindow):
     def _decision_error(self, exc: Exception) -> str:
         return str(exc)
 
-    def record_decision(self, outcome: str, note: str) -> str | None:
-        """Write the decision (and its outbox item); None when done, else the reason."""
+    def record_decision(
+        self, outcome: str, note: str, *, expected: tuple[str, str] | None | object = _ANY
+    ) -> str | None:
+        """Write the decision (and its outbox item); None when done, else the reason.
+
+        ``expected`` is the decision the reviewer saw when the dialog opened: when the
+        store holds another by now (decided elsewhere meanwhile), nothing is written.
+        """
         if self.user is None or self.current_id is None:
             return NO_USER_TIP if self.user is None else "No submission is open."
         submission_id = self.current_id
@@ -767,11 +787,20 @@ class MainWindow(QMainWindow):
         deficiencies = self.checklist.deficiencies() if outcome == "non_compliant" else None
         try:
             with self.workspace.database.session() as session:
+                if expected is not _ANY:
+                    state = decisions.current_decision(session, submission_id)
+                    now = (state.decision.id, state.decision.outcome) if state.decision else None
+                    if now != expected:
+                        raise _ChangedElsewhere
                 decisions.record_decision(
                     session, submission_id, outcome, self.user, note=note, deficiencies=deficiencies
                 )
         except DecisionError as exc:
             return str(exc)
+        except _ChangedElsewhere:
+            self._reload_current(keep_viewer=True)
+            view = self.current_view
+            return self._changed_elsewhere(view) if view else "This submission is gone."
         self._last_decided = submission_id
         self.statusBar().showMessage(
             f"{self.current_view.vendor if self.current_view else submission_id}: "
@@ -849,17 +878,64 @@ class MainWindow(QMainWindow):
             return
         if self.current_view is None:
             return
+        shown = self.current_view
+        # Another process (the CLI, a second window, sync) may have decided or changed it
+        # since it was shown: decide on what the store holds now, never on the old view.
+        self._reload_current(keep_viewer=True)
         view = self.current_view
+        if view is None:
+            return
+        changed = _decision_key(view) != _decision_key(shown) or view.status != shown.status
+        if changed:
+            message = self._changed_elsewhere(view)
+            self.checklist.show_message(message)
+            self.statusBar().showMessage(message, 15_000)
+            return
+        if not self.actions_by_name[f"decide_{outcome}"].isEnabled():
+            return
         text = f"{view.vendor} ({view.project or view.id})"
         deficiencies = self.checklist.deficiencies()
-        dialog = DecisionDialog(outcome, text, deficiencies, self.record_decision, self)
+        failing = sum(1 for line in view.lines if line.result == "fail")
+        expected = _decision_key(view)
+
+        def submit(choice: str, note: str) -> str | None:
+            return self.record_decision(choice, note, expected=expected)
+
+        dialog = DecisionDialog(outcome, text, deficiencies, submit, self, failing=failing)
         self._show_dialog(dialog)
+
+    def _changed_elsewhere(self, view: SubmissionView) -> str:
+        """The sentence shown when the store moved on under the reviewer's eyes."""
+        decision = view.decision
+        if decision is None:
+            return (
+                f"{view.vendor} changed since you opened it (now "
+                f"{STATUS_TEXT.get(view.status, view.status).lower()}); look again, then decide."
+            )
+        with self.workspace.database.session() as session:
+            who = session.get(User, decision.decided_by)
+            name = who.name if who is not None else decision.decided_by
+        outcome = decision.outcome.replace("_", "-")
+        return (
+            f"{name} decided {view.vendor} {outcome} at "
+            f"{decision.decided_at.astimezone().strftime('%H:%M')} (elsewhere, e.g. the command "
+            "line); the checklist now shows it. Look again before deciding."
+        )
 
     def _show_dialog(self, dialog: DecisionDialog | OverrideDialog) -> None:
         self.open_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "open_dialog", None))
+        # After the dialog the keys go to the checklist (N, P, T…) or the queue (J, K),
+        # never to whatever text field had the focus before: the next vendor's
+        # deficiencies would take the letters.
+        dialog.finished.connect(self._focus_after_dialog)
         dialog.open()
+
+    def _focus_after_dialog(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted or self.focusWidget() is self.table:
+            return  # cancelled: back where the reviewer was
+        self.checklist.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def act_decide_compliant(self) -> None:
         self._decide("compliant")
@@ -979,6 +1055,11 @@ class MainWindow(QMainWindow):
     def act_rotate(self) -> None:
         self.viewer.rotate()
 
+    def act_toggle_thumbnails(self) -> None:
+        shown = self.actions_by_name["toggle_thumbnails"].isChecked()
+        self.viewer.set_thumbnails_visible(shown)
+        self.settings.setValue("document/thumbnails", shown)
+
     def act_toggle_sync_panel(self) -> None:
         dock = self._ensure_sync_panel()
         if dock is not None:
@@ -1046,6 +1127,9 @@ class MainWindow(QMainWindow):
             value = self.settings.value(name)
             if isinstance(value, QByteArray) and not value.isEmpty():
                 widget.restoreState(value)
+        thumbnails = str(self.settings.value("document/thumbnails", "true")).lower() != "false"
+        self.actions_by_name["toggle_thumbnails"].setChecked(thumbnails)
+        self.viewer.set_thumbnails_visible(thumbnails)
         if self.settings.value("split/workbench") is None:
             self.split.setSizes([400, 560, 406])
             self.checklist.split.setSizes([420, 180])

@@ -283,6 +283,7 @@ class PdfViewer(QWidget):
         self._pending_outline: Outline | None = None
         self._requested: set[tuple[str, int, int, float, bool]] = set()
         self._first_shown = False
+        self._to_top = False  # the next layout starts at the top of page 1
         self._hits: list[tuple[int, tuple[float, float, float, float]]] = []
         self._hit_index = -1
         self._current_page = 0
@@ -382,6 +383,16 @@ class PdfViewer(QWidget):
         layout.addWidget(self.stack, 1)
         self.setFocusProxy(self.pages)
 
+    def set_thumbnails_visible(self, shown: bool) -> None:
+        """The page strip on the left; hidden, the page has the whole pane."""
+        self.thumbnails.setVisible(shown)
+        if self.page_sizes and self.zoom_mode != "custom":
+            self._refit_timer.start()
+
+    @property
+    def thumbnails_visible(self) -> bool:
+        return not self.thumbnails.isHidden()
+
     def _start_worker(self) -> None:
         if not self._stopped and not self._worker.isRunning():
             self._worker.start()
@@ -429,6 +440,11 @@ class PdfViewer(QWidget):
         self.document_box.setCurrentIndex(self._documents.index(doc))
         self._key = doc.sha256
         self._generation += 1
+        # Every document opens the same way: page 1 at the top, fit to the width, upright;
+        # the zoom, scroll and rotation chosen for the previous one say nothing about it.
+        self.zoom_mode = "fit_width"
+        self.rotation = 0
+        self._to_top = True
         self._hits, self._hit_index = [], -1
         self.find_label.setText("")
         self._first_shown = False
@@ -444,13 +460,11 @@ class PdfViewer(QWidget):
         known = self._sizes_by_key.get(doc.sha256)
         if known is not None and self._open_in_worker == doc.sha256:
             self._layout(known)  # the worker has it open already: just show it
-            self.pages.verticalScrollBar().setValue(0)
             self._request_visible()
             self._check_first_shown()
             return
         if known is not None:
             self._layout(known)
-            self.pages.verticalScrollBar().setValue(0)
         sha = doc.sha256
         self._worker.submit(
             OpenJob(
@@ -518,7 +532,8 @@ class PdfViewer(QWidget):
         return float(width - 2 * MARGIN), float(height - 2 * MARGIN)
 
     def _guess_width(self) -> int:
-        return max(200, self.width() - THUMB_WIDTH - 60)
+        strip = THUMB_WIDTH + 34 if self.thumbnails_visible else 0
+        return max(200, self.width() - strip - 26)
 
     def _layout(self, sizes: list[tuple[float, float]]) -> None:
         self.page_sizes = list(sizes)
@@ -527,6 +542,11 @@ class PdfViewer(QWidget):
         self._relayout()
         self.thumbnail_model.set_page_count(len(sizes))
         self.stack.setCurrentWidget(self.split)
+        if self._to_top:
+            self._to_top = False
+            self.pages.verticalScrollBar().setValue(0)
+            self.pages.horizontalScrollBar().setValue(0)
+            self.view_moved()
 
     def _fit_zoom(self) -> float:
         if not self.page_sizes:
