@@ -250,7 +250,7 @@ class OverrideDialog(_EnterDialog):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.note and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            number = _DIGITS.get(event.key())
+            number = _DIGITS.get(Qt.Key(event.key()))
             plain = not (
                 event.modifiers()
                 & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -344,7 +344,7 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
-_DIGITS = {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3, Qt.Key.Key_4: 4}
+_DIGITS: dict[Qt.Key, int] = {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3, Qt.Key.Key_4: 4}
 
 
 def _html(text: str) -> str:

@@ -47,7 +47,7 @@ from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.decisions import DecisionError
 from coi_desktop.ui import theme
 from coi_desktop.ui.actions import ACTIONS, MENU_TITLES, MENUS, ActionSpec
-from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader
+from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader, StoreWatcher
 from coi_desktop.ui.checklist_panel import ChecklistPanel
 from coi_desktop.ui.dialogs import AboutDialog, DecisionDialog, OverrideDialog, ShortcutsDialog
 from coi_desktop.ui.pdf_viewer import PdfViewer
@@ -106,6 +106,8 @@ def _decision_key(view: SubmissionView) -> tuple[str, str] | None:
 class MainWindow(QMainWindow):
     submission_opened = Signal(str)  # id, after header, checklist and viewer were told
     decided = Signal(str, str)  # id, outcome
+
+    SEND_DELAY_MS = 8000  # from a decision to asking sync to send it (Ctrl+Z until then)
 
     def __init__(
         self,
@@ -186,6 +188,14 @@ class MainWindow(QMainWindow):
         self.preparation.prepared.connect(self.submissions_changed)
         self.preparation.busy_changed.connect(self._preparing)
         self._background = background
+        # Decisions, claims and syncs made by another process (the CLI, a second window).
+        self.watcher = StoreWatcher(workspace.database, parent=self)
+        self.watcher.changed.connect(self.store_changed)
+        # A decision is sent a few seconds after it is made: long enough for Ctrl+Z.
+        self._send_timer = QTimer(self)
+        self._send_timer.setSingleShot(True)
+        self._send_timer.setInterval(self.SEND_DELAY_MS)
+        self._send_timer.timeout.connect(self._send_now)
 
         self.view_bar.blockSignals(True)  # the first page is read just below, once
         self.view_bar.setCurrentIndex([v for v, _ in VIEWS].index(self._first_view()))
@@ -200,11 +210,13 @@ class MainWindow(QMainWindow):
         if background:
             QTimer.singleShot(500, self.preparation.poke)
             QTimer.singleShot(0, self.start_sync)
+            self.watcher.start()
         self.setTabOrder(self.search, self.view_bar)
         self.setTabOrder(self.view_bar, self.table)
         self.setTabOrder(self.table, self.viewer.pages)
         self.setTabOrder(self.viewer.pages, self.checklist.tree)
         self.setTabOrder(self.checklist.tree, self.checklist.deficiencies_edit)
+        self.table.setFocus()  # the keys work from the first moment (J, N, Ctrl+1 …)
 
     def _first_view(self) -> str:
         """Reviewers start in My work, or in Unassigned when they hold nothing yet."""
@@ -714,6 +726,18 @@ class MainWindow(QMainWindow):
         if row is not None and row.id != self.current_id:
             self.open_submission(row.id)
 
+    def _send_now(self) -> None:
+        worker = self.sync_worker
+        if worker is not None and hasattr(worker, "request_sync"):
+            worker.request_sync()
+
+    def store_changed(self, ids: list[str]) -> None:
+        """Another process (or connection) changed these submissions: show them as stored."""
+        self.submissions_changed(ids)
+        reload = getattr(self.sync_panel, "reload", None)
+        if callable(reload):
+            reload()
+
     def submissions_changed(self, ids: list[str]) -> None:
         """Sync or preparation changed these submissions: refresh their rows and the open one."""
         self.model.refresh_ids(list(ids))
@@ -759,6 +783,8 @@ class MainWindow(QMainWindow):
         position = self.checklist.selected()
         with self.workspace.database.session() as session:
             view = load_submission(session, self.current_id)
+        if view is not None and view == self.current_view:
+            return  # nothing the reviewer sees changed: leave the selection where it is
         self.current_view = view
         self.checklist.show_submission(view, now=self._clock())
         if position is not None:
@@ -773,7 +799,7 @@ class MainWindow(QMainWindow):
         return str(exc)
 
     def record_decision(
-        self, outcome: str, note: str, *, expected: tuple[str, str] | None | object = _ANY
+        self, outcome: str, note: str, *, expected: object = _ANY
     ) -> str | None:
         """Write the decision (and its outbox item); None when done, else the reason.
 
@@ -802,6 +828,7 @@ class MainWindow(QMainWindow):
             view = self.current_view
             return self._changed_elsewhere(view) if view else "This submission is gone."
         self._last_decided = submission_id
+        self._send_timer.start()
         self.statusBar().showMessage(
             f"{self.current_view.vendor if self.current_view else submission_id}: "
             f"{outcome.replace('_', '-')} — saved; Ctrl+Z undoes it until it is sent.",
@@ -1151,6 +1178,7 @@ class MainWindow(QMainWindow):
         self.loader.stop()
         self.preparation.stop()
         self.counts.stop()
+        self.watcher.stop()
         for part in (self.dashboard, self.sync_panel):
             part_shutdown = getattr(part, "shutdown", None)
             if callable(part_shutdown):
