@@ -55,7 +55,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("view_all", "&All", ("Alt+3",), "Show every submission", "Queue"),
     ActionSpec(
-        "refresh", "&Refresh", ("F5",), "Read the queue again from the local store", "Queue"
+        "refresh", "&Refresh", ("F5",), "Read the queue again and sync now", "Queue"
     ),
     # Checklist
     ActionSpec(

@@ -1051,6 +1051,7 @@ class MainWindow(QMainWindow):
         self._refresh_counts()
         if self._background:
             self.preparation.poke()
+        self._send_now()  # and ask the tracker now rather than at the next timed pass
 
     def act_next_line(self) -> None:
         self.checklist.select_line(+1)
