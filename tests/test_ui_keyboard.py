@@ -16,6 +16,7 @@ from coi_desktop.review import decisions
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace, open_workspace
+from tests.conftest import BLANK_FORM as BLANK
 from tests.test_ui_support import seeded_workspace
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -233,19 +234,67 @@ def test_each_document_opens_at_the_top_at_fit_width(qtbot: QtBot, window: MainW
     assert window.viewer.pages.verticalScrollBar().value() == 0
 
 
-def test_thumbnails_can_be_hidden_and_it_is_remembered(
+def two_page_pdf() -> bytes:
+    import pymupdf
+
+    with pymupdf.open() as doc:
+        for number in (1, 2):
+            doc.new_page(width=612, height=792).insert_text((72, 72), f"Endorsement page {number}")
+        return bytes(doc.tobytes())
+
+
+def test_thumbnails_show_for_several_pages_and_can_be_hidden(qtbot: QtBot) -> None:
+    from coi_desktop.ui.pdf_viewer import DocumentRef, PdfViewer
+
+    data = {"one": Path(BLANK).read_bytes(), "two": two_page_pdf()}
+    viewer = PdfViewer(lambda key: data[key])
+    qtbot.addWidget(viewer, before_close_func=lambda v: v.shutdown())
+    viewer.resize(700, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    one, two = DocumentRef("d-1", "coi.pdf", "one", True), DocumentRef("d-2", "e.pdf", "two", True)
+    viewer.set_documents([one, two])
+    qtbot.waitUntil(lambda: viewer._first_shown, timeout=5000)
+    assert not viewer.thumbnails_visible  # one page: the strip would only take room
+    viewer.show_evidence({"page": 2, "rect": None, "document_id": "d-2"})  # an endorsement
+    qtbot.waitUntil(lambda: viewer.document == two and len(viewer.page_sizes) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.current_page() == 1, timeout=5000)  # its own page 2
+    assert viewer.thumbnails_visible
+    zoom = viewer.zoom
+    viewer.set_thumbnails_visible(False)
+    assert not viewer.thumbnails_visible
+    qtbot.waitUntil(lambda: viewer.zoom > zoom, timeout=3000)  # the page took the room
+
+
+def test_the_thumbnails_choice_is_remembered(
     qtbot: QtBot, window: MainWindow, workspace: Workspace
 ) -> None:
-    qtbot.waitUntil(lambda: window.viewer._first_shown, timeout=5000)
-    assert window.viewer.thumbnails.isVisible()
-    zoom = window.viewer.zoom
+    assert window.actions_by_name["toggle_thumbnails"].isChecked()
     type_keys(qtbot, Qt.Key.Key_T, CTRL)
-    assert not window.viewer.thumbnails.isVisible()
-    qtbot.waitUntil(lambda: window.viewer.zoom > zoom, timeout=3000)  # the page took the room
+    assert not window.viewer._thumbnails_wanted
     window.close()
     again = MainWindow(workspace, background=False)
     qtbot.addWidget(again, before_close_func=lambda w: w.shutdown())
-    again.show()
-    assert not again.viewer.thumbnails.isVisible()
     assert not again.actions_by_name["toggle_thumbnails"].isChecked()
+    assert not again.viewer._thumbnails_wanted
     again.close()
+
+
+def test_endorsement_evidence_names_the_endorsements_file() -> None:
+    from datetime import date
+
+    from coi_desktop.review.precheck_context import read_context
+
+    extraction = {
+        "kind": "coi",
+        "evidence": {},
+        "policies": [],
+        "endorsements": [
+            {"form_number": "CG 20 10", "edition": "04 13", "page": 3,
+             "provides": ["additional_insured"], "document_id": "d-2"},
+        ],
+    }
+    ctx = read_context({}, extraction, date(2026, 12, 1))
+    assert ctx.endorsements[0].evidence == {
+        "page": 3, "rect": None, "source": None, "confidence": None, "document_id": "d-2"
+    }

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QToolButton,
     QTreeView,
@@ -24,9 +25,12 @@ from PySide6.QtWidgets import (
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.precheck import compose_deficiencies
 from coi_desktop.ui import theme
-from coi_desktop.ui.checklist_model import HEADERS, ChecklistModel, value_text
+from coi_desktop.ui.checklist_model import FOUND, HEADERS, REQUIRED, ChecklistModel, value_text
 from coi_desktop.ui.queue_model import KIND_TEXT, OUTCOME_TEXT, STATUS_TEXT, countdown_text
 from coi_desktop.ui.review_data import SubmissionView
+
+DETAIL_LINES = 6  # the selected line's detail: result, values, sentence, evidence, note
+VALUE_COLUMN_EM = 9  # Required / Found at most this wide ("$10,000,000" fits)
 
 
 def _due_words(due: datetime, now: datetime) -> str:
@@ -83,10 +87,9 @@ class ChecklistPanel(QWidget):
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        em = self.fontMetrics().horizontalAdvance("M")
-        for column in (2, 3):  # long values are elided; the line's detail below has them whole
+        for column in (REQUIRED, FOUND):  # sized to the values shown: _fit_value_columns
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.tree.setColumnWidth(column, 7 * em)
+        self._fit_value_columns()
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.tree.clicked.connect(self._clicked)
         self.tree.activated.connect(self._clicked)
@@ -105,13 +108,21 @@ class ChecklistPanel(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName("Selected line")
         self.detail.setMargin(4)
+        # A fixed height (scrolling when a sentence is long), so the list above keeps its
+        # size and its rows stay put as the selected line's text changes.
+        self.detail_area = QScrollArea()
+        self.detail_area.setWidget(self.detail)
+        self.detail_area.setWidgetResizable(True)
+        self.detail_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_area.setFixedHeight(self.fontMetrics().lineSpacing() * DETAIL_LINES + 10)
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.tree, 1)
         top_layout.addWidget(self.empty, 1)
-        top_layout.addWidget(self.detail)
+        top_layout.addWidget(self.detail_area)
 
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
@@ -198,6 +209,7 @@ class ChecklistPanel(QWidget):
         )
         self._show_decision(view)
         self.model.set_lines(view.lines)
+        self._fit_value_columns()
         self.tree.expandAll()
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
@@ -225,6 +237,20 @@ class ChecklistPanel(QWidget):
         first = self.model.line_indexes()
         if first:
             self.tree.setCurrentIndex(first[0])
+
+    def _fit_value_columns(self) -> None:
+        """Required and Found as wide as their values (money and dates read whole), within
+        bounds: a long name is elided here and read whole in the line's detail below."""
+        metrics = self.tree.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        pad = 3 * em // 2
+        for column, values in (
+            (REQUIRED, [line.required for line in self.model.lines]),
+            (FOUND, [line.found for line in self.model.lines]),
+        ):
+            texts = [HEADERS[column], *(value_text(v) for v in values)]
+            widest = max(metrics.horizontalAdvance(t) for t in texts) + pad
+            self.tree.setColumnWidth(column, max(5 * em, min(widest, VALUE_COLUMN_EM * em)))
 
     def _show_empty(self, text: str) -> None:
         self.tree.setVisible(not text and self.model.rowCount() > 0)

@@ -284,6 +284,7 @@ class PdfViewer(QWidget):
         self._requested: set[tuple[str, int, int, float, bool]] = set()
         self._first_shown = False
         self._to_top = False  # the next layout starts at the top of page 1
+        self._thumbnails_wanted = True
         self._hits: list[tuple[int, tuple[float, float, float, float]]] = []
         self._hit_index = -1
         self._current_page = 0
@@ -384,14 +385,25 @@ class PdfViewer(QWidget):
         self.setFocusProxy(self.pages)
 
     def set_thumbnails_visible(self, shown: bool) -> None:
-        """The page strip on the left; hidden, the page has the whole pane."""
-        self.thumbnails.setVisible(shown)
-        if self.page_sizes and self.zoom_mode != "custom":
-            self._refit_timer.start()
+        """The page strip on the left (the reviewer's choice); hidden, the page has the
+        whole pane. A one-page document never shows it: one thumbnail only takes room."""
+        self._thumbnails_wanted = shown
+        self._apply_thumbnails()  # the pages' resize refits the zoom (view_resized)
 
     @property
     def thumbnails_visible(self) -> bool:
         return not self.thumbnails.isHidden()
+
+    def _strip_wanted(self) -> bool:
+        return self._thumbnails_wanted and len(self.page_sizes) > 1
+
+    def _apply_thumbnails(self) -> bool:
+        """Show or hide the strip as wanted for this document; True when that changed it."""
+        shown = self._strip_wanted()
+        if shown == self.thumbnails_visible:
+            return False
+        self.thumbnails.setVisible(shown)
+        return True
 
     def _start_worker(self) -> None:
         if not self._stopped and not self._worker.isRunning():
@@ -465,6 +477,11 @@ class PdfViewer(QWidget):
             return
         if known is not None:
             self._layout(known)
+        else:
+            # Nothing of the previous file may stand in for this one (an outline asked for
+            # now waits for this file's pages, not the last one's).
+            self.page_sizes, self._offsets = [], []
+            self.pages.viewport().update()
         sha = doc.sha256
         self._worker.submit(
             OpenJob(
@@ -525,6 +542,9 @@ class PdfViewer(QWidget):
         vp = self.pages.viewport()
         # The vertical scroll bar appears once pages overflow; leave room for it up front.
         width = max(100, (vp.width() if self.pages.isVisible() else self._guess_width()))
+        if self.pages.isVisible() and self._strip_wanted() != self.thumbnails_visible:
+            strip = self.thumbnails.width()  # about to be shown or hidden (_layout)
+            width += -strip if self._strip_wanted() else strip
         scrollbar = self.pages.verticalScrollBar().sizeHint().width()
         if not self.pages.verticalScrollBar().isVisible():
             width -= scrollbar
@@ -537,11 +557,12 @@ class PdfViewer(QWidget):
 
     def _layout(self, sizes: list[tuple[float, float]]) -> None:
         self.page_sizes = list(sizes)
-        if self.zoom_mode != "custom":
-            self.zoom = self._fit_zoom()
-        self._relayout()
         self.thumbnail_model.set_page_count(len(sizes))
         self.stack.setCurrentWidget(self.split)
+        if self.zoom_mode != "custom":
+            self.zoom = self._fit_zoom()  # for the width the pages have once the strip is set
+        self._relayout()
+        self._apply_thumbnails()  # after the layout: showing the strip resizes the pages now
         if self._to_top:
             self._to_top = False
             self.pages.verticalScrollBar().setValue(0)
