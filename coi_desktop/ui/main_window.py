@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QMetaObject, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -1146,6 +1146,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
+            screen = self.screen()
+            room = screen.availableGeometry() if screen is not None else None
+            real = QGuiApplication.platformName() != "offscreen"  # offscreen: 800 × 600
+            if real and room is not None and (room.width() <= 1440 or room.height() <= 800):
+                # 1366 × 768 and its title bar do not fit a 768-pixel screen: the status
+                # bar (sync state) would fall off the bottom.
+                self.setWindowState(Qt.WindowState.WindowMaximized)
         for name, widget in (
             ("window/state", self),
             ("split/workbench", self.split),
@@ -1159,7 +1166,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["toggle_thumbnails"].setChecked(thumbnails)
         self.viewer.set_thumbnails_visible(thumbnails)
         if self.settings.value("split/workbench") is None:
-            self.split.setSizes([400, 560, 406])
+            self.split.setSizes([370, 560, 436])
             self.checklist.split.setSizes([420, 180])
 
     def save_state(self) -> None:
