@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
             (RECEIVED, 8),
             (STATUS, 6),
             (REVIEWER, 7),
-            (PRECHECK, 7),
+            (PRECHECK, 8),
         ):
             self.table.setColumnWidth(column, width * em)
         header.setSectionResizeMode(VENDOR, QHeaderView.ResizeMode.Stretch)
@@ -523,7 +523,10 @@ class MainWindow(QMainWindow):
             engine = SyncEngine(
                 self.workspace.database,
                 self.workspace.documents,
-                config_for(self.workspace.connection, self.workspace.credentials),
+                # The window prepares submissions on its own thread (the one the reviewer
+                # opened first); a pass of the sync loop only moves data, so a decision
+                # waits for no extraction before it is sent.
+                config_for(self.workspace.connection, self.workspace.credentials, prepare_limit=0),
                 credentials=self.workspace.credentials,
             )
             worker = worker_class(engine)
