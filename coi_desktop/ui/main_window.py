@@ -1149,12 +1149,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
-            screen = self.screen()
-            room = screen.availableGeometry() if screen is not None else None
-            real = QGuiApplication.platformName() != "offscreen"  # offscreen: 800 × 600
-            if real and room is not None and (room.width() <= 1440 or room.height() <= 800):
-                # 1366 × 768 and its title bar do not fit a 768-pixel screen: the status
-                # bar (sync state) would fall off the bottom.
+            if QGuiApplication.platformName() != "offscreen":  # offscreen: 800 × 600
+                # The first start takes the whole screen: a workbench used all day, and on
+                # a 768-pixel screen 1366 × 768 plus a title bar would push the status bar
+                # (the sync state) off the bottom.
                 self.setWindowState(Qt.WindowState.WindowMaximized)
         for name, widget in (
             ("window/state", self),
