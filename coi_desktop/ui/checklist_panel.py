@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -30,7 +30,7 @@ from coi_desktop.ui.queue_model import KIND_TEXT, OUTCOME_TEXT, STATUS_TEXT, cou
 from coi_desktop.ui.review_data import SubmissionView
 
 DETAIL_LINES = 6  # the selected line's detail: result, values, sentence, evidence, note
-VALUE_COLUMN_EM = 9  # Required / Found at most this wide ("$10,000,000" fits)
+VALUE_COLUMN_EM = 9  # Required / Found may always grow this wide ("$10,000,000" fits)
 
 
 def _due_words(due: datetime, now: datetime) -> str:
@@ -244,13 +244,19 @@ class ChecklistPanel(QWidget):
         metrics = self.tree.fontMetrics()
         em = metrics.horizontalAdvance("M")
         pad = 3 * em // 2
+        # On a wide screen the values may take more of the room (a third each at most).
+        cap = max(VALUE_COLUMN_EM * em, self.tree.viewport().width() * 3 // 10)
         for column, values in (
             (REQUIRED, [line.required for line in self.model.lines]),
             (FOUND, [line.found for line in self.model.lines]),
         ):
             texts = [HEADERS[column], *(value_text(v) for v in values)]
             widest = max(metrics.horizontalAdvance(t) for t in texts) + pad
-            self.tree.setColumnWidth(column, max(5 * em, min(widest, VALUE_COLUMN_EM * em)))
+            self.tree.setColumnWidth(column, max(5 * em, min(widest, cap)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_value_columns()
 
     def _show_empty(self, text: str) -> None:
         self.tree.setVisible(not text and self.model.rowCount() > 0)
