@@ -89,6 +89,27 @@ def test_alt_keys_reach_their_pane_without_an_ambiguous_overload(
     assert not keys & {"q", "d", "c"}
 
 
+def test_alt_keys_on_the_team_tab_belong_to_the_team_view(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    workspace.set_current_user("u-9")  # a lead
+    lead = MainWindow(workspace, background=False)
+    qtbot.addWidget(lead, before_close_func=lambda w: w.shutdown())
+    lead.show()
+    qtbot.waitExposed(lead)
+    lead.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is lead)
+    assert lead.dashboard is not None
+    lead.tabs.setCurrentIndex(1)
+    for key in (Qt.Key.Key_C, Qt.Key.Key_D, Qt.Key.Key_Q):  # no ambiguous overload warning
+        qtbot.keyClick(lead, key, ALT)
+    lead.tabs.setCurrentIndex(0)
+    lead.table.setFocus()
+    qtbot.keyClick(lead, Qt.Key.Key_C, ALT)
+    assert lead.focusWidget() is lead.checklist.tree
+    lead.close()
+
+
 def test_override_dialog_takes_digits_as_the_result_and_needs_a_real_note(
     qtbot: QtBot, window: MainWindow, workspace: Workspace
 ) -> None:

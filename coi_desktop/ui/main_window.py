@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabBarAutoHide(True)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.split, "Review")
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self._build_status_bar()
@@ -217,6 +218,13 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.viewer.pages, self.checklist.tree)
         self.setTabOrder(self.checklist.tree, self.checklist.deficiencies_edit)
         self.table.setFocus()  # the keys work from the first moment (J, N, Ctrl+1 …)
+
+    def _tab_changed(self, index: int) -> None:
+        """Alt+Q / Alt+D / Alt+C go to a pane of the Review tab; on another tab (the Team
+        view has its own Alt keys, e.g. Alt+C for Customer) they stand aside, or Qt
+        finds two owners and does neither."""
+        for name in ("focus_queue", "focus_document", "focus_checklist"):
+            self.actions_by_name[name].setEnabled(index == 0)
 
     def _first_view(self) -> str:
         """Reviewers start in My work, or in Unassigned when they hold nothing yet."""
