@@ -319,3 +319,26 @@ def test_endorsement_evidence_names_the_endorsements_file() -> None:
     assert ctx.endorsements[0].evidence == {
         "page": 3, "rect": None, "source": None, "confidence": None, "document_id": "d-2"
     }
+
+
+def test_checklist_rows_stay_put_and_values_read_whole(qtbot: QtBot, window: MainWindow) -> None:
+    from dataclasses import replace
+
+    view = window.current_view
+    assert view is not None
+    lines = list(view.lines)
+    long = "The umbrella's schedule of underlying insurance does not list this policy. " * 6
+    lines[1] = replace(lines[1], message=long, found=10_000_000)
+    window.checklist.show_submission(replace(view, lines=lines))
+    tree = window.checklist.tree
+    heights, tops = set(), set()
+    first = window.checklist.model.index_of(0)
+    for _ in range(len(lines)):
+        type_keys(qtbot, Qt.Key.Key_N)
+        qtbot.wait(20)
+        heights.add(tree.height())
+        tops.add(tree.visualRect(first).top())
+    assert len(heights) == 1 and len(tops) == 1  # the detail below changed, the list did not
+    metrics = tree.fontMetrics()
+    room = metrics.horizontalAdvance("$10,000,000") + metrics.horizontalAdvance("M")
+    assert tree.columnWidth(3) >= room  # Found: "$10,000,000" whole, not "$10,000,…"
