@@ -69,7 +69,8 @@ class DataVersion:
     connection (another process, or another connection of this one) commits."""
 
     def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+        # A URI so the connection is read-only; as_uri() escapes spaces, "#" and "?".
+        self._connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                            check_same_thread=False)
 
     def read(self) -> int:

@@ -59,3 +59,21 @@ def test_each_kind_of_write_names_its_submission_once(
     finally:
         other.close()
         probe.close()
+
+
+def test_the_change_counter_reads_a_store_whose_path_has_odd_characters(tmp_path: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    where = tmp_path / "my data #1 ?" / "store.sqlite3"
+    where.parent.mkdir()
+    with closing(sqlite3.connect(where)) as writer, writer:
+        writer.execute("create table t (x)")
+    probe = DataVersion(where)
+    try:
+        before = probe.read()
+        with closing(sqlite3.connect(where)) as writer, writer:
+            writer.execute("insert into t values (1)")
+        assert probe.read() != before
+    finally:
+        probe.close()
