@@ -86,6 +86,12 @@ def test_override_needs_a_note(note: str) -> None:
         override(make_line(), "pass", note)
 
 
+@pytest.mark.parametrize("note", ["1", "ok", " 4 ", "#2!"])
+def test_override_note_must_say_something(note: str) -> None:
+    with pytest.raises(ValueError, match="does not say why"):
+        override(make_line(), "pass", note)
+
+
 def test_override_rejects_an_unknown_result() -> None:
     with pytest.raises(ValueError, match="Unknown checklist result"):
         override(make_line(), "ok", "looks fine")

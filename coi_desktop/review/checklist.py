@@ -111,6 +111,9 @@ def _flag(data: Mapping[str, Any], key: str) -> bool:
     return value
 
 
+NOTE_MIN_LETTERS = 3  # an override note is a few words, not a digit or "ok"
+
+
 def override(line: ChecklistLine, result: str, note: str) -> ChecklistLine:
     """The reviewer's result for a line, replacing the pre-check's.
 
@@ -125,6 +128,12 @@ def override(line: ChecklistLine, result: str, note: str) -> ChecklistLine:
         raise ValueError(
             f"Overriding \u201c{line.label}\u201d needs a note saying why the result is "
             f"{checked.replace('_', ' ')}."
+        )
+    if sum(ch.isalpha() for ch in reason) < NOTE_MIN_LETTERS:
+        # "1" or "ok" tells the next reader nothing (a stray digit once became a note).
+        raise ValueError(
+            f"\u201c{reason}\u201d does not say why: write a few words on why "
+            f"\u201c{line.label}\u201d is {checked.replace('_', ' ')}."
         )
     message = line.message
     if checked == "fail" and line.result != "fail":

@@ -216,6 +216,10 @@ def _endorsements(extraction: Mapping[str, Any]) -> tuple[Endorsement, ...]:
         if reading is None and page is not None:
             # Enough for the review screen to turn to the page.
             reading = {"page": page, "rect": None, "source": None, "confidence": None}
+        document_id = item.get("document_id")
+        if reading is not None and isinstance(document_id, str):
+            # The endorsement may sit in a file of its own: the screen opens that file.
+            reading = {**reading, "document_id": document_id}
         found.append(
             Endorsement(
                 index=index,

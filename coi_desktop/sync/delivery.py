@@ -320,7 +320,12 @@ class Outbound:
 
     @staticmethod
     def _bump_if_match(session: Session, submission_id: str, old: int, new: int) -> None:
-        """Our own claim moved the version; decisions made on the old one follow it."""
+        """Our own claim moved the version; decisions made on the old one follow it, and so
+        does the local copy: a decision recorded before the next pull stores it would
+        otherwise carry the old version and be refused as a conflict of our own making."""
+        sub = session.get(Submission, submission_id)
+        if sub is not None and sub.version == old:
+            sub.version = new
         later_items = session.scalars(
             select(OutboxItem).where(
                 OutboxItem.submission_id == submission_id,

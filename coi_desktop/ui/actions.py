@@ -15,6 +15,7 @@ class ActionSpec:
     group: str  # the menu and the section of the shortcuts dialog
     decides: bool = False  # changes the tracker: disabled for read-only users
     toolbar: bool = False
+    checkable: bool = False  # an on/off setting (its state is remembered)
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -54,7 +55,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("view_all", "&All", ("Alt+3",), "Show every submission", "Queue"),
     ActionSpec(
-        "refresh", "&Refresh", ("F5",), "Read the queue again from the local store", "Queue"
+        "refresh", "&Refresh", ("F5",), "Read the queue again and sync now", "Queue"
     ),
     # Checklist
     ActionSpec(
@@ -173,6 +174,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         toolbar=True,
     ),
     ActionSpec(
+        "toggle_thumbnails",
+        "&Thumbnails",
+        ("Ctrl+T",),
+        "Show or hide the page thumbnails beside the document",
+        "Document",
+        toolbar=True,
+        checkable=True,
+    ),
+    ActionSpec(
         "focus_document",
         "Go to the &document",
         ("Alt+D",),
@@ -197,6 +207,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 MENUS = ("Queue", "Checklist", "Decide", "Document", "Window", "Help")
+# The menus' Alt keys: none may be one of the actions' Alt shortcuts (Alt+Q, Alt+C, Alt+D go
+# to a pane), or Qt finds both and does neither ("Ambiguous shortcut overload").
+MENU_TITLES = {
+    "Queue": "Q&ueue",
+    "Checklist": "Chec&klist",
+    "Decide": "D&ecide",
+    "Document": "Docu&ment",
+    "Window": "&Window",
+    "Help": "&Help",
+}
 
 
 def by_name(name: str) -> ActionSpec:

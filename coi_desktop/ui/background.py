@@ -175,3 +175,52 @@ class QueueLoader(_NewestRequestThread):
         with self._database.session() as session:
             rows = query_queue(session, flt, offset=offset, limit=limit)
         self.loaded.emit(generation, flt, offset, rows)
+
+
+class StoreWatcher(QThread):
+    """Notices what other processes (and other connections) wrote to the store.
+
+    The CLI can decide, claim or sync while the window is open; without this the window
+    shows what it read last and a decision could be made on a stale view. SQLite's
+    ``data_version`` is read every ``interval_ms`` (a pragma, no table read); only when
+    it moves are the changed submissions looked up.
+    """
+
+    changed = Signal(list)  # ids of submissions changed since the last report
+
+    def __init__(
+        self, database: Database, interval_ms: int = 1000, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("store-watch")
+        self._database = database
+        self._interval = interval_ms / 1000
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.wait()
+
+    def run(self) -> None:
+        from coi_desktop.store_changes import DataVersion, changed_since, current_mark
+
+        probe = DataVersion(self._database.path)
+        try:
+            seen = probe.read()
+            with self._database.session() as session:
+                mark = current_mark(session)
+            while not self._stopping.wait(self._interval):
+                try:
+                    version = probe.read()
+                    if version == seen:
+                        continue
+                    seen = version
+                    with self._database.session() as session:
+                        mark, ids = changed_since(session, mark)
+                except Exception:  # a locked or busy store: look again next time
+                    log.exception("could not read the store's changes")
+                    continue
+                if ids:
+                    self.changed.emit(ids)
+        finally:
+            probe.close()

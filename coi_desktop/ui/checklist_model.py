@@ -193,6 +193,8 @@ class ChecklistModel(QAbstractItemModel):
                 return value_text(line.found)
         if role == Qt.ItemDataRole.DecorationRole and column == RESULT:
             return theme.result_icon(line.result)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (REQUIRED, FOUND):
+            return value_text(line.required if column == REQUIRED else line.found)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = f"{theme.RESULT_LONG.get(line.result, line.result)}: {line.message}"
             if line.overridden:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QToolButton,
     QTreeView,
@@ -24,9 +25,12 @@ from PySide6.QtWidgets import (
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.precheck import compose_deficiencies
 from coi_desktop.ui import theme
-from coi_desktop.ui.checklist_model import HEADERS, ChecklistModel, value_text
+from coi_desktop.ui.checklist_model import FOUND, HEADERS, REQUIRED, ChecklistModel, value_text
 from coi_desktop.ui.queue_model import KIND_TEXT, OUTCOME_TEXT, STATUS_TEXT, countdown_text
 from coi_desktop.ui.review_data import SubmissionView
+
+DETAIL_LINES = 6  # the selected line's detail: result, values, sentence, evidence, note
+VALUE_COLUMN_EM = 9  # Required / Found may always grow this wide ("$10,000,000" fits)
 
 
 def _due_words(due: datetime, now: datetime) -> str:
@@ -83,10 +87,9 @@ class ChecklistPanel(QWidget):
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        em = self.fontMetrics().horizontalAdvance("M")
-        for column in (2, 3):  # long values are elided; the line's detail below has them whole
+        for column in (REQUIRED, FOUND):  # sized to the values shown: _fit_value_columns
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.tree.setColumnWidth(column, 7 * em)
+        self._fit_value_columns()
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.tree.clicked.connect(self._clicked)
         self.tree.activated.connect(self._clicked)
@@ -105,18 +108,26 @@ class ChecklistPanel(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName("Selected line")
         self.detail.setMargin(4)
+        # A fixed height (scrolling when a sentence is long), so the list above keeps its
+        # size and its rows stay put as the selected line's text changes.
+        self.detail_area = QScrollArea()
+        self.detail_area.setWidget(self.detail)
+        self.detail_area.setWidgetResizable(True)
+        self.detail_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_area.setFixedHeight(self.fontMetrics().lineSpacing() * DETAIL_LINES + 10)
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.tree, 1)
         top_layout.addWidget(self.empty, 1)
-        top_layout.addWidget(self.detail)
+        top_layout.addWidget(self.detail_area)
 
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("&Deficiencies sent to the vendor (one per line):")
+        title = QLabel("De&ficiencies sent to the vendor (one per line):")
         self.deficiencies_edit = QPlainTextEdit()
         self.deficiencies_edit.setAccessibleName("Deficiencies")
         self.deficiencies_edit.setTabChangesFocus(True)
@@ -166,6 +177,16 @@ class ChecklistPanel(QWidget):
     # ------------------------------------------------------------ content
 
     def show_submission(self, view: SubmissionView | None, *, now: datetime | None = None) -> None:
+        # The same undecided submission shown again (a refresh): the reviewer's own
+        # deficiency text stays; it is only theirs to throw away (Recompose).
+        keep_text = (
+            self._deficiencies_edited
+            and view is not None
+            and self.view is not None
+            and self.view.id == view.id
+            and view.decision is None
+        )
+        kept = self.deficiencies_edit.toPlainText()
         self.view = view
         self.message.hide()
         self.detail.clear()
@@ -188,6 +209,7 @@ class ChecklistPanel(QWidget):
         )
         self._show_decision(view)
         self.model.set_lines(view.lines)
+        self._fit_value_columns()
         self.tree.expandAll()
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
@@ -205,14 +227,36 @@ class ChecklistPanel(QWidget):
         else:
             self.empty.hide()
             self.tree.show()
-        self._deficiencies_edited = False
-        if view.decision is not None and view.decision.deficiencies:
+        self._deficiencies_edited = keep_text
+        if keep_text:
+            self._set_deficiencies([kept])
+        elif view.decision is not None and view.decision.deficiencies:
             self._set_deficiencies(view.decision.deficiencies)
         else:
             self._set_deficiencies(compose_deficiencies(view.lines))
         first = self.model.line_indexes()
         if first:
             self.tree.setCurrentIndex(first[0])
+
+    def _fit_value_columns(self) -> None:
+        """Required and Found as wide as their values (money and dates read whole), within
+        bounds: a long name is elided here and read whole in the line's detail below."""
+        metrics = self.tree.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        pad = 3 * em // 2
+        # On a wide screen the values may take more of the room (a third each at most).
+        cap = max(VALUE_COLUMN_EM * em, self.tree.viewport().width() * 3 // 10)
+        for column, values in (
+            (REQUIRED, [line.required for line in self.model.lines]),
+            (FOUND, [line.found for line in self.model.lines]),
+        ):
+            texts = [HEADERS[column], *(value_text(v) for v in values)]
+            widest = max(metrics.horizontalAdvance(t) for t in texts) + pad
+            self.tree.setColumnWidth(column, max(5 * em, min(widest, cap)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_value_columns()
 
     def _show_empty(self, text: str) -> None:
         self.tree.setVisible(not text and self.model.rowCount() > 0)

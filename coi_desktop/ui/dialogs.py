@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -75,16 +75,26 @@ class _EnterDialog(QDialog):
             return
         self.accept()
 
+    def _enter_submits(self) -> bool:
+        return True
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
-            self._try()
+            if self._enter_submits():
+                self._try()
+            else:
+                self.reject()
             return
         super().keyPressEvent(event)
 
 
 class DecisionDialog(_EnterDialog):
-    """Confirm an outcome with a note: Enter decides, Esc goes back."""
+    """Confirm an outcome with a note: Enter decides, Esc goes back.
+
+    Compliant over failing lines is the one decision a slip of the finger must not make:
+    then Enter goes back like Esc, and only the explicit button (Alt+A) decides.
+    """
 
     def __init__(
         self,
@@ -93,10 +103,13 @@ class DecisionDialog(_EnterDialog):
         deficiencies: Sequence[str],
         submit: Submit,
         parent: QWidget | None = None,
+        *,
+        failing: int = 0,
     ) -> None:
         super().__init__(parent)
         self.outcome = outcome
         self._submit = submit
+        self.needs_care = outcome == "compliant" and failing > 0
         title = OUTCOME_TITLES.get(outcome, outcome)
         self.setWindowTitle(f"Decide: {title}")
         layout = QVBoxLayout(self)
@@ -116,12 +129,16 @@ class DecisionDialog(_EnterDialog):
             body.setWordWrap(True)
             body.setTextFormat(Qt.TextFormat.RichText)
             layout.addWidget(body)
-        elif outcome == "compliant" and deficiencies:
+        elif self.needs_care:
+            lines = "line still fails" if failing == 1 else "lines still fail"
             warn = QLabel(
-                f"Note: {len(deficiencies)} line(s) still fail; a compliant decision "
-                "sends no deficiencies."
+                f"<b>{failing} checklist {lines}.</b> A compliant decision sends no "
+                "deficiencies to the vendor. Enter and Esc go back; "
+                "<b>Alt+A</b> decides compliant anyway."
             )
+            warn.setObjectName("failing_warning")
             warn.setWordWrap(True)
+            warn.setTextFormat(Qt.TextFormat.RichText)
             layout.addWidget(warn)
         form = QFormLayout()
         self.note = QLineEdit()
@@ -136,12 +153,25 @@ class DecisionDialog(_EnterDialog):
         self.error = _error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm = buttons.addButton(f"&{title}", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.confirm.setDefault(True)
-        self.confirm.setToolTip("Enter")
+        if self.needs_care:
+            self.confirm = buttons.addButton(
+                f"{title} &anyway", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            self.confirm.setToolTip("Alt+A")
+            self.confirm.setAutoDefault(False)
+            cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+            cancel.setDefault(True)
+        else:
+            self.confirm = buttons.addButton(f"&{title}", QDialogButtonBox.ButtonRole.AcceptRole)
+            self.confirm.setDefault(True)
+            self.confirm.setToolTip("Enter")
         buttons.accepted.connect(self._try)
         buttons.rejected.connect(self.reject)
-        hint = QLabel("Enter: decide · Esc: cancel")
+        hint = QLabel(
+            "Enter or Esc: go back · Alt+A: decide anyway"
+            if self.needs_care
+            else "Enter: decide · Esc: cancel"
+        )
         hint.setForegroundRole(hint.foregroundRole())
         hint.setEnabled(False)
         row = QHBoxLayout()
@@ -152,12 +182,19 @@ class DecisionDialog(_EnterDialog):
         self.note.setFocus()
         self.setMinimumWidth(460)
 
+    def _enter_submits(self) -> bool:
+        return not self.needs_care
+
     def _choice(self) -> str:
         return self.outcome
 
 
 class OverrideDialog(_EnterDialog):
-    """Set a line's result: 1–4 pick the result, the note is required, Enter saves."""
+    """Set a line's result: 1–4 pick the result, the note is required, Enter saves.
+
+    The note has the focus, so a digit picks the result while the note is empty (or all
+    selected, as a note kept from an earlier override is at first); Alt+1–4 always do.
+    """
 
     CHOICES = ("pass", "fail", "needs_review", "na")
 
@@ -189,6 +226,7 @@ class OverrideDialog(_EnterDialog):
         self.note = QLineEdit(line.note or "")
         self.note.setPlaceholderText("Why the pre-check's result is set aside (required)")
         self.note.setAccessibleName("Override note")
+        self.note.installEventFilter(self)
         form.addRow("&Note:", self.note)
         layout.addLayout(form)
         self.error = _error_label()
@@ -198,9 +236,35 @@ class OverrideDialog(_EnterDialog):
         )
         buttons.accepted.connect(self._try)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        hint = QLabel("1–4: result · Enter: save · Esc: cancel")
+        hint.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(hint)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout.addLayout(row)
         self.note.setFocus()
+        self.note.selectAll()
         self.setMinimumWidth(480)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.note and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            number = _DIGITS.get(Qt.Key(event.key()))
+            plain = not (
+                event.modifiers()
+                & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
+            )
+            untouched = not self.note.text() or self.note.selectedText() == self.note.text()
+            if number is not None and plain and untouched:
+                self.choose(self.CHOICES[number - 1])
+                return True
+        return super().eventFilter(watched, event)
+
+    def choose(self, result: str) -> None:
+        for button in self.group.buttons():
+            if button.property("result") == result:
+                button.setChecked(True)
 
     def result_choice(self) -> str:
         button = self.group.checkedButton()
@@ -278,6 +342,9 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+_DIGITS: dict[Qt.Key, int] = {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3, Qt.Key.Key_4: 4}
 
 
 def _html(text: str) -> str:

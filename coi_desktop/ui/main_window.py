@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QMetaObject, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -45,8 +46,8 @@ from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.decisions import DecisionError
 from coi_desktop.ui import theme
-from coi_desktop.ui.actions import ACTIONS, MENUS, ActionSpec
-from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader
+from coi_desktop.ui.actions import ACTIONS, MENU_TITLES, MENUS, ActionSpec
+from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader, StoreWatcher
 from coi_desktop.ui.checklist_panel import ChecklistPanel
 from coi_desktop.ui.dialogs import AboutDialog, DecisionDialog, OverrideDialog, ShortcutsDialog
 from coi_desktop.ui.pdf_viewer import PdfViewer
@@ -90,9 +91,23 @@ def _optional(module: str, name: str) -> Any:
         return None
 
 
+_ANY = object()  # record_decision without a check of what the reviewer saw (tests, scripts)
+
+
+class _ChangedElsewhere(Exception):
+    """The store's decision is not the one the reviewer saw: write nothing."""
+
+
+def _decision_key(view: SubmissionView) -> tuple[str, str] | None:
+    d = view.decision
+    return (d.id, d.outcome) if d is not None else None
+
+
 class MainWindow(QMainWindow):
     submission_opened = Signal(str)  # id, after header, checklist and viewer were told
     decided = Signal(str, str)  # id, outcome
+
+    SEND_DELAY_MS = 8000  # from a decision to asking sync to send it (Ctrl+Z until then)
 
     def __init__(
         self,
@@ -157,6 +172,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabBarAutoHide(True)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.split, "Review")
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self._build_status_bar()
@@ -173,6 +189,14 @@ class MainWindow(QMainWindow):
         self.preparation.prepared.connect(self.submissions_changed)
         self.preparation.busy_changed.connect(self._preparing)
         self._background = background
+        # Decisions, claims and syncs made by another process (the CLI, a second window).
+        self.watcher = StoreWatcher(workspace.database, parent=self)
+        self.watcher.changed.connect(self.store_changed)
+        # A decision is sent a few seconds after it is made: long enough for Ctrl+Z.
+        self._send_timer = QTimer(self)
+        self._send_timer.setSingleShot(True)
+        self._send_timer.setInterval(self.SEND_DELAY_MS)
+        self._send_timer.timeout.connect(self._send_now)
 
         self.view_bar.blockSignals(True)  # the first page is read just below, once
         self.view_bar.setCurrentIndex([v for v, _ in VIEWS].index(self._first_view()))
@@ -187,11 +211,20 @@ class MainWindow(QMainWindow):
         if background:
             QTimer.singleShot(500, self.preparation.poke)
             QTimer.singleShot(0, self.start_sync)
+            self.watcher.start()
         self.setTabOrder(self.search, self.view_bar)
         self.setTabOrder(self.view_bar, self.table)
         self.setTabOrder(self.table, self.viewer.pages)
         self.setTabOrder(self.viewer.pages, self.checklist.tree)
         self.setTabOrder(self.checklist.tree, self.checklist.deficiencies_edit)
+        self.table.setFocus()  # the keys work from the first moment (J, N, Ctrl+1 …)
+
+    def _tab_changed(self, index: int) -> None:
+        """Alt+Q / Alt+D / Alt+C go to a pane of the Review tab; on another tab (the Team
+        view has its own Alt keys, e.g. Alt+C for Customer) they stand aside, or Qt
+        finds two owners and does neither."""
+        for name in ("focus_queue", "focus_document", "focus_checklist"):
+            self.actions_by_name[name].setEnabled(index == 0)
 
     def _first_view(self) -> str:
         """Reviewers start in My work, or in Unassigned when they hold nothing yet."""
@@ -209,6 +242,7 @@ class MainWindow(QMainWindow):
             action.setObjectName(f"action_{spec.name}")
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setCheckable(spec.checkable)
             action.setToolTip(self._tip(spec))
             action.setStatusTip(spec.tip)
             action.triggered.connect(getattr(self, f"act_{spec.name}"))
@@ -227,7 +261,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         menus: dict[str, QMenu] = {}
         for group in MENUS:
-            menus[group] = bar.addMenu(f"&{group}")
+            menus[group] = bar.addMenu(MENU_TITLES[group])
         for spec in ACTIONS:
             menus[spec.group].addAction(self.actions_by_name[spec.name])
         toolbar = QToolBar("Main")
@@ -343,7 +377,7 @@ class MainWindow(QMainWindow):
             (RECEIVED, 8),
             (STATUS, 6),
             (REVIEWER, 7),
-            (PRECHECK, 7),
+            (PRECHECK, 8),
         ):
             self.table.setColumnWidth(column, width * em)
         header.setSectionResizeMode(VENDOR, QHeaderView.ResizeMode.Stretch)
@@ -497,7 +531,10 @@ class MainWindow(QMainWindow):
             engine = SyncEngine(
                 self.workspace.database,
                 self.workspace.documents,
-                config_for(self.workspace.connection, self.workspace.credentials),
+                # The window prepares submissions on its own thread (the one the reviewer
+                # opened first); a pass of the sync loop only moves data, so a decision
+                # waits for no extraction before it is sent.
+                config_for(self.workspace.connection, self.workspace.credentials, prepare_limit=0),
                 credentials=self.workspace.credentials,
             )
             worker = worker_class(engine)
@@ -700,6 +737,18 @@ class MainWindow(QMainWindow):
         if row is not None and row.id != self.current_id:
             self.open_submission(row.id)
 
+    def _send_now(self) -> None:
+        worker = self.sync_worker
+        if worker is not None and hasattr(worker, "request_sync"):
+            worker.request_sync()
+
+    def store_changed(self, ids: list[str]) -> None:
+        """Another process (or connection) changed these submissions: show them as stored."""
+        self.submissions_changed(ids)
+        reload = getattr(self.sync_panel, "reload", None)
+        if callable(reload):
+            reload()
+
     def submissions_changed(self, ids: list[str]) -> None:
         """Sync or preparation changed these submissions: refresh their rows and the open one."""
         self.model.refresh_ids(list(ids))
@@ -745,6 +794,8 @@ class MainWindow(QMainWindow):
         position = self.checklist.selected()
         with self.workspace.database.session() as session:
             view = load_submission(session, self.current_id)
+        if view is not None and view == self.current_view:
+            return  # nothing the reviewer sees changed: leave the selection where it is
         self.current_view = view
         self.checklist.show_submission(view, now=self._clock())
         if position is not None:
@@ -758,8 +809,14 @@ class MainWindow(QMainWindow):
     def _decision_error(self, exc: Exception) -> str:
         return str(exc)
 
-    def record_decision(self, outcome: str, note: str) -> str | None:
-        """Write the decision (and its outbox item); None when done, else the reason."""
+    def record_decision(
+        self, outcome: str, note: str, *, expected: object = _ANY
+    ) -> str | None:
+        """Write the decision (and its outbox item); None when done, else the reason.
+
+        ``expected`` is the decision the reviewer saw when the dialog opened: when the
+        store holds another by now (decided elsewhere meanwhile), nothing is written.
+        """
         if self.user is None or self.current_id is None:
             return NO_USER_TIP if self.user is None else "No submission is open."
         submission_id = self.current_id
@@ -767,12 +824,22 @@ class MainWindow(QMainWindow):
         deficiencies = self.checklist.deficiencies() if outcome == "non_compliant" else None
         try:
             with self.workspace.database.session() as session:
+                if expected is not _ANY:
+                    state = decisions.current_decision(session, submission_id)
+                    now = (state.decision.id, state.decision.outcome) if state.decision else None
+                    if now != expected:
+                        raise _ChangedElsewhere
                 decisions.record_decision(
                     session, submission_id, outcome, self.user, note=note, deficiencies=deficiencies
                 )
         except DecisionError as exc:
             return str(exc)
+        except _ChangedElsewhere:
+            self._reload_current(keep_viewer=True)
+            view = self.current_view
+            return self._changed_elsewhere(view) if view else "This submission is gone."
         self._last_decided = submission_id
+        self._send_timer.start()
         self.statusBar().showMessage(
             f"{self.current_view.vendor if self.current_view else submission_id}: "
             f"{outcome.replace('_', '-')} — saved; Ctrl+Z undoes it until it is sent.",
@@ -849,17 +916,64 @@ class MainWindow(QMainWindow):
             return
         if self.current_view is None:
             return
+        shown = self.current_view
+        # Another process (the CLI, a second window, sync) may have decided or changed it
+        # since it was shown: decide on what the store holds now, never on the old view.
+        self._reload_current(keep_viewer=True)
         view = self.current_view
+        if view is None:
+            return
+        changed = _decision_key(view) != _decision_key(shown) or view.status != shown.status
+        if changed:
+            message = self._changed_elsewhere(view)
+            self.checklist.show_message(message)
+            self.statusBar().showMessage(message, 15_000)
+            return
+        if not self.actions_by_name[f"decide_{outcome}"].isEnabled():
+            return
         text = f"{view.vendor} ({view.project or view.id})"
         deficiencies = self.checklist.deficiencies()
-        dialog = DecisionDialog(outcome, text, deficiencies, self.record_decision, self)
+        failing = sum(1 for line in view.lines if line.result == "fail")
+        expected = _decision_key(view)
+
+        def submit(choice: str, note: str) -> str | None:
+            return self.record_decision(choice, note, expected=expected)
+
+        dialog = DecisionDialog(outcome, text, deficiencies, submit, self, failing=failing)
         self._show_dialog(dialog)
+
+    def _changed_elsewhere(self, view: SubmissionView) -> str:
+        """The sentence shown when the store moved on under the reviewer's eyes."""
+        decision = view.decision
+        if decision is None:
+            return (
+                f"{view.vendor} changed since you opened it (now "
+                f"{STATUS_TEXT.get(view.status, view.status).lower()}); look again, then decide."
+            )
+        with self.workspace.database.session() as session:
+            who = session.get(User, decision.decided_by)
+            name = who.name if who is not None else decision.decided_by
+        outcome = decision.outcome.replace("_", "-")
+        return (
+            f"{name} decided {view.vendor} {outcome} at "
+            f"{decision.decided_at.astimezone().strftime('%H:%M')} (elsewhere, e.g. the command "
+            "line); the checklist now shows it. Look again before deciding."
+        )
 
     def _show_dialog(self, dialog: DecisionDialog | OverrideDialog) -> None:
         self.open_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "open_dialog", None))
+        # After the dialog the keys go to the checklist (N, P, T…) or the queue (J, K),
+        # never to whatever text field had the focus before: the next vendor's
+        # deficiencies would take the letters.
+        dialog.finished.connect(self._focus_after_dialog)
         dialog.open()
+
+    def _focus_after_dialog(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted or self.focusWidget() is self.table:
+            return  # cancelled: back where the reviewer was
+        self.checklist.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def act_decide_compliant(self) -> None:
         self._decide("compliant")
@@ -948,6 +1062,7 @@ class MainWindow(QMainWindow):
         self._refresh_counts()
         if self._background:
             self.preparation.poke()
+        self._send_now()  # and ask the tracker now rather than at the next timed pass
 
     def act_next_line(self) -> None:
         self.checklist.select_line(+1)
@@ -978,6 +1093,11 @@ class MainWindow(QMainWindow):
 
     def act_rotate(self) -> None:
         self.viewer.rotate()
+
+    def act_toggle_thumbnails(self) -> None:
+        shown = self.actions_by_name["toggle_thumbnails"].isChecked()
+        self.viewer.set_thumbnails_visible(shown)
+        self.settings.setValue("document/thumbnails", shown)
 
     def act_toggle_sync_panel(self) -> None:
         dock = self._ensure_sync_panel()
@@ -1037,6 +1157,11 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
+            if QGuiApplication.platformName() != "offscreen":  # offscreen: 800 × 600
+                # The first start takes the whole screen: a workbench used all day, and on
+                # a 768-pixel screen 1366 × 768 plus a title bar would push the status bar
+                # (the sync state) off the bottom.
+                self.setWindowState(Qt.WindowState.WindowMaximized)
         for name, widget in (
             ("window/state", self),
             ("split/workbench", self.split),
@@ -1046,8 +1171,11 @@ class MainWindow(QMainWindow):
             value = self.settings.value(name)
             if isinstance(value, QByteArray) and not value.isEmpty():
                 widget.restoreState(value)
+        thumbnails = str(self.settings.value("document/thumbnails", "true")).lower() != "false"
+        self.actions_by_name["toggle_thumbnails"].setChecked(thumbnails)
+        self.viewer.set_thumbnails_visible(thumbnails)
         if self.settings.value("split/workbench") is None:
-            self.split.setSizes([400, 560, 406])
+            self.split.setSizes([370, 560, 436])
             self.checklist.split.setSizes([420, 180])
 
     def save_state(self) -> None:
@@ -1067,6 +1195,7 @@ class MainWindow(QMainWindow):
         self.loader.stop()
         self.preparation.stop()
         self.counts.stop()
+        self.watcher.stop()
         for part in (self.dashboard, self.sync_panel):
             part_shutdown = getattr(part, "shutdown", None)
             if callable(part_shutdown):

@@ -283,6 +283,8 @@ class PdfViewer(QWidget):
         self._pending_outline: Outline | None = None
         self._requested: set[tuple[str, int, int, float, bool]] = set()
         self._first_shown = False
+        self._to_top = False  # the next layout starts at the top of page 1
+        self._thumbnails_wanted = True
         self._hits: list[tuple[int, tuple[float, float, float, float]]] = []
         self._hit_index = -1
         self._current_page = 0
@@ -382,6 +384,27 @@ class PdfViewer(QWidget):
         layout.addWidget(self.stack, 1)
         self.setFocusProxy(self.pages)
 
+    def set_thumbnails_visible(self, shown: bool) -> None:
+        """The page strip on the left (the reviewer's choice); hidden, the page has the
+        whole pane. A one-page document never shows it: one thumbnail only takes room."""
+        self._thumbnails_wanted = shown
+        self._apply_thumbnails()  # the pages' resize refits the zoom (view_resized)
+
+    @property
+    def thumbnails_visible(self) -> bool:
+        return not self.thumbnails.isHidden()
+
+    def _strip_wanted(self) -> bool:
+        return self._thumbnails_wanted and len(self.page_sizes) > 1
+
+    def _apply_thumbnails(self) -> bool:
+        """Show or hide the strip as wanted for this document; True when that changed it."""
+        shown = self._strip_wanted()
+        if shown == self.thumbnails_visible:
+            return False
+        self.thumbnails.setVisible(shown)
+        return True
+
     def _start_worker(self) -> None:
         if not self._stopped and not self._worker.isRunning():
             self._worker.start()
@@ -429,6 +452,11 @@ class PdfViewer(QWidget):
         self.document_box.setCurrentIndex(self._documents.index(doc))
         self._key = doc.sha256
         self._generation += 1
+        # Every document opens the same way: page 1 at the top, fit to the width, upright;
+        # the zoom, scroll and rotation chosen for the previous one say nothing about it.
+        self.zoom_mode = "fit_width"
+        self.rotation = 0
+        self._to_top = True
         self._hits, self._hit_index = [], -1
         self.find_label.setText("")
         self._first_shown = False
@@ -444,13 +472,16 @@ class PdfViewer(QWidget):
         known = self._sizes_by_key.get(doc.sha256)
         if known is not None and self._open_in_worker == doc.sha256:
             self._layout(known)  # the worker has it open already: just show it
-            self.pages.verticalScrollBar().setValue(0)
             self._request_visible()
             self._check_first_shown()
             return
         if known is not None:
             self._layout(known)
-            self.pages.verticalScrollBar().setValue(0)
+        else:
+            # Nothing of the previous file may stand in for this one (an outline asked for
+            # now waits for this file's pages, not the last one's).
+            self.page_sizes, self._offsets = [], []
+            self.pages.viewport().update()
         sha = doc.sha256
         self._worker.submit(
             OpenJob(
@@ -511,6 +542,9 @@ class PdfViewer(QWidget):
         vp = self.pages.viewport()
         # The vertical scroll bar appears once pages overflow; leave room for it up front.
         width = max(100, (vp.width() if self.pages.isVisible() else self._guess_width()))
+        if self.pages.isVisible() and self._strip_wanted() != self.thumbnails_visible:
+            strip = self.thumbnails.width()  # about to be shown or hidden (_layout)
+            width += -strip if self._strip_wanted() else strip
         scrollbar = self.pages.verticalScrollBar().sizeHint().width()
         if not self.pages.verticalScrollBar().isVisible():
             width -= scrollbar
@@ -518,15 +552,22 @@ class PdfViewer(QWidget):
         return float(width - 2 * MARGIN), float(height - 2 * MARGIN)
 
     def _guess_width(self) -> int:
-        return max(200, self.width() - THUMB_WIDTH - 60)
+        strip = THUMB_WIDTH + 34 if self.thumbnails_visible else 0
+        return max(200, self.width() - strip - 26)
 
     def _layout(self, sizes: list[tuple[float, float]]) -> None:
         self.page_sizes = list(sizes)
-        if self.zoom_mode != "custom":
-            self.zoom = self._fit_zoom()
-        self._relayout()
         self.thumbnail_model.set_page_count(len(sizes))
         self.stack.setCurrentWidget(self.split)
+        if self.zoom_mode != "custom":
+            self.zoom = self._fit_zoom()  # for the width the pages have once the strip is set
+        self._relayout()
+        self._apply_thumbnails()  # after the layout: showing the strip resizes the pages now
+        if self._to_top:
+            self._to_top = False
+            self.pages.verticalScrollBar().setValue(0)
+            self.pages.horizontalScrollBar().setValue(0)
+            self.view_moved()
 
     def _fit_zoom(self) -> float:
         if not self.page_sizes:

@@ -20,6 +20,7 @@ from coi_desktop.ui.pdf_viewer import DocumentRef
 
 @dataclass(frozen=True)
 class DecisionInfo:
+    id: str
     outcome: str
     note: str | None
     deficiencies: list[str]
@@ -62,6 +63,7 @@ def load_submission(
     if state.decision is not None:
         d = state.decision
         info = DecisionInfo(
+            id=d.id,
             outcome=d.outcome,
             note=d.note,
             deficiencies=[str(x) for x in d.deficiencies or []],
