@@ -242,7 +242,9 @@ def compare_names(found: str | None, required: str | None) -> NameMatch:
     """Compare a name read from a certificate with the name it should be."""
     a, b = _name_tokens(found), _name_tokens(required)
     if not a or not b:
-        return NameMatch.DIFFERENT
+        # A name made only of words the comparison skips ("The") still equals itself.
+        raw_a, raw_b = _tokens(found or ""), _tokens(required or "")
+        return NameMatch.SAME if raw_a and raw_a == raw_b else NameMatch.DIFFERENT
     if a == b:
         return NameMatch.SAME
     core_a, form_a = _split_legal_form(a)
