@@ -70,9 +70,7 @@ class Raster:
         matrix = pymupdf.Matrix(scale, scale).prerotate(-turn)
         pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
         shown = page.rotation_matrix * matrix  # page coordinates -> pixels of the render
-        to_page = (
-            pymupdf.Matrix(scale, scale) * pymupdf.Matrix(1, 0, 0, 1, pix.x, pix.y) * ~shown
-        )
+        to_page = pymupdf.Matrix(scale, scale) * pymupdf.Matrix(1, 0, 0, 1, pix.x, pix.y) * ~shown
         pix.set_origin(0, 0)  # a turned render starts left of / above 0; crops count from 0
         return cls(pix, scale, deadline, to_page, turn)
 
@@ -134,10 +132,10 @@ CUT_WINDOW = 0.06  # the cut is looked for this share of the page height either 
 # caller's resolution, where they read best (see docs/extraction.md, "OCR").
 MIN_PAGE_DPI = 150
 MIN_SKEW_DEGREES = 0.3  # a flatter page is read as it is
-# Upright first: the one turn to try before reading a page whose form was not found.
-UPSIDE_DOWN = 180.0
-SIDEWAYS = (90.0, 270.0)
-PROBE_SHARE = 0.3  # the top of a page, where an ACORD 25 has its title and party labels
+UPSIDE_DOWN = (180.0,)  # tried when a portrait page read upright shows no form
+SIDEWAYS = (90.0, 270.0)  # tried first on a landscape page
+PROBE_SHARE = 0.15  # the top of a page: an ACORD 25's title and its notices, 25 labels
+MIN_PROBE_LABELS = 4  # fewer form labels than this in it: not a form that way round either
 
 
 def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
@@ -148,15 +146,14 @@ def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
     """
     native = scan_dpi(page)
     page_dpi = float(dpi) if native is None else min(float(dpi), max(MIN_PAGE_DPI, native))
-    turns = [0.0]
-    if page.rect.width > page.rect.height:  # a portrait form shown landscape lies on its side
-        turns = [_upright_turn(page, page_dpi, deadline, SIDEWAYS)]
-    raster = _straight(page, page_dpi, deadline, turns[0])
+    landscape = page.rect.width > page.rect.height  # a portrait form shown so lies on its side
+    turn = (_upright_turn(page, page_dpi, deadline, SIDEWAYS) if landscape else None) or 0.0
+    raster = _straight(page, page_dpi, deadline, turn)
     words, transform, anchors = _read_whole(raster)
-    if anchors < MIN_ANCHORS and turns == [0.0]:
-        turn = _upright_turn(page, page_dpi, deadline, (0.0, UPSIDE_DOWN, *SIDEWAYS))
-        if turn:
-            raster = _straight(page, page_dpi, deadline, turn)
+    if anchors < MIN_ANCHORS and not landscape:
+        upside = _upright_turn(page, page_dpi, deadline, UPSIDE_DOWN)
+        if upside is not None:
+            raster = _straight(page, page_dpi, deadline, upside)
             words, transform, anchors = _read_whole(raster)
     if anchors < MIN_ANCHORS:
         return OcrPage(words, transform, anchors, False, {}, raster)
@@ -183,12 +180,13 @@ def _straight(page: Any, dpi: float, deadline: float, turn: float) -> Raster:
     return Raster.of(page, dpi, deadline, turn + skew)
 
 
-def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ...]) -> float:
+def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ...]) -> float | None:
     """Of ``turns``, the one after which the top of the page shows most form labels.
 
-    Tesseract's own orientation detection (``--psm 0``) was tried: on the real scan it
-    took 1.4-2.3 s and named the wrong side at 72 and 100 dpi; reading the top of the
-    page each way round costs a fraction of a whole-page reading and cannot mistake it.
+    None when none shows enough of them. Tesseract's own orientation detection
+    (``--psm 0``) was tried: on the real scan it took 1.4-2.3 s and named the wrong side
+    at 72 and 100 dpi; reading the top of the page each way round costs a fraction of a
+    whole-page reading and cannot take the form for anything else.
     """
     images = []
     for turn in turns:
@@ -198,8 +196,13 @@ def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ..
     timeout = max(0.1, deadline - time.monotonic())
     with ThreadPoolExecutor(max_workers=BANDS) as pool:
         reads = list(pool.map(lambda image: tesseract.recognise(image, timeout=timeout), images))
-    labels = [sum(normalize(w.text) in ANCHORS for w in words) for words in reads]
-    return turns[labels.index(max(labels))]
+    # Tesseract reads a line standing on its side too; only a label lying flat counts
+    labels = [
+        sum(normalize(w.text) in ANCHORS and w.x1 - w.x0 > w.y1 - w.y0 for w in words)
+        for words in reads
+    ]
+    best = max(range(len(turns)), key=lambda i: labels[i])
+    return turns[best] if labels[best] >= MIN_PROBE_LABELS else None
 
 
 def scan_dpi(page: Any) -> float | None:
