@@ -35,7 +35,11 @@ from coi_desktop.review.layout import (
     locate_form,
     read_boxes,
 )
-from coi_desktop.review.ocr_reader import ocr_certificate_page, to_page_coordinates
+from coi_desktop.review.ocr_reader import (
+    distrust_doubtful,
+    ocr_certificate_page,
+    to_page_coordinates,
+)
 from coi_desktop.review.ocr_reread import (
     OCR_CONFIDENCE,
     reread_party_boxes,
@@ -284,6 +288,7 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
     # names first: the NAIC codes of insurers found there are re-read with the table
     reread_party_boxes(result.raster, raw, result.transform, read.number)
     reread_table_boxes(result.raster, raw, result.transform, read.number)
+    distrust_doubtful(raw, result.doubtful)
     to_page_coordinates(raw, result.raster)  # read upright and straight; evidence is on the page
     read.raw = raw
 

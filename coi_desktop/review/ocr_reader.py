@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pymupdf as _pymupdf
 
 from coi_desktop.review import deskew, tesseract
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, Rect
-from coi_desktop.review.findings import RawCertificate
+from coi_desktop.review.findings import Found, RawCertificate
 from coi_desktop.review.layout import (
     ANCHORS,
     MIN_ANCHORS,
@@ -122,6 +122,7 @@ class OcrPage:
     is_form: bool
     checks: dict[str, tuple[bool, Rect]]
     raster: Raster
+    doubtful: list[Rect] = field(default_factory=list)  # words Tesseract was unsure of
 
 
 BANDS = 2  # one Tesseract per core
@@ -149,25 +150,30 @@ def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
     landscape = page.rect.width > page.rect.height  # a portrait form shown so lies on its side
     turn = (_upright_turn(page, page_dpi, deadline, SIDEWAYS) if landscape else None) or 0.0
     raster = _straight(page, page_dpi, deadline, turn)
-    words, transform, anchors = _read_whole(raster)
+    words, transform, anchors, doubtful = _read_whole(raster)
     if anchors < MIN_ANCHORS and not landscape:
         upside = _upright_turn(page, page_dpi, deadline, UPSIDE_DOWN)
         if upside is not None:
             raster = _straight(page, page_dpi, deadline, upside)
-            words, transform, anchors = _read_whole(raster)
+            words, transform, anchors, doubtful = _read_whole(raster)
     if anchors < MIN_ANCHORS:
-        return OcrPage(words, transform, anchors, False, {}, raster)
+        return OcrPage(words, transform, anchors, False, {}, raster, doubtful)
     if raster.dpi < dpi:  # short boxes read best from the finer render
         raster = Raster.of(page, dpi, deadline, raster.turn)
-    return OcrPage(words, transform, anchors, True, read_check_boxes(raster, transform), raster)
+    checks = read_check_boxes(raster, transform)
+    return OcrPage(words, transform, anchors, True, checks, raster, doubtful)
 
 
-def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int]:
+def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int, list[Rect]]:
+    """Words of the whole page, the form's place, its anchors, and the doubtful words."""
     bands = [raster.image(rect) for rect in bands_of(raster)]
     found = tesseract.recognise_all([b for b in bands if b.data], timeout=raster.time_left())
     words = clean_ocr_words(found)
     transform, anchors = locate_form(words)
-    return words, transform, anchors
+    doubtful = [
+        w.rect for w in found if isinstance(w, tesseract.OcrWord) and w.conf < DOUBTFUL_WORD
+    ]
+    return words, transform, anchors, doubtful
 
 
 def _straight(page: Any, dpi: float, deadline: float, turn: float) -> Raster:
@@ -338,6 +344,45 @@ def read_check_boxes(raster: Raster, transform: Affine) -> dict[str, tuple[bool,
         for slot, (share, rect) in shares.items():
             out[slot] = (slot == best and share - lowest > INK_MARKED, rect)
     return out
+
+
+# Tesseract's own confidence (0-100) below which a word is doubtful. On the real scan
+# in the development set, insurer names missing a letter the scan lost ("Nat ona",
+# "F re") came back at 5-51, while the form's printed labels read at 90-97.
+DOUBTFUL_WORD = 70.0
+DOUBTFUL_CONFIDENCE = 0.7  # under the pre-check's review line: a person looks
+
+
+def distrust_doubtful(raw: RawCertificate, doubtful: list[Rect]) -> None:
+    """Values holding a word Tesseract was unsure of go below the review line.
+
+    Values two readings agreed on keep their confidence: a second, clean reading is
+    better evidence than Tesseract's doubt about the first.
+    """
+    if not doubtful:
+        return
+
+    def check(found: Found) -> Found:
+        if found.source != "ocr" or found.confidence <= DOUBTFUL_CONFIDENCE:
+            return found
+        if found.confidence >= AGREED or not any(_covers(found.rect, r) for r in doubtful):
+            return found
+        return replace(found, confidence=DOUBTFUL_CONFIDENCE)
+
+    raw.slots = {k: check(f) for k, f in raw.slots.items()}
+    for policy in raw.policies:
+        policy.fields = {k: check(f) for k, f in policy.fields.items()}
+
+
+AGREED = 0.9  # confidence of a value whole-page and box readings agreed on (ocr_reread)
+
+
+def _covers(value: Rect, word: Rect) -> bool:
+    """Does a value's rect hold most of a word's?"""
+    w = min(value[2], word[2]) - max(value[0], word[0])
+    h = min(value[3], word[3]) - max(value[1], word[1])
+    area = (word[2] - word[0]) * (word[3] - word[1])
+    return w > 0 and h > 0 and area > 0 and w * h > area / 2
 
 
 def to_page_coordinates(raw: RawCertificate, raster: Raster) -> None:
