@@ -13,7 +13,13 @@ import pytest
 
 from coi_desktop.review import extraction
 from coi_desktop.review.deskew import skew_degrees
-from coi_desktop.review.ocr_reader import Raster, scan_dpi
+from coi_desktop.review.findings import Found, RawCertificate
+from coi_desktop.review.ocr_reader import (
+    DOUBTFUL_CONFIDENCE,
+    Raster,
+    distrust_doubtful,
+    scan_dpi,
+)
 from coi_desktop.samples.corpus import compare, write_corpus
 
 BLANK_FORM = Path(__file__).parent / "data" / "acord25-2016-03-blank-fillable.pdf"
@@ -136,3 +142,25 @@ def test_a_turned_or_skewed_scan_is_read_like_a_straight_one(tmp_path: Path, kin
     ex0, ey0, ex1, ey1 = result["evidence"]["policies[0].policy_number"]["rect"]
     x, y = _where(kind, (x0 + x1) / 2, (y0 + y1) / 2)
     assert ex0 - 2 < x < ex1 + 2 and ey0 - 2 < y < ey1 + 2, (x, y)
+
+
+def test_a_value_holding_a_word_tesseract_doubted_goes_to_review() -> None:
+    def ocr(confidence: float, rect: tuple[float, float, float, float]) -> Found:
+        return Found("Nat ona Insurance Company", 1, rect, "ocr", confidence)
+
+    raw = RawCertificate(
+        slots={
+            "insurers.B.name": ocr(0.85, (300.0, 100.0, 420.0, 110.0)),
+            "insurers.C.name": ocr(0.85, (300.0, 112.0, 420.0, 122.0)),
+            "insurers.D.name": ocr(0.93, (300.0, 124.0, 420.0, 134.0)),  # two readings agreed
+        }
+    )
+    doubtful = [(301.0, 101.0, 330.0, 109.0), (301.0, 125.0, 330.0, 133.0)]
+    distrust_doubtful(raw, doubtful)
+    confidence = {slot: found.confidence for slot, found in raw.slots.items()}
+    assert confidence == {
+        "insurers.B.name": DOUBTFUL_CONFIDENCE,
+        "insurers.C.name": 0.85,
+        "insurers.D.name": 0.93,
+    }
+    assert DOUBTFUL_CONFIDENCE < 0.8  # under the pre-check's review line
