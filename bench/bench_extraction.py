@@ -88,12 +88,14 @@ def run(corpus: Path, files: list[Path]) -> None:
     form_seconds: list[float] = []
     for pdf in files:
         style = pdf.stem.split("_")[-1]
+        if pdf.parent.name == "realistic":
+            style = f"real-like {style}"
         truth = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
         started = time.perf_counter()
         result = extract_file(pdf)
         elapsed = time.perf_counter() - started
         seconds[style].append(
-            elapsed / (result.get("pages") or 1) if style == "scanned" else elapsed
+            elapsed / (result.get("pages") or 1) if style.endswith("scanned") else elapsed
         )
         right, total, wrong = score(result, truth)
         accuracy[style][0] += right
@@ -111,7 +113,7 @@ def run(corpus: Path, files: list[Path]) -> None:
     print(f"{'style':12s} {'files':>5s} {'fields':>7s} {'accuracy':>9s} {'mean ms':>9s}")
     for style in sorted(accuracy):
         right, total = accuracy[style]
-        unit = "ms/OCR page" if style == "scanned" else "ms/file"
+        unit = "ms/OCR page" if style.endswith("scanned") else "ms/file"
         mean_ms = 1000 * sum(seconds[style]) / len(seconds[style])
         print(
             f"{style:12s} {len(seconds[style]):5d} {total:7d} {100 * right / total:8.2f}%"
@@ -193,6 +195,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="keep the corpus here")
     parser.add_argument("--real", type=Path, default=REAL, help="real certificates + truth")
+    parser.add_argument(
+        "--realistic",
+        type=int,
+        default=0,
+        help="also N flattened and N/5 scanned printed as real brokers and scanners do",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.out or Path(tmp)
@@ -202,6 +210,15 @@ def main() -> int:
         if args.scanned:
             files += write_corpus(
                 corpus / "scanned", args.scanned, args.seed, ("scanned",), blank_form=BLANK_FORM
+            )
+        if args.realistic:
+            files += write_corpus(
+                corpus / "realistic",
+                args.realistic + args.realistic // 5,
+                args.seed,
+                ("flattened",) * 5 + ("scanned",),
+                blank_form=BLANK_FORM,
+                realistic=True,
             )
         run(corpus, files)
     if args.real.is_dir():

@@ -7,8 +7,10 @@ import json
 import random
 import re
 import shutil
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from coi_desktop.samples.certificates import (
     REMARKS_FIELD,
     Address,
     CertificateSpec,
+    Realism,
     field_values,
     render_fillable,
     render_flattened,
@@ -547,3 +550,97 @@ def test_corpus_writes_pdf_and_truth_pairs(tmp_path: Path, blank_form: Path) -> 
         assert path.read_bytes() == twin.read_bytes()
         with pymupdf.open(path) as doc:
             assert doc.page_count == facts["pages"]
+
+
+# -- printed as real brokers print (certificates.Realism) ------------------------------
+
+
+def _realistic(blank_form: Path, realism: Realism, seed: int = 3) -> tuple[Any, bytes]:
+    spec = _spec(seed)
+    return spec, render_flattened(spec, blank_form, random.Random(seed), realism)
+
+
+def test_top_line_rows_put_every_row_value_beside_the_rows_first_limit(blank_form: Path) -> None:
+    spec, data = _realistic(blank_form, Realism(top_line=True))
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        page = doc[0]
+        for policy in spec.policies:
+            row = FORM_ROWS[policy.row]
+            (number,) = page.search_for(policy.policy_number)
+            first_limit = min(
+                (r for key in row.limits if (r := _widget_rect(blank_form, row.limits[key]))),
+                key=lambda r: r.y0,
+            )
+            assert (
+                abs(number.y0 - first_limit.y0) < 6
+                if policy.row != "workers_compensation"
+                else (number.y0 < first_limit.y0)
+            )
+
+
+@cache
+def _widgets(blank_form: Path) -> dict[str, pymupdf.Rect]:
+    with pymupdf.open(blank_form) as blank:
+        return {str(w.field_name): pymupdf.Rect(w.rect) for w in blank[0].widgets()}
+
+
+def _widget_rect(blank_form: Path, name: str) -> pymupdf.Rect:
+    return _widgets(blank_form)[name]
+
+
+def test_drawn_marks_are_strokes_and_glyph_marks_are_heavy_xs(blank_form: Path) -> None:
+    printed = {}
+    for style in ("text", "vector", "glyph"):
+        _, data = _realistic(blank_form, Realism(marks=style))
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            words = Counter(str(w[4]) for w in doc[0].get_text("words"))
+            printed[style] = (words, len(doc[0].get_drawings()))
+    marks = printed["text"][0] - printed["vector"][0]  # the words drawing them took away
+    assert set(marks) <= {"X", "Y"} and marks.total() >= 3  # coverage, occurrence, aggregate
+    assert printed["vector"][1] == printed["text"][1] + marks.total()  # a crossed pair each
+    assert printed["glyph"][0]["\u2716"] == marks.total()
+    assert printed["glyph"][0] + marks == printed["text"][0] + Counter({"\u2716": marks.total()})
+
+
+def test_an_overtyped_field_hides_its_old_value_under_a_white_box(blank_form: Path) -> None:
+    spec = _spec(3)
+    field = FORM_ROWS[spec.policies[0].row].policy_number
+    _, data = _realistic(blank_form, Realism(overtyped=field))
+    number = spec.policies[0].policy_number
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        page = doc[0]
+        words = [w[4] for w in page.get_text("words")]
+        old = [w for w in words if w != number and len(w) == len(number) and w[:3] == number[:3]]
+        assert number in words and old  # both are in the text layer...
+        (hidden,) = page.search_for(old[0])
+        white = [
+            d
+            for d in page.get_drawings()
+            if d.get("fill") == (1.0, 1.0, 1.0)
+            and d["rect"].contains((hidden.tl + hidden.br) / 2)
+            and d["rect"].width >= hidden.width
+        ]
+        assert white  # ...but the old one lies under a white box
+
+
+def test_realistic_scans_are_crooked_coarser_or_sideways(blank_form: Path, tmp_path: Path) -> None:
+    files = write_corpus(tmp_path, 12, seed=4, styles=("scanned",), realistic=True)
+    shapes = set()
+    for pdf in files:
+        with pymupdf.open(pdf) as doc:
+            page = doc[0]
+            assert page.get_text().strip() == ""
+            shapes.add((page.rotation, page.mediabox.width > page.mediabox.height))
+    assert len(shapes) >= 2  # not every scan upright and portrait
+
+
+def test_the_default_corpus_is_not_changed_by_realism(blank_form: Path, tmp_path: Path) -> None:
+    plain = write_corpus(tmp_path / "a", 3, seed=9, styles=("flattened",))
+    realistic = write_corpus(tmp_path / "b", 3, seed=9, styles=("flattened",), realistic=True)
+    for a, b in zip(plain, realistic, strict=True):
+        assert a.with_suffix(".truth.json").name == b.with_suffix(".truth.json").name
+        truth_a = a.with_name(a.stem + ".truth.json").read_text()
+        assert truth_a == b.with_name(b.stem + ".truth.json").read_text()  # same certificates
+        assert a.read_bytes() != b.read_bytes()  # printed differently
+    again = write_corpus(tmp_path / "c", 3, seed=9, styles=("flattened",))
+    assert [p.read_bytes() for p in plain] == [p.read_bytes() for p in again]

@@ -50,7 +50,11 @@ from coi_desktop.review.layout import (
     turn_words,
 )
 from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
-from coi_desktop.review.ocr_reader import ocr_certificate_page
+from coi_desktop.review.ocr_reader import (
+    distrust_doubtful,
+    ocr_certificate_page,
+    to_page_coordinates,
+)
 from coi_desktop.review.ocr_reread import (
     OCR_CONFIDENCE,
     reread_party_boxes,
@@ -374,6 +378,8 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
     raw.policies = [p for p in everyone if firsts[p.section] is p]
     reread_table_boxes(result.raster, raw, result.transform, read.number)
     raw.policies = everyone
+    distrust_doubtful(raw, result.doubtful)
+    to_page_coordinates(raw, result.raster)  # read upright and straight; evidence is on the page
     read.raw = raw
 
 

@@ -1,6 +1,7 @@
 """OCR of scanned pages: PyMuPDF renders, Tesseract reads (see tesseract.py).
 
-The page is OCR'd whole, as two bands cut along a blank line so that each core reads
+The page is turned upright and straightened (deskew.py), read whole at the scan's own
+resolution, as two bands cut along a blank line so that each core reads
 one, and rows are recovered from the labels on each line (see layout); check boxes are
 read from ink density, and the one-character boxes (insurer letter, ADDL INSD, SUBR
 WVD), which Tesseract skips when they stand alone between table rules, are pasted side
@@ -10,19 +11,27 @@ by side on a clean canvas and OCR'd as text lines.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pymupdf as _pymupdf
 
-from coi_desktop.review import tesseract
+from coi_desktop.review import deskew, tesseract
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, Rect
-from coi_desktop.review.layout import MIN_ANCHORS, Affine, Word, clean_ocr_words, locate_form
+from coi_desktop.review.findings import Found, RawCertificate
+from coi_desktop.review.layout import (
+    ANCHORS,
+    MIN_ANCHORS,
+    Affine,
+    Word,
+    clean_ocr_words,
+    locate_form,
+    normalize,
+)
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
-
-INK_DPI = 150
 
 # Check boxes where exactly one of a group is marked.
 CHECK_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -37,23 +46,43 @@ INK_MARKED = 0.015  # share of dark pixels inside a box above its emptiest neigh
 
 @dataclass(frozen=True)
 class Raster:
-    """A page rendered once, grey, at the OCR resolution.
+    """A page rendered once, grey, at the OCR resolution, upright and straightened.
 
     Bands for whole-page OCR and the boxes re-read one by one are cut from it: cutting
     costs a copy, where rendering a clip decodes the page's scanned image again.
+    Words are read in the raster's own frame, in points (pixels / scale): the page as a
+    person reads it, turned upright and without skew. ``to_page`` takes a point of that
+    frame to PyMuPDF's page coordinates (those of ``get_text``: unrotated, no /Rotate).
     """
 
     pix: Any
     scale: float  # pixels per point
     deadline: float  # time.monotonic() by which reading this page must be over
+    to_page: Any = None  # pymupdf.Matrix; None: the frame is the page's
+    turn: float = 0.0  # degrees clockwise the page's content was turned; the render undoes it
 
     @classmethod
-    def of(cls, page: Any, dpi: int, deadline: float) -> Raster:
-        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-        return cls(pix, pix.width / page.rect.width if page.rect.width else dpi / 72, deadline)
+    def of(cls, page: Any, dpi: float, deadline: float, turn: float = 0.0) -> Raster:
+        """Render ``page`` at ``dpi``, undoing a turn of its content by ``turn`` degrees
+        clockwise (as seen on screen)."""
+        scale = dpi / 72
+        # get_pixmap draws the page as displayed (its /Rotate applied), through `matrix`
+        matrix = pymupdf.Matrix(scale, scale).prerotate(-turn)
+        pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
+        shown = page.rotation_matrix * matrix  # page coordinates -> pixels of the render
+        to_page = pymupdf.Matrix(scale, scale) * pymupdf.Matrix(1, 0, 0, 1, pix.x, pix.y) * ~shown
+        pix.set_origin(0, 0)  # a turned render starts left of / above 0; crops count from 0
+        return cls(pix, scale, deadline, to_page, turn)
 
     def time_left(self) -> float:
         return max(0.1, self.deadline - time.monotonic())
+
+    def page_rect(self, rect: Rect) -> Rect:
+        """A rect of the raster's frame in page coordinates (its bounding box there)."""
+        if self.to_page is None:
+            return rect
+        r = pymupdf.Rect(rect) * self.to_page
+        return (r.x0, r.y0, r.x1, r.y1)
 
     def crop(self, rect: Rect) -> Any:
         """The pixels under a page rect, as a pixmap placed where they lie in the raster."""
@@ -73,6 +102,13 @@ class Raster:
         origin = (part.x / self.scale, part.y / self.scale)
         return tesseract.Image(part.tobytes("pgm"), self.dpi, origin, self.scale)
 
+    def ink_share(self, rect: Rect) -> float:
+        """Share of dark pixels in a rect of the raster's frame."""
+        part = self.crop(rect)
+        if part is None or part.width == 0 or part.height == 0:
+            return 0.0
+        return float(bytes(part.samples).translate(_DARK).count(1) / (part.width * part.height))
+
     @property
     def dpi(self) -> int:
         return round(self.scale * 72)
@@ -86,58 +122,159 @@ class OcrPage:
     is_form: bool
     checks: dict[str, tuple[bool, Rect]]
     raster: Raster
+    doubtful: list[Rect] = field(default_factory=list)  # words Tesseract was unsure of
 
 
 BANDS = 2  # one Tesseract per core
-# Where the page is cut, as a share of its height: the top of an ACORD 25 (parties,
-# insurers, small print) takes Tesseract longer than the bottom; measured on scans,
-# a cut at 0.42 gives two bands read in about the same time.
-CUT_AT = 0.42
 CUT_WINDOW = 0.06  # the cut is looked for this share of the page height either side
+# The whole page is read at the resolution of the scan it shows (more pixels than the
+# scanner took add no detail, only time), but not below this: the form's 5-pt print is
+# 10 pixels tall here (coarser scans were not measured: none in the development set).
+# Boxes re-read one by one are cut from a render at the caller's resolution, where they
+# read best (see docs/extraction.md, "OCR").
+MIN_PAGE_DPI = 150
+MIN_SKEW_DEGREES = 0.3  # a flatter page is read as it is
+UPSIDE_DOWN = (180.0,)  # tried when a portrait page read upright shows no form
+SIDEWAYS = (90.0, 270.0)  # tried first on a landscape page
+PROBE_SHARE = 0.15  # the top of a page: an ACORD 25's title and its notices, 25 labels
+MIN_PROBE_LABELS = 4  # fewer form labels than this in it: not a form that way round either
 
 
 def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
-    """OCR a scanned page; when it is an ACORD 25, also read its check boxes by ink."""
-    raster = Raster.of(page, dpi, deadline)
+    """OCR a scanned page; when it is an ACORD 25, also read its check boxes by ink.
+
+    The page is turned upright (its /Rotate honoured; a sideways or upside-down scan
+    detected from which way up the form's labels read) and straightened before it is read.
+    """
+    native = scan_dpi(page)
+    page_dpi = float(dpi) if native is None else min(float(dpi), max(MIN_PAGE_DPI, native))
+    landscape = page.rect.width > page.rect.height  # a portrait form shown so lies on its side
+    turn = (_upright_turn(page, page_dpi, deadline, SIDEWAYS) if landscape else None) or 0.0
+    raster = _straight(page, page_dpi, deadline, turn)
+    words, transform, anchors, doubtful = _read_whole(raster)
+    if anchors < MIN_ANCHORS and not landscape:
+        upside = _upright_turn(page, page_dpi, deadline, UPSIDE_DOWN)
+        if upside is not None:
+            raster = _straight(page, page_dpi, deadline, upside)
+            words, transform, anchors, doubtful = _read_whole(raster)
+    if anchors < MIN_ANCHORS:
+        return OcrPage(words, transform, anchors, False, {}, raster, doubtful)
+    if raster.dpi < dpi:  # short boxes read best from the finer render
+        raster = Raster.of(page, dpi, deadline, raster.turn)
+    checks = read_check_boxes(raster, transform)
+    return OcrPage(words, transform, anchors, True, checks, raster, doubtful)
+
+
+def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int, list[Rect]]:
+    """Words of the whole page, the form's place, its anchors, and the doubtful words."""
     bands = [raster.image(rect) for rect in bands_of(raster)]
     found = tesseract.recognise_all([b for b in bands if b.data], timeout=raster.time_left())
     words = clean_ocr_words(found)
     transform, anchors = locate_form(words)
-    if anchors < MIN_ANCHORS:
-        return OcrPage(words, transform, anchors, False, {}, raster)
-    return OcrPage(words, transform, anchors, True, read_check_boxes(page, transform), raster)
+    doubtful = [
+        w.rect for w in found if isinstance(w, tesseract.OcrWord) and w.conf < DOUBTFUL_WORD
+    ]
+    return words, transform, anchors, doubtful
+
+
+def _straight(page: Any, dpi: float, deadline: float, turn: float) -> Raster:
+    """The page rendered upright (``turn`` undone) and without skew."""
+    raster = Raster.of(page, dpi, deadline, turn)
+    pix = raster.pix
+    skew = deskew.skew_degrees(pix.samples, pix.width, pix.height, pix.stride)
+    if abs(skew) < MIN_SKEW_DEGREES:
+        return raster
+    return Raster.of(page, dpi, deadline, turn + skew)
+
+
+def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ...]) -> float | None:
+    """Of ``turns``, the one after which the top of the page shows most form labels.
+
+    None when none shows enough of them. Tesseract's own orientation detection
+    (``--psm 0``) was tried: on the real scan it took 1.4-2.3 s and named the wrong side
+    at 72 and 100 dpi; reading the top of the page each way round costs a fraction of a
+    whole-page reading and cannot take the form for anything else.
+    """
+    images = []
+    for turn in turns:
+        raster = Raster.of(page, dpi, deadline, turn)
+        width, height = raster.pix.width / raster.scale, raster.pix.height / raster.scale
+        images.append(raster.image((0.0, 0.0, width, height * PROBE_SHARE)))
+    timeout = max(0.1, deadline - time.monotonic())
+    with ThreadPoolExecutor(max_workers=BANDS) as pool:
+        reads = list(pool.map(lambda image: tesseract.recognise(image, timeout=timeout), images))
+    # Tesseract reads a line standing on its side too; only a label lying flat counts
+    labels = [
+        sum(normalize(w.text) in ANCHORS and w.x1 - w.x0 > w.y1 - w.y0 for w in words)
+        for words in reads
+    ]
+    best = max(range(len(turns)), key=lambda i: labels[i])
+    return turns[best] if labels[best] >= MIN_PROBE_LABELS else None
+
+
+def scan_dpi(page: Any) -> float | None:
+    """The resolution of the scan a page shows: its largest image's pixels per inch.
+
+    None when no image covers most of the page (then it is not a scanned page).
+    """
+    page_area = abs(page.rect)
+    best: tuple[float, float] | None = None  # (area on the page, dpi)
+    for info in page.get_image_info():
+        x0, y0, x1, y1 = info["bbox"]
+        area = (x1 - x0) * (y1 - y0)
+        if area <= 0 or area < page_area / 2 or (best and best[0] >= area):
+            continue
+        # by area, so that an image placed turned (width along the page's height) counts right
+        best = (area, 72 * (info["width"] * info["height"] / area) ** 0.5)
+    return best[1] if best else None
 
 
 def bands_of(raster: Raster) -> list[Rect]:
-    """The page as two horizontal bands (points), cut where pixel rows hold least ink.
+    """The page as two horizontal bands (points) holding as much text each, cut between lines.
 
-    Between two text lines only vertical rules are dark, so a word is never cut in two;
-    a horizontal rule, the darkest row there is, is never chosen either.
+    Tesseract's time follows the text it reads; text is where ink starts and stops often
+    along a pixel row (a rule is one long stretch, a vertical rule one start per row).
+    The cut is made in the least-inked pixel rows near where half of those starts lie
+    above it: there only vertical rules are dark, so a word is never cut in two (nor is a
+    horizontal rule, the darkest row there is, chosen).
     """
     pix = raster.pix
-    cut = _quiet_row(pix, int(pix.height * CUT_AT), int(pix.height * CUT_WINDOW))
+    rows = _rows(pix)
+    starts = [row.count(b"\x00\x01") for row in rows]
+    half, seen, middle = sum(starts) / 2, 0, pix.height // 2
+    for y, count in enumerate(starts):
+        seen += count
+        if seen >= half:
+            middle = y
+            break
+    ink = [row.count(1) for row in rows]
+    cut = _quiet_row(ink, middle, int(pix.height * CUT_WINDOW), pix.width)
     width, scale = pix.width / raster.scale, raster.scale
     return [(0.0, 0.0, width, cut / scale), (0.0, cut / scale, width, pix.height / scale)]
 
 
-def _quiet_row(pix: Any, middle: int, window: int) -> int:
+def _rows(pix: Any) -> list[bytes]:
+    """Each pixel row of a grey pixmap as bytes, 1 for a dark pixel and 0 for a light one."""
+    samples, stride = pix.samples_mv, pix.stride
+    return [
+        bytes(samples[y * stride : y * stride + pix.width]).translate(_DARK)
+        for y in range(pix.height)
+    ]
+
+
+def _quiet_row(ink: list[int], middle: int, window: int, width: int) -> int:
     """The middle of the run of least-inked pixel rows nearest to ``middle``.
 
     The middle of the run, not its edge: a cut at the first blank row above a line of
     capitals would leave them touching the band's edge.
     """
-    samples, stride = pix.samples_mv, pix.stride
-    top, bottom = max(0, middle - window), min(pix.height, middle + window)
+    top, bottom = max(0, middle - window), min(len(ink), middle + window)
     if top >= bottom:
         return middle
-    ink = [
-        bytes(samples[y * stride : y * stride + pix.width]).translate(_DARK).count(1)
-        for y in range(top, bottom)
-    ]
-    least = min(ink) + pix.width // 500  # a speck of scanner noise does not end a run
+    least = min(ink[top:bottom]) + width // 500  # a speck of scanner noise does not end a run
     runs: list[tuple[int, int]] = []  # [first, last] rows, page pixels
-    for y, count in enumerate(ink, start=top):
-        if count > least:
+    for y in range(top, bottom):
+        if ink[y] > least:
             continue
         if runs and runs[-1][1] == y - 1:
             runs[-1] = (runs[-1][0], y)
@@ -192,20 +329,8 @@ def ocr_cells(raster: Raster, cells: list[list[Rect]]) -> list[list[str]]:
 _DARK = bytes(1 if b < 110 else 0 for b in range(256))
 
 
-def ink_share(page: Any, rect: pymupdf.Rect) -> float:
-    """Share of dark pixels in a page rect (grey render at INK_DPI)."""
-    rect = rect & page.rect
-    if rect.is_empty:
-        return 0.0
-    pix = page.get_pixmap(dpi=INK_DPI, clip=rect, colorspace=pymupdf.csGRAY, alpha=False)
-    if pix.width == 0 or pix.height == 0:
-        return 0.0
-    dark = bytes(pix.samples).translate(_DARK).count(1)
-    return float(dark / (pix.width * pix.height))
-
-
-def read_check_boxes(page: Any, transform: Affine) -> dict[str, tuple[bool, Rect]]:
-    """Slot → (marked, page rect) for the check boxes in CHECK_GROUPS."""
+def read_check_boxes(raster: Raster, transform: Affine) -> dict[str, tuple[bool, Rect]]:
+    """Slot → (marked, rect) for the check boxes in CHECK_GROUPS, by ink in the raster."""
     back = transform.inverse()
     out: dict[str, tuple[bool, Rect]] = {}
     for group in CHECK_GROUPS:
@@ -214,9 +339,56 @@ def read_check_boxes(page: Any, transform: Affine) -> dict[str, tuple[bool, Rect
             x0, y0, x1, y1 = FIELD_BY_SLOT[slot].rect
             # the inside of the printed square: its border is ink in every box alike
             inner = back.apply_rect((x0 + 3, y0 + 2, x1 - 3, y1 - 2))
-            shares[slot] = (ink_share(page, pymupdf.Rect(inner)), inner)
+            shares[slot] = (raster.ink_share(inner), inner)
         lowest = min(share for share, _ in shares.values())
         best = max(shares, key=lambda s: shares[s][0])
         for slot, (share, rect) in shares.items():
             out[slot] = (slot == best and share - lowest > INK_MARKED, rect)
     return out
+
+
+# Tesseract's own confidence (0-100) below which a word is doubtful. On the real scan
+# in the development set, insurer names missing a letter the scan lost ("Nat ona",
+# "F re") came back at 5-51, while the form's printed labels read at 90-97.
+DOUBTFUL_WORD = 70.0
+DOUBTFUL_CONFIDENCE = 0.7  # under the pre-check's review line: a person looks
+
+
+def distrust_doubtful(raw: RawCertificate, doubtful: list[Rect]) -> None:
+    """Values holding a word Tesseract was unsure of go below the review line.
+
+    Values two readings agreed on keep their confidence: a second, clean reading is
+    better evidence than Tesseract's doubt about the first.
+    """
+    if not doubtful:
+        return
+
+    def check(found: Found) -> Found:
+        if found.source != "ocr" or found.confidence <= DOUBTFUL_CONFIDENCE:
+            return found
+        if found.confidence >= AGREED or not any(_covers(found.rect, r) for r in doubtful):
+            return found
+        return replace(found, confidence=DOUBTFUL_CONFIDENCE)
+
+    raw.slots = {k: check(f) for k, f in raw.slots.items()}
+    for policy in raw.policies:
+        policy.fields = {k: check(f) for k, f in policy.fields.items()}
+
+
+AGREED = 0.9  # confidence of a value whole-page and box readings agreed on (ocr_reread)
+
+
+def _covers(value: Rect, word: Rect) -> bool:
+    """Does a value's rect hold most of a word's?"""
+    w = min(value[2], word[2]) - max(value[0], word[0])
+    h = min(value[3], word[3]) - max(value[1], word[1])
+    area = (word[2] - word[0]) * (word[3] - word[1])
+    return w > 0 and h > 0 and area > 0 and w * h > area / 2
+
+
+def to_page_coordinates(raw: RawCertificate, raster: Raster) -> None:
+    """Move every rect read in the raster's upright frame to the page's coordinates."""
+    raw.slots = {k: replace(f, rect=raster.page_rect(f.rect)) for k, f in raw.slots.items()}
+    for policy in raw.policies:
+        fields = policy.fields.items()
+        policy.fields = {k: replace(f, rect=raster.page_rect(f.rect)) for k, f in fields}

@@ -32,6 +32,13 @@ WHOLE_PAGE = 3  # find the blocks and columns of a page
 ONE_COLUMN = 4  # lines of text one under another, as on the canvas of re-read boxes
 
 
+@dataclass(frozen=True)
+class OcrWord(Word):
+    """A word as Tesseract read it, with how sure it was (0-100, its TSV ``conf``)."""
+
+    conf: float = 100.0
+
+
 class TesseractError(RuntimeError):
     """Tesseract could not read an image (missing, failed or out of time)."""
 
@@ -98,7 +105,7 @@ def words_from_tsv(tsv: str, image: Image) -> list[Word]:
     """
     ox, oy = image.origin
     scale = image.scale
-    found: list[tuple[Word, int, float]] = []
+    found: list[tuple[OcrWord, int, float]] = []
     # quoting off: a recognised word may well be a lone '"'
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
@@ -108,14 +115,16 @@ def words_from_tsv(tsv: str, image: Image) -> list[Word]:
         width, height = int(row["width"]), int(row["height"])
         if height / image.dpi * 72 < MIN_WORD_HEIGHT_PT:
             continue
-        word = Word(
+        conf = float(row["conf"])
+        word = OcrWord(
             ox + left / scale,
             oy + top / scale,
             ox + (left + width) / scale,
             oy + (top + height) / scale,
             text,
+            conf,
         )
-        found.append((word, sum(ch.isalnum() for ch in text), float(row["conf"])))
+        found.append((word, sum(ch.isalnum() for ch in text), conf))
     kept: list[int] = []
     for i in sorted(range(len(found)), key=lambda i: found[i][1:], reverse=True):
         if not any(_overlap(found[i][0], found[k][0]) > 0.5 for k in kept):

@@ -716,14 +716,19 @@ def _printed_blank(blank_form: Path, edition_label: str) -> bytes:
     return data
 
 
-def render_flattened(spec: CertificateSpec, blank_form: Path, rng: random.Random) -> bytes:
-    """Values printed as page text over the blank form, no widgets (as broker software does)."""
-    doc = _flattened_document(spec, blank_form, rng)
-    return pdf_bytes(doc, title=_title(spec), identity=f"flattened {spec!r}")
+def render_flattened(
+    spec: CertificateSpec, blank_form: Path, rng: random.Random, realism: Realism | None = None
+) -> bytes:
+    """Values printed as page text over the blank form, no widgets (as broker software does).
+
+    With ``realism``, printed the ways real brokers' systems print them (see `Realism`).
+    """
+    doc = _flattened_document(spec, blank_form, rng, realism)
+    return pdf_bytes(doc, title=_title(spec), identity=f"flattened {spec!r} {realism!r}")
 
 
 def _flattened_document(
-    spec: CertificateSpec, blank_form: Path, rng: random.Random
+    spec: CertificateSpec, blank_form: Path, rng: random.Random, realism: Realism | None = None
 ) -> pymupdf.Document:
     # Some brokers still print on an older edition of the form.
     edition = rng.choice(OLDER_EDITIONS) if rng.random() < 0.2 else EDITION_LABEL
@@ -737,18 +742,136 @@ def _flattened_document(
         rng=rng,
     )
     rects = _print_rects(blank_form, spec)
+    if realism is not None and realism.top_line:
+        rects = _on_top_lines(rects, spec)
+    marks = _mark_fields(spec, fmt) | set(_checked_boxes(spec))
     layer = TextLayer(page)
+    glyphs: list[pymupdf.Rect] = []
     for name, text in _field_texts(spec, fmt).items():
+        if realism is not None and name == realism.overtyped:
+            _overtype(layer, rects[name], _decoy(text), pen)
         if name == REMARKS_FIELD:
             _print_paragraph(layer, rects[name], text, pen)
         elif name == SIGNATURE_FIELD:
             _print_signature(layer, rects[name], text, pen)
+        elif name in marks and realism is not None and realism.marks != "text":
+            _draw_mark(layer, rects[name], realism.marks, glyphs)
         else:
             _print_in_box(layer, rects[name], text, pen)
     for name in _checked_boxes(spec):
-        _print_in_box(layer, rects[name], fmt.mark, pen, centred=True)
+        if realism is not None and realism.marks != "text":
+            _draw_mark(layer, rects[name], realism.marks, glyphs)
+        else:
+            _print_in_box(layer, rects[name], fmt.mark, pen, centred=True)
     layer.commit()
+    _print_glyph_marks(page, glyphs)
     return doc
+
+
+# ---------------------------------------------------------------------------------------
+# Printed as real brokers' systems print (issue #10: the reader must not pass only on
+# certificates drawn on exactly the geometry it assumes)
+
+MARK_STYLES = ("text", "vector", "glyph")
+# A font with the heavy multiplication sign; Debian's fonts-dejavu-core (run.py installs it).
+GLYPH_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+HEAVY_X = "\u2716"  # ✖
+
+
+@dataclass(frozen=True)
+class Realism:
+    """How one real broker's system prints a certificate, beyond our own generator's habits.
+
+    - ``top_line``: the values of a coverage row (insurer letter, ADDL INSD, SUBR WVD,
+      policy number, dates) sit on the row's first line, beside its first limit, not in
+      the middle of the row (agency systems, e.g. the USI certificates);
+    - ``marks``: check marks as the letter X (``text``), two crossed strokes drawn as
+      vector lines (``vector``, as pdf-lib output does), or the glyph ✖ (``glyph``);
+    - ``overtyped``: a field edited after printing: the old value is still in the text
+      layer, under a white box, and the new one printed over it (None: no edit).
+    The truth stays what the page shows.
+    """
+
+    top_line: bool = False
+    marks: str = "text"
+    overtyped: str | None = None
+
+
+def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
+    """One broker's habits, each variation about every other certificate."""
+    editable = [f"Insurer_FullName_{letter}" for letter in spec.insurers]
+    editable += [FORM_ROWS[policy.row].policy_number for policy in spec.policies]
+    return Realism(
+        top_line=rng.random() < 0.5,
+        marks=rng.choice(MARK_STYLES),
+        overtyped=rng.choice(editable) if rng.random() < 0.5 else None,
+    )
+
+
+_ROW_VALUES = ("letter", "additional_insured", "waiver", "policy_number", "effective", "expiration")
+
+
+def _on_top_lines(rects: dict[str, pymupdf.Rect], spec: CertificateSpec) -> dict[str, Any]:
+    """The row values of each policy moved up to the first line of its row."""
+    moved = dict(rects)
+    for policy in spec.policies:
+        row = FORM_ROWS[policy.row]
+        top = min(rects[name].y0 for name in row.limits.values())
+        if policy.row == WC:
+            top = min(top, rects[WC_STATUTE_BOX].y0)
+        for key in _ROW_VALUES:
+            name = getattr(row, key)
+            if name is not None:
+                r = rects[name]
+                moved[name] = pymupdf.Rect(r.x0, top, r.x1, top + r.height)
+    return moved
+
+
+def _mark_fields(spec: CertificateSpec, fmt: Formats) -> set[str]:
+    """The ADDL INSD / SUBR WVD boxes of the certificate that show a mark."""
+    out = set()
+    for policy in spec.policies:
+        row = FORM_ROWS[policy.row]
+        if policy.waiver_of_subrogation:
+            out.add(row.waiver)
+        if policy.additional_insured and row.additional_insured is not None:
+            out.add(row.additional_insured)
+    return out
+
+
+def _draw_mark(
+    layer: TextLayer, rect: pymupdf.Rect, style: str, glyphs: list[pymupdf.Rect]
+) -> None:
+    """A check mark as crossed strokes, or (kept for after the text layer) a ✖ glyph."""
+    side = min(rect.width, rect.height) - 3
+    cx, cy = (rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2
+    box = pymupdf.Rect(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+    if style == "glyph" and GLYPH_FONT.is_file():
+        glyphs.append(box)
+        return
+    layer.strokes([((box.x0, box.y0), (box.x1, box.y1)), ((box.x0, box.y1), (box.x1, box.y0))])
+
+
+def _print_glyph_marks(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> None:
+    if not boxes:
+        return
+    page.insert_font(fontname="dejavu", fontfile=str(GLYPH_FONT))
+    for box in boxes:
+        page.insert_text((box.x0, box.y1 - 1), HEAVY_X, fontname="dejavu", fontsize=box.height)
+    page.parent.subset_fonts()  # the glyphs used, not the whole font, in each file
+
+
+def _decoy(text: str) -> str:
+    """The value a field held before it was edited: a different name or number."""
+    if any(ch.isdigit() for ch in text):
+        return "".join(str((int(ch) + 3) % 10) if ch.isdigit() else ch for ch in text)
+    return "Former " + text.split(" ", 1)[0] + " Casualty Company"
+
+
+def _overtype(layer: TextLayer, rect: pymupdf.Rect, old: str, pen: _Pen) -> None:
+    """The old value printed, then hidden under a white box the size of the field."""
+    _print_in_box(layer, rect, old, pen)
+    layer.cover(pymupdf.Rect(rect.x0 + 0.5, rect.y0 + 0.5, rect.x1 - 0.5, rect.y1 - 0.5))
 
 
 class TextLayer:
@@ -771,6 +894,19 @@ class TextLayer:
         y = self.page.rect.height - baseline
         self.ops.append(
             f"BT /{font} {size:.2f} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm ({_pdf_escape(text)}) Tj ET"
+        )
+
+    def strokes(self, lines: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:
+        """Straight black strokes, top-left coordinates."""
+        h = self.page.rect.height
+        path = " ".join(f"{a:.2f} {h - b:.2f} m {c:.2f} {h - d:.2f} l" for (a, b), (c, d) in lines)
+        self.ops.append(f"q 0 G 0.9 w 1 J {path} S Q")
+
+    def cover(self, rect: pymupdf.Rect) -> None:
+        """A white box over what was printed before it."""
+        h = self.page.rect.height
+        self.ops.append(
+            f"q 1 g {rect.x0:.2f} {h - rect.y1:.2f} {rect.width:.2f} {rect.height:.2f} re f Q"
         )
 
     def commit(self) -> None:
@@ -878,14 +1014,26 @@ SCAN_DPI = 200
 
 
 def render_scanned(
-    spec: CertificateSpec, blank_form: Path, rng: random.Random, *, dpi: int = SCAN_DPI
+    spec: CertificateSpec,
+    blank_form: Path,
+    rng: random.Random,
+    *,
+    dpi: int = SCAN_DPI,
+    realism: Realism | None = None,
 ) -> bytes:
     """A flattened certificate as a slightly skewed, speckled scan; one image, no text layer.
 
     Most scans are black and white ("text" mode of an office scanner); some are grey.
+    With ``realism`` as offices really scan: coarser or finer (150-300 dpi), fed crooked
+    (up to 3.5 degrees), and one in three stored on its side, shown upright by /Rotate or not.
     """
-    source = _flattened_document(spec, blank_form, rng)
+    source = _flattened_document(spec, blank_form, rng, realism)
     angle = rng.uniform(-1.0, 1.0)
+    sideways = None
+    if realism is not None:
+        dpi = rng.choice((150, 200, 300))
+        angle = rng.uniform(-3.5, 3.5)
+        sideways = rng.choice(("rotate", "landscape", None, None, None, None))
     matrix = pymupdf.Matrix(dpi / 72, dpi / 72).prerotate(angle)
     pix = source[0].get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
     source.close()
@@ -894,11 +1042,18 @@ def render_scanned(
         samples = samples.translate(_threshold_table(rng.randrange(140, 180)))
     pix = pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, _speckled(samples, rng), False)
     doc = pymupdf.open()
-    page = doc.new_page(width=612, height=792)
-    # Stored losslessly (Flate): faster to encode than JPEG, and tiny for black and white.
-    page.insert_image(page.rect, pixmap=pix)
+    if sideways is None:
+        page = doc.new_page(width=612, height=792)
+        # Stored losslessly (Flate): faster to encode than JPEG, and tiny for black and white.
+        page.insert_image(page.rect, pixmap=pix)
+    else:  # the sheet went in on its side: a landscape page, turned upright by /Rotate or not
+        page = doc.new_page(width=792, height=612)
+        page.insert_image(page.rect, pixmap=pix, rotate=90)
+        if sideways == "rotate":
+            page.set_rotation(90)
     # Half of zlib's effort: a third of the time for a file a fifth larger.
-    return pdf_bytes(doc, title="Scan", identity=f"scanned {spec!r}", effort=50)
+    identity = f"scanned {spec!r} {realism!r}"
+    return pdf_bytes(doc, title="Scan", identity=identity, effort=50)
 
 
 @cache
@@ -921,14 +1076,20 @@ def _speckled(samples: bytes, rng: random.Random) -> bytes:
 STYLES = ("fillable", "flattened", "scanned")
 
 
-def render(spec: CertificateSpec, style: str, blank_form: Path, rng: random.Random) -> bytes:
-    """Render `spec` in one of STYLES."""
+def render(
+    spec: CertificateSpec,
+    style: str,
+    blank_form: Path,
+    rng: random.Random,
+    realism: Realism | None = None,
+) -> bytes:
+    """Render `spec` in one of STYLES (printed ones the way `realism` says, if given)."""
     if style == "fillable":
         return render_fillable(spec, blank_form)
     if style == "flattened":
-        return render_flattened(spec, blank_form, rng)
+        return render_flattened(spec, blank_form, rng, realism)
     if style == "scanned":
-        return render_scanned(spec, blank_form, rng)
+        return render_scanned(spec, blank_form, rng, realism=realism)
     raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import require_blank_form
-from .certificates import STYLES, render, truth
+from .certificates import STYLES, random_realism, render, truth
 from .endorsements import endorsement_truth, render_endorsements
 from .scenarios import DEFECTS, random_endorsements, random_spec
 from .world import GENERAL_CONTRACTOR, PROJECTS, VENDORS, sample_profiles
@@ -36,10 +36,14 @@ def write_corpus(
     *,
     blank_form: Path | None = None,
     today: date = CORPUS_TODAY,
+    realistic: bool = False,
 ) -> list[Path]:
     """Write `n` PDFs with their truth into `out_dir`; return the PDF paths in order.
 
     `styles` may include "endorsement" for endorsement packets besides the certificate styles.
+    `realistic` prints flattened and scanned certificates the ways real brokers and scanners
+    do (`certificates.Realism`: top-line rows, drawn and glyph marks, edited fields, crooked
+    and sideways scans); the reader is measured on those apart from the default corpus.
     """
     unknown = set(styles) - set(CORPUS_STYLES)
     if unknown or not styles:
@@ -51,7 +55,7 @@ def write_corpus(
     for index in range(n):
         style = styles[index % len(styles)]
         rng = random.Random(f"corpus:{seed}:{index}")
-        pdf, facts = _sample(rng, style, profiles, form, today)
+        pdf, facts = _sample(rng, style, profiles, form, today, realistic)
         name = f"sample_{index:04d}_{style}"
         (out_dir / f"{name}.pdf").write_bytes(pdf)
         text = json.dumps(facts, indent=2, sort_keys=True) + "\n"
@@ -102,6 +106,7 @@ def _sample(
     profiles: list[dict[str, Any]],
     blank_form: Path,
     today: date,
+    realistic: bool = False,
 ) -> tuple[bytes, dict[str, Any]]:
     profile = rng.choice(profiles)
     project_name, project_address, _ = rng.choice(PROJECTS)
@@ -122,7 +127,8 @@ def _sample(
     if style == "endorsement":
         pages = random_endorsements(rng, spec, profile, project=project)
         return render_endorsements(pages), endorsement_truth(pages)
-    return render(spec, style, blank_form, rng), truth(spec)
+    realism = random_realism(rng, spec) if realistic else None
+    return render(spec, style, blank_form, rng, realism), truth(spec)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,10 +145,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"comma-separated, among {','.join(CORPUS_STYLES)} (default: the three COI styles)",
     )
     parser.add_argument("--blank-form", type=Path, default=None)
+    parser.add_argument(
+        "--realistic", action="store_true", help="print as real brokers and scanners do"
+    )
     args = parser.parse_args(argv)
     styles = [style.strip() for style in args.styles.split(",") if style.strip()]
     try:
-        paths = write_corpus(args.out_dir, args.n, args.seed, styles, blank_form=args.blank_form)
+        paths = write_corpus(
+            args.out_dir,
+            args.n,
+            args.seed,
+            styles,
+            blank_form=args.blank_form,
+            realistic=args.realistic,
+        )
     except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
