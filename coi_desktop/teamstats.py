@@ -6,9 +6,12 @@ and the report command prints the dashboard's numbers. Aggregation happens in SQ
 (GROUP BY, window functions); Python only combines a handful of scalars per figure.
 
 Definitions (the same as the tracker's):
-- open = status ``new``/``in_review`` and no local decision waiting to be delivered;
+- A local decision *landed* once the tracker accepted it (its outbox item is past the
+  tracker stage). One still waiting, refused (422/403) or in conflict is not a decision the
+  team made yet: the tracker still shows the item open, and so do these figures.
+- open = status ``new``/``in_review`` and no landed local decision;
   overdue = open and ``due_at`` < now; due within 4 h = open and now <= ``due_at`` < now + 4 h.
-- A decided item is a local, not-undone :class:`Decision` (its ``decided_at``/``decided_by``),
+- A decided item is a landed local :class:`Decision` (its ``decided_at``/``decided_by``),
   or a submission the tracker shows compliant / non-compliant / rejected without one here
   (decided elsewhere: the contract carries no decision time, so the first sync that saw it
   decided — ``synced_at`` — stands in, and its holder stands in for the decider).
@@ -324,8 +327,18 @@ def _filtered(stmt: Any, filters: StatsFilter) -> Any:
     return stmt
 
 
+def _landed() -> Any:
+    """The decision's outbox item got past the tracker (accepted there; Procore may follow)."""
+    return exists().where(
+        OutboxItem.decision_id == Decision.id,
+        OutboxItem.kind == "decision",
+        OutboxItem.stage != "tracker",
+    )
+
+
 def _active_decision() -> Any:
-    return and_(Decision.submission_id == Submission.id, Decision.undone.is_(False))
+    """A not-undone local decision of the submission that the tracker accepted."""
+    return and_(Decision.submission_id == Submission.id, Decision.undone.is_(False), _landed())
 
 
 def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
@@ -334,7 +347,7 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     ``since`` keeps only decisions made after it, inside each branch, so SQLite never
     builds the whole history when a figure needs the last days only.
     """
-    here_when: list[ColumnElement[bool]] = [Decision.undone.is_(False)]
+    here_when: list[ColumnElement[bool]] = [Decision.undone.is_(False), _landed()]
     # SQLite checks these in order: the cheap time test first, the per-row probe last.
     elsewhere_when: list[ColumnElement[bool]] = [
         # coalesce(status) keeps SQLite off the status index, which would visit nearly
