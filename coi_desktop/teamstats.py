@@ -226,7 +226,13 @@ class OverdueItem:
     assigned_to: str | None
     received_at: datetime
     due_at: datetime
-    assignment_pending: bool = False  # a reassignment waits in the outbox
+    # What became of the latest reassignment made here: pending (in the outbox), delivered
+    # (the tracker took it), conflict / failed (refused); None when none was made here.
+    assignment_state: str | None = None
+
+    @property
+    def assignment_pending(self) -> bool:
+        return self.assignment_state == "pending"
 
 
 @dataclass(frozen=True)
@@ -718,14 +724,13 @@ def overdue_items(
 ) -> tuple[OverdueItem, ...]:
     """Open items due before ``now + within_hours``, most overdue first (the report's list)."""
     filters = filters or StatsFilter()
-    pending = (
-        exists()
-        .where(
-            OutboxItem.submission_id == Submission.id,
-            OutboxItem.kind == "assign",
-            OutboxItem.state == "pending",
-        )
-        .label("pending")
+    assignment = (
+        select(OutboxItem.state)
+        .where(OutboxItem.submission_id == Submission.id, OutboxItem.kind == "assign")
+        .order_by(OutboxItem.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("assignment")
     )
     rows = session.execute(
         _filtered(
@@ -737,7 +742,7 @@ def overdue_items(
                 Submission.assigned_to,
                 Submission.received_at,
                 Submission.due_at,
-                pending,
+                assignment,
             )
             .join(Vendor, Submission.vendor_id == Vendor.id)
             .outerjoin(Project, Submission.project_id == Project.id)
@@ -759,9 +764,9 @@ def overdue_items(
             assigned_to=holder,
             received_at=received,
             due_at=due,
-            assignment_pending=bool(waiting),
+            assignment_state=state,
         )
-        for sid, vendor, project, kind, holder, received, due, waiting in rows
+        for sid, vendor, project, kind, holder, received, due, state in rows
     )
 
 

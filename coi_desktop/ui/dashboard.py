@@ -39,16 +39,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -62,10 +58,10 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign
+from coi_desktop.sync.team import ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
     AgingBucket,
-    Choice,
     DayTrend,
     StatsFilter,
     assignable_users,
@@ -76,9 +72,9 @@ from coi_desktop.ui.dashboard_data import (
     DashboardData,
     DashboardWorker,
     ReviewerTableModel,
-    ServerStats,
     tracker_stats_fetcher,
 )
+from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -148,60 +144,6 @@ class Tile(QFrame):
             self.clicked.emit()
             return
         super().keyPressEvent(event)
-
-
-class ReassignDialog(QDialog):
-    """Pick the reviewer who gets the selected submissions: type to filter, Enter to assign."""
-
-    def __init__(self, count: int, people: list[Choice], load: dict[str, int],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Reassign submissions")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Type a name…")
-        self.search.setClearButtonEnabled(True)
-        self.people = QListWidget()
-        for person in people:
-            open_count = load.get(person.value, 0)
-            item = QListWidgetItem(f"{person.label}  ·  {open_count} open")
-            item.setData(Qt.ItemDataRole.UserRole, person.value)
-            self.people.addItem(item)
-        if self.people.count():
-            self.people.setCurrentRow(0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(f"Assign {count} submission{'s' if count != 1 else ''}")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.people.itemActivated.connect(lambda _item: self.accept())
-        self.search.textChanged.connect(self._filter)
-        self.search.returnPressed.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Give {count} submission{'s' if count != 1 else ''} to:"))
-        layout.addWidget(self.search)
-        layout.addWidget(self.people)
-        layout.addWidget(buttons)
-        self.resize(380, 420)
-
-    def _filter(self, text: str) -> None:
-        needle = text.casefold().strip()
-        first = None
-        for row in range(self.people.count()):
-            item = self.people.item(row)
-            hidden = bool(needle) and needle not in item.text().casefold()
-            item.setHidden(hidden)
-            if not hidden and first is None:
-                first = row
-        if first is not None:
-            self.people.setCurrentRow(first)
-
-    def chosen(self) -> str | None:
-        item = self.people.currentItem()
-        if item is None or item.isHidden():
-            return None
-        value = item.data(Qt.ItemDataRole.UserRole)
-        return str(value) if value else None
 
 
 def _chart(title: str) -> tuple[QChart, QChartView]:
@@ -741,12 +683,18 @@ class DashboardWidget(QWidget):
         self.refresh()
         return True
 
-    def _ask_reviewer(self, ids: list[str]) -> str | None:
+    def team_members(self) -> list[TeamMember]:
+        """Everyone work can be given to, by name, with what they hold now."""
         with self.workspace.database.session() as session:
             people = assignable_users(session)
-        load = {r.user_id: r.assigned_open for r in self.data.snapshot.stats.reviewers} \
-            if self.data else {}
-        dialog = ReassignDialog(len(ids), people, load, self)
+        stats = self.data.snapshot.stats.reviewers if self.data else ()
+        load = {r.user_id: (r.assigned_open, r.in_review) for r in stats}
+        me = self.user.id if self.user else None
+        return [TeamMember(p.value, p.label, *load.get(p.value, (0, 0)), you=p.value == me)
+                for p in people]
+
+    def _ask_reviewer(self, ids: list[str]) -> str | None:
+        dialog = ReassignDialog(len(ids), self.team_members(), self)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _warn(self, message: str) -> None:
