@@ -189,7 +189,7 @@ def test_undone_decision_does_not_count(store: Store) -> None:
 
 @pytest.mark.parametrize("state", ["pending", "failed", "conflict"])
 def test_only_decisions_the_tracker_accepted_count_as_decided(store: Store, state: str) -> None:
-    """Waiting, refused (422) and conflicting decisions leave the item open, as the tracker has it."""
+    """Waiting, refused (422) and conflicting decisions leave the item open, as on the tracker."""
     store.sub("s-ok", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1",
               claimed=NOW - timedelta(hours=2))
     store.sub("s-not", NOW - timedelta(hours=30), status="in_review", assigned_to="u-2",

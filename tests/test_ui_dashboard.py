@@ -20,8 +20,8 @@ from coi_desktop.queue import QueueFilter, count_queue, query_queue
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
-from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.ui.dashboard_data import AttentionModel, ReviewerTableModel
+from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.test_teamstats import CHICAGO, NOW, Store
 
