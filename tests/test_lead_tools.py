@@ -136,3 +136,18 @@ def test_a_reassignment_by_keyboard_reaches_delivered(
         text = doc[0].get_text()
     assert "Riley Reviewer" in text and "Sam Reviewer" in text
     assert not RAW_ID.search(text), RAW_ID.findall(text)
+
+
+def test_the_report_command_names_the_team(lead_home: Workspace, tmp_path: Path) -> None:
+    """Headless: `report` learns the names from the tracker; no `u-…` in the PDF or CSV."""
+    from coi_desktop.cli import main
+
+    pdf, table = tmp_path / "team.pdf", tmp_path / "team.csv"
+    assert main(["report", "--pdf", str(pdf), "--csv", str(table)]) == 0
+    with pymupdf.open(pdf) as doc:
+        text = doc[0].get_text()
+    assert "Sam Reviewer" in text and not RAW_ID.search(text), RAW_ID.findall(text)
+    overdue = [row.split(",") for row in table.read_text().splitlines()
+               if row.startswith("overdue,")]
+    assert sorted(row[6] for row in overdue) == ["", "Riley Reviewer", "Sam Reviewer",
+                                                 "Sam Reviewer"]
