@@ -151,3 +151,29 @@ def test_the_report_command_names_the_team(lead_home: Workspace, tmp_path: Path)
                if row.startswith("overdue,")]
     assert sorted(row[6] for row in overdue) == ["", "Riley Reviewer", "Sam Reviewer",
                                                  "Sam Reviewer"]
+
+
+def test_the_team_tab_fits_a_1366_pixel_screen(qtbot: QtBot, lead_home: Workspace) -> None:
+    from coi_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(lead_home, background=False)
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    widget = window.dashboard
+    assert isinstance(widget, DashboardWidget)
+    qtbot.waitUntil(lambda: widget.data is not None and widget.data.online, timeout=10_000)
+    widget.choose_reviewer = lambda ids: "u-1"  # known now: the tracker named the team
+    assert widget.reassign_submissions(["s-1042", "s-1043"])  # a longer status line
+    window.tabs.setCurrentWidget(widget)
+    qtbot.waitUntil(lambda: "waiting to be sent" in widget.status.text(), timeout=10_000)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1366
+    assert window.width() == 1366
+    right = widget.width()
+    for part in [*widget.tiles.values(), widget.pdf_button, widget.reviewer_table,
+                 widget.attention_table, widget.reassign_button]:
+        corner = part.mapTo(widget, part.rect().topRight())
+        assert corner.x() <= right, part
+        assert part.width() >= min(part.sizeHint().width(), 100), part

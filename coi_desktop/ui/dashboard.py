@@ -107,10 +107,12 @@ class Tile(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.caption = QLabel(caption)
         self.caption.setObjectName("tileCaption")
+        self.caption.setWordWrap(True)  # seven tiles share 1366 px
         self.value = QLabel("—")
         self.value.setObjectName("tileValue")
         self.note = QLabel("")
         self.note.setObjectName("tileNote")
+        self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
@@ -232,10 +234,13 @@ class DashboardWidget(QWidget):
         title = QLabel("Team")
         title.setObjectName("dashTitle")
         top.addWidget(title)
+        top.addStretch(1)
+        # Its own line, wrapped: "as of", the source and pending reassignments grow long, and
+        # the tab must fit a 1366 px screen.
         self.status = QLabel("Computing…")
         self.status.setObjectName("asOf")
+        self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(self.status, 1)
         self.company_box = self._combo("All customers", "Customer (general contractor)")
         self.project_box = self._combo("All projects", "Project")
         self.kind_box = self._combo("All kinds", "Kind of submission")
@@ -258,6 +263,7 @@ class DashboardWidget(QWidget):
         for button in (self.refresh_button, self.csv_button, self.pdf_button):
             top.addWidget(button)
         root.addLayout(top)
+        root.addWidget(self.status)
 
         tile_row = QHBoxLayout()
         tile_row.setSpacing(8)
@@ -765,7 +771,7 @@ def tiles_template() -> list[tuple[str, str, str]]:
 
 STYLE = """
 #dashTitle { font-size: 18px; font-weight: 600; }
-#asOf { color: #5b6472; padding-left: 12px; }
+#asOf { color: #5b6472; }
 #panelTitle { font-weight: 600; font-size: 13px; padding: 2px 0; }
 #tile { background: #f6f7f9; border: 1px solid #d5d9df; border-radius: 6px; }
 #tile:focus { border: 2px solid #2a6bbf; }
