@@ -98,3 +98,45 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         assert tab_titles(window) == ["Review"] and not window.can_decide
     finally:
         workspace.close()
+
+
+@pytest.mark.parametrize(("role", "who"), [("lead", ("Lee Lead", "lead")),
+                                           ("read-only", ("Robin Readonly", "read_only")),
+                                           (None, ("Riley Reviewer", "reviewer"))])
+def test_the_demo_opens_as_each_role(monkeypatch: pytest.MonkeyPatch,
+                                     role: str | None, who: tuple[str, str]) -> None:
+    """`coi-desktop --demo --as lead|read-only`: the window is signed in as that user."""
+    from pathlib import Path
+
+    import coi_desktop.app
+    import coi_desktop.demo
+    from coi_desktop.cli import main
+
+    for name in ("COI_DESKTOP_TRACKER_URL", "COI_DESKTOP_TRACKER_TOKEN",
+                 "COI_DESKTOP_PROCORE_API_URL", "COI_DESKTOP_PROCORE_LOGIN_URL",
+                 "COI_DESKTOP_PROCORE_CLIENT_ID", "COI_DESKTOP_PROCORE_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "")  # restored after the test; the demo sets them
+    monkeypatch.setattr(coi_desktop.demo, "build_demo_world", lambda now, seed=7: TinyWorld())
+    seen: list[tuple[str, str] | None] = []
+
+    def window(home: Path | None) -> int:
+        workspace = open_workspace(home)
+        try:
+            user = workspace.current_user()
+            seen.append((user.name, user.role) if user else None)
+        finally:
+            workspace.close()
+        return 0
+
+    monkeypatch.setattr(coi_desktop.app, "run_gui", window)
+    assert main(["--demo"] + (["--as", role] if role else [])) == 0
+    assert seen == [who]
+
+
+def test_as_needs_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    from coi_desktop.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--as", "lead"])
+    assert stop.value.code == 2
+    assert "--as works with --demo only" in capsys.readouterr().err
