@@ -1051,7 +1051,8 @@ class MainWindow(QMainWindow):
         if self.sync_worker is not None:  # the new connection takes effect now
             self._stop_sync(wait=False)
             self.start_sync()
-        self.statusBar().showMessage("Settings saved.", 5000)
+        message = getattr(dialog, "saved_message", "") or "Settings saved."
+        self.statusBar().showMessage(message, 15_000)
 
     def act_quit(self) -> None:
         self.close()
