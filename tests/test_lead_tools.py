@@ -113,7 +113,7 @@ def test_a_reassignment_by_keyboard_reaches_delivered(
         qtbot.keyClick(widget.attention_table, Qt.Key.Key_A,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert "Sam Reviewer  ·  2 open" in typed
-    qtbot.waitUntil(lambda: "Riley Reviewer (reassignment pending)"
+    qtbot.waitUntil(lambda: "→ Riley Reviewer (sending…)"
                     in texts(widget.attention_model, 5), timeout=10_000)
 
     sync(lead_home)
@@ -125,7 +125,7 @@ def test_a_reassignment_by_keyboard_reaches_delivered(
     first = widget.data
     widget.refresh()
     qtbot.waitUntil(lambda: widget.data is not first, timeout=10_000)
-    assert "Riley Reviewer (reassigned · delivered)" in texts(widget.attention_model, 5)
+    assert "→ Riley Reviewer (delivered)" in texts(widget.attention_model, 5)
     assert "waiting to be sent" not in widget.status.text()
     members = {m.name: m.assigned_open for m in widget.team_members()}
     assert members["Riley Reviewer"] == 2 and members["Sam Reviewer"] == 1

@@ -252,7 +252,7 @@ def test_reassign_offline_queues_pending_outbox_items(qtbot: QtBot,
     assert "2 reassignments waiting to be sent" in widget.status.text()
     holders = [widget.attention_model.data(widget.attention_model.index(r, 5))
                for r in range(widget.attention_model.rowCount())]
-    assert "Riley Reviewer (reassignment pending)" in holders
+    assert "→ Riley Reviewer (sending…)" in holders
 
 
 def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot,

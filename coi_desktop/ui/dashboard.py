@@ -34,7 +34,16 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -161,6 +170,11 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     return chart, view
 
 
+def _small(font: QFont) -> QFont:
+    font.setPointSizeF(max(6.0, font.pointSizeF() - 1))
+    return font
+
+
 def _clear(chart: QChart) -> None:
     chart.removeAllSeries()
     for axis in chart.axes():
@@ -283,7 +297,8 @@ class DashboardWidget(QWidget):
         charts.setChildrenCollapsible(False)
 
         self.reviewer_model = ReviewerTableModel(self)
-        self.reviewer_table = self._table(self.reviewer_model, sortable=True)
+        # Names in full; the last column takes what is left (at 1366 px names were cut).
+        self.reviewer_table = self._table(self.reviewer_model, sortable=True, stretch=5)
         # Most loaded first: who to take work from is the first question.
         self.reviewer_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.reviewer_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -511,8 +526,10 @@ class DashboardWidget(QWidget):
         late.clicked.connect(self._aging_clicked)
         chart.addSeries(series)
         categories = QBarCategoryAxis()
-        categories.append([b.label.replace("–", "-") for b in buckets])
+        # "12-16", not "12–16h": thirteen slots must read at 1366 px (the axis says hours).
+        categories.append([b.label.replace("–", "-").removesuffix("h") for b in buckets])
         categories.setTitleText("hours since receipt")
+        categories.setLabelsFont(_small(categories.labelsFont()))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         counts = QValueAxis()
@@ -559,13 +576,12 @@ class DashboardWidget(QWidget):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         today = len(days) - 1
+        # Two lines (weekday over date): fourteen one-line labels were cut to "Sa ..." at 1366 px.
         categories.append([
-            "Today" if i == today else f"{d.day:%a}"[:2] + f" {d.day.day}"
+            f"{d.day:%a}"[:2] + "<br>" + ("today" if i == today else str(d.day.day))
             for i, d in enumerate(days)
         ])
-        small = categories.labelsFont()
-        small.setPointSizeF(max(6.0, small.pointSizeF() - 1))
-        categories.setLabelsFont(small)
+        categories.setLabelsFont(_small(categories.labelsFont()))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         counts = QValueAxis()

@@ -54,12 +54,13 @@ ATTENTION_LIMIT = 500
 CACHE_KIB = 32 * 1024
 CHOICES_MAX_AGE_S = 300.0  # customers and projects change slowly; list them every 5 minutes
 LATE = QColor("#b42318")
-# After the holder's name: what became of the reassignment made here.
+# After the holder's name: what became of the reassignment made here (short: the column is
+# narrow at 1366 px; the tooltip says it in full).
 ASSIGNMENT_NOTE = {
-    "pending": " (reassignment pending)",
-    "delivered": " (reassigned · delivered)",
-    "conflict": " (reassignment refused: see Sync)",
-    "failed": " (reassignment refused: see Sync)",
+    "pending": (" (sending…)", "Reassigned here; waiting to be sent to the tracker."),
+    "delivered": (" (delivered)", "Reassigned here; the tracker confirmed it."),
+    "conflict": (" (refused)", "Reassigned here; the tracker refused it: see Sync (Ctrl+Shift+Y)."),
+    "failed": (" (refused)", "Reassigned here; the tracker refused it: see Sync (Ctrl+Shift+Y)."),
 }
 
 
@@ -330,7 +331,11 @@ class AttentionModel(QAbstractTableModel):
             if col == 4:
                 return "COI" if item.kind == "coi" else item.kind.capitalize()
             holder = self._names.get(item.assigned_to or "", item.assigned_to or "nobody")
-            return holder + ASSIGNMENT_NOTE.get(item.assignment_state or "", "")
+            note = ASSIGNMENT_NOTE.get(item.assignment_state or "")
+            return f"→ {holder}{note[0]}" if note else holder
+        if role == Qt.ItemDataRole.ToolTipRole and col == 5:
+            note = ASSIGNMENT_NOTE.get(item.assignment_state or "")
+            return note[1] if note else None
         if role == Qt.ItemDataRole.UserRole:
             return item.id
         if role == Qt.ItemDataRole.ForegroundRole and col == 0 and late:

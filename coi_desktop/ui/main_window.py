@@ -475,6 +475,7 @@ class MainWindow(QMainWindow):
             ("drill_down", self.apply_drill_down),
             ("reassigned", self.submissions_changed),
             ("refreshed", self._team_refreshed),
+            ("reassigned", self._send_soon),
         ):
             signal = getattr(self.dashboard, name, None)
             if signal is not None:
@@ -489,6 +490,12 @@ class MainWindow(QMainWindow):
         if callable(stop):
             stop()
         dashboard.deleteLater()
+
+    def _send_soon(self, _ids: object = None) -> None:
+        """A reassignment was written: sync now, so the lead sees it delivered in seconds."""
+        request = getattr(self.sync_worker, "request_sync", None)
+        if callable(request):
+            request()
 
     def _team_refreshed(self) -> None:
         """The team view learned names from the tracker: the queue's Reviewer column uses them."""
@@ -606,6 +613,11 @@ class MainWindow(QMainWindow):
         """The status bar's sync indicator: a `SyncStatus` from the worker, or plain text."""
         if not self.follow_sign_in() and self.model.rowCount() == 0 and self._drill is None:
             self._apply_filter()  # an empty queue (first run): the pass may have brought rows
+        if self.dashboard is not None and getattr(status, "state", "") not in ("", "syncing") \
+                and self.tabs.currentWidget() is self.dashboard:
+            refresh = getattr(self.dashboard, "refresh", None)
+            if callable(refresh):
+                refresh()  # the pass may have delivered reassignments or brought decisions
         summary = getattr(status, "summary", None)
         if callable(summary):
             text = str(summary())
