@@ -578,7 +578,8 @@ class DashboardWidget(QWidget):
         today = len(days) - 1
         # Two lines (weekday over date): fourteen one-line labels were cut to "Sa ..." at 1366 px.
         categories.append([
-            f"{d.day:%a}"[:2] + "<br>" + ("today" if i == today else str(d.day.day))
+            (f"<b>{d.day:%a}"[:5] + f"<br>{d.day.day}</b>" if i == today
+             else f"{d.day:%a}"[:2] + f"<br>{d.day.day}")
             for i, d in enumerate(days)
         ])
         categories.setLabelsFont(_small(categories.labelsFont()))
