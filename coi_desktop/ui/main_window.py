@@ -501,6 +501,7 @@ class MainWindow(QMainWindow):
         """The team view learned names from the tracker: the queue's Reviewer column uses them."""
         with self.workspace.database.session() as session:
             self.model.user_names.update(user_names(session))
+        self.table.viewport().update()
 
     def _install_sync(self) -> None:
         """Menu items for the sync panel and the settings, when sync is built in.
