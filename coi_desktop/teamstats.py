@@ -353,7 +353,7 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     ``since`` keeps only decisions made after it, inside each branch, so SQLite never
     builds the whole history when a figure needs the last days only.
     """
-    here_when: list[ColumnElement[bool]] = [Decision.undone.is_(False), _landed()]
+    here_when: list[ColumnElement[bool]] = [Decision.undone.is_(False)]
     # SQLite checks these in order: the cheap time test first, the per-row probe last.
     elsewhere_when: list[ColumnElement[bool]] = [
         # coalesce(status) keeps SQLite off the status index, which would visit nearly
@@ -363,6 +363,7 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     if since is not None:
         here_when.append(Decision.decided_at >= since)
         elsewhere_when.insert(0, Submission.synced_at >= since)
+    here_when.append(_landed())  # a probe per row: after the cheap tests
     here = _filtered(
         select(
             Submission.id.label("submission_id"),
