@@ -25,7 +25,7 @@ def servers() -> Iterator[SandboxServers]:
 
 
 def notes(dialog: SettingsDialog) -> str:
-    return " ".join(label.text() for label in dialog.findChildren(QLabel)
+    return " ".join(f"{label.text()} {label.toolTip()}" for label in dialog.findChildren(QLabel)
                     if label.objectName() == "environmentNote")
 
 
@@ -45,6 +45,9 @@ def test_environment_values_are_shown_locked_tested_and_never_saved(
     assert "COI_DESKTOP_TRACKER_URL" in notes(dialog)
     assert "COI_DESKTOP_TRACKER_TOKEN" in notes(dialog)
     assert "COI_DESKTOP_PROCORE" not in notes(dialog)
+    assert "COI_DESKTOP_TRACKER_URL" in dialog.tracker_url.toolTip()
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "URL (env)" in labels and "Token (env)" in labels and "Client id" in labels
     # The test reaches the URL shown, and says which one it was.
     dialog.tracker_test.click()
     qtbot.waitUntil(lambda: dialog.tracker_result.text().startswith("Connected"),

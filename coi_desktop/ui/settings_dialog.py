@@ -178,8 +178,7 @@ class SettingsDialog(QDialog):
                                procore_box: QGroupBox) -> None:
         """Fields the environment sets show its value, locked, and say so: what is tested and
         used is what is shown, and Save cannot pretend to change it."""
-        edits = {"tracker_url": self.tracker_url, "procore_api_url": self.api_url,
-                 "procore_login_url": self.login_url, "procore_client_id": self.client_id}
+        edits = self._edits()
         for name, variable in ENV_FIELDS.items():
             if connection.sources.get(name) == "environment":
                 self.pinned[name] = variable
@@ -194,18 +193,33 @@ class SettingsDialog(QDialog):
         for box, names in ((tracker_box, ("tracker_url", TRACKER_TOKEN)),
                            (procore_box, ("procore_api_url", "procore_login_url",
                                           "procore_client_id", PROCORE_CLIENT_SECRET))):
-            variables = [self.pinned[n] for n in names if n in self.pinned]
-            if variables:
-                note = QLabel(
-                    f"Set by the environment ({', '.join(variables)}): those values are the "
-                    "ones in effect, shown here locked; they override this dialog and the "
-                    "settings file. Unset them and restart to edit them here.")
+            layout = box.layout()
+            assert isinstance(layout, QFormLayout)
+            pinned = [n for n in names if n in self.pinned]
+            for name in pinned:
+                label = layout.labelForField(self._edits()[name])
+                if isinstance(label, QLabel):
+                    label.setText(f"{label.text()} (env)")
+            if pinned:
+                # Two short lines, no word wrap: the dialog must fit a 768 px high screen,
+                # and a wrapped label in a form was squeezed over the rows below it.
+                note = QLabel("(env): set by an environment variable, so in effect and locked "
+                              "here;\nunset it and restart to edit it. The variables: "
+                              + ", ".join(self.pinned[n].removeprefix("COI_DESKTOP_")
+                                          for n in pinned) + ".")
                 note.setObjectName("environmentNote")
-                note.setWordWrap(True)
+                note.setToolTip("\n".join(self.pinned[n] for n in pinned))
                 note.setStyleSheet("color: #9a5b00;")
-                layout = box.layout()
-                assert isinstance(layout, QFormLayout)
-                layout.insertRow(0, note)
+                # Above the group, not in its form: a form's height-for-width left out a row
+                # inserted later, and the note was drawn over the rows below it.
+                outer = self.layout()
+                assert isinstance(outer, QVBoxLayout)
+                outer.insertWidget(outer.indexOf(box), note)
+
+    def _edits(self) -> dict[str, QLineEdit]:
+        return {"tracker_url": self.tracker_url, "procore_api_url": self.api_url,
+                "procore_login_url": self.login_url, "procore_client_id": self.client_id,
+                TRACKER_TOKEN: self.tracker_token, PROCORE_CLIENT_SECRET: self.client_secret}
 
     @staticmethod
     def _pin(edit: QLineEdit, value: str, variable: str) -> None:
