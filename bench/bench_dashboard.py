@@ -27,6 +27,7 @@ from coi_desktop.models import (
     AppState,
     Company,
     Decision,
+    OutboxItem,
     Project,
     Submission,
     User,
@@ -152,6 +153,13 @@ def build_store(
             conn.execute(insert(Submission), subs[i:i + 20_000])
         for i in range(0, len(decisions), 20_000):
             conn.execute(insert(Decision), decisions[i:i + 20_000])
+        # Each decided here was delivered: only decisions the tracker accepted count.
+        delivered = [{"id": f"out-{d['id']}", "kind": "decision",
+                      "submission_id": d["submission_id"], "decision_id": d["id"],
+                      "payload": {}, "state": "delivered", "stage": "done", "attempts": 1,
+                      "delivered_at": d["decided_at"]} for d in decisions]
+        for i in range(0, len(delivered), 20_000):
+            conn.execute(insert(OutboxItem), delivered[i:i + 20_000])
         conn.execute(insert(AppState), [
             {"key": "current_user", "value": {"id": LEAD_ID}},
             # What the sync engine writes after a pass (teamstats reads it for "as of").

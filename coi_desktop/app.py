@@ -38,6 +38,10 @@ def run_gui(home: Path | None) -> int:
         QMessageBox.warning(None, "COI Desk", message)
 
     install_excepthook(workspace.locations.log_file, show_error)
+    if workspace.current_user() is None:  # a fresh home: who am I, before the queue shows
+        from coi_desktop.sync.identity import sign_in_from_tracker
+
+        sign_in_from_tracker(workspace)
     window = MainWindow(workspace)
     window.show()
     keep_out_of_collection()

@@ -18,6 +18,8 @@ from coi_desktop.database import DatabaseError, storage_problem
 from coi_desktop.paths import HOME_ENV, locations
 from coi_desktop.settings import SettingsError
 
+DEMO_ROLES = ("reviewer", "lead", "read-only")
+
 # Subcommand name → module in coi_desktop.commands (HELP, configure(parser), run(args) -> int).
 COMMANDS = {
     "queue": "coi_desktop.commands.queue",
@@ -42,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"open the GUI on generated sample data (a temporary home unless {HOME_ENV} is set)",
     )
+    parser.add_argument(
+        "--as",
+        dest="demo_role",
+        choices=DEMO_ROLES,
+        default="reviewer",
+        help="with --demo: whose eyes to see it through: a reviewer (Maya Thompson, the "
+        "default), a team lead (Helen Park: the Team tab, reassigning) or a read-only user",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -50,13 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.demo_role != "reviewer" and not args.demo:
+        parser.error("--as works with --demo only (coi-desktop --demo --as lead)")
     try:
         if args.command:
             module = importlib.import_module(COMMANDS[args.command])
             return int(module.run(args))
         if args.demo:
-            return run_demo()
+            return run_demo(args.demo_role.replace("-", "_"))
         from coi_desktop.app import run_gui
 
         return run_gui(None)
@@ -72,11 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def run_demo() -> int:
+def run_demo(role: str = "reviewer") -> int:
     """The whole loop on generated data: sandbox servers on loopback, sync, then the GUI.
 
     The home is temporary unless COI_DESKTOP_HOME is set; a kept home remembers the world's
-    seed and clock, so a later ``--demo`` rebuilds the same world and resumes.
+    seed and clock, so a later ``--demo`` rebuilds the same world and resumes. ``role``
+    (reviewer, lead, read_only) picks the sandbox user the window is signed in as.
     """
     chosen = os.environ.get(HOME_ENV, "").strip()
     temporary = not chosen
@@ -87,7 +101,7 @@ def run_demo() -> int:
 
         print(f"Starting the sandbox tracker and Procore for the demo in {home} …",
               file=sys.stderr)
-        servers = start_demo_sandbox(home)
+        servers = start_demo_sandbox(home, role=role)
         try:
             from coi_desktop.app import run_gui
 

@@ -140,12 +140,13 @@ def csv_text(snapshot: TeamSnapshot) -> str:
         w.writerow(["trend", d.day.isoformat(), d.received, d.decided, d.within_24h,
                     _blank(d.within_24h_share)])
     w.writerow([])
-    w.writerow(["section", "id", "vendor", "project", "kind", "assigned_to", "received_at",
-                "due_at", "overdue_minutes"])
+    w.writerow(["section", "id", "vendor", "project", "kind", "assigned_to", "held_by",
+                "received_at", "due_at", "overdue_minutes"])
     for o in snapshot.overdue_items:
         late = int((snapshot.now - o.due_at).total_seconds() // 60)
+        held_by = snapshot.user_names.get(o.assigned_to, o.assigned_to) if o.assigned_to else ""
         w.writerow(["overdue", o.id, o.vendor, o.project or "", o.kind, o.assigned_to or "",
-                    iso(o.received_at), iso(o.due_at), late])
+                    held_by, iso(o.received_at), iso(o.due_at), late])
     return out.getvalue()
 
 

@@ -6,9 +6,12 @@ and the report command prints the dashboard's numbers. Aggregation happens in SQ
 (GROUP BY, window functions); Python only combines a handful of scalars per figure.
 
 Definitions (the same as the tracker's):
-- open = status ``new``/``in_review`` and no local decision waiting to be delivered;
+- A local decision *landed* once the tracker accepted it (its outbox item is past the
+  tracker stage). One still waiting, refused (422/403) or in conflict is not a decision the
+  team made yet: the tracker still shows the item open, and so do these figures.
+- open = status ``new``/``in_review`` and no landed local decision;
   overdue = open and ``due_at`` < now; due within 4 h = open and now <= ``due_at`` < now + 4 h.
-- A decided item is a local, not-undone :class:`Decision` (its ``decided_at``/``decided_by``),
+- A decided item is a landed local :class:`Decision` (its ``decided_at``/``decided_by``),
   or a submission the tracker shows compliant / non-compliant / rejected without one here
   (decided elsewhere: the contract carries no decision time, so the first sync that saw it
   decided — ``synced_at`` — stands in, and its holder stands in for the decider).
@@ -223,7 +226,13 @@ class OverdueItem:
     assigned_to: str | None
     received_at: datetime
     due_at: datetime
-    assignment_pending: bool = False  # a reassignment waits in the outbox
+    # What became of the latest reassignment made here: pending (in the outbox), delivered
+    # (the tracker took it), conflict / failed (refused); None when none was made here.
+    assignment_state: str | None = None
+
+    @property
+    def assignment_pending(self) -> bool:
+        return self.assignment_state == "pending"
 
 
 @dataclass(frozen=True)
@@ -324,8 +333,18 @@ def _filtered(stmt: Any, filters: StatsFilter) -> Any:
     return stmt
 
 
+def _landed() -> Any:
+    """The decision's outbox item got past the tracker (accepted there; Procore may follow)."""
+    return exists().where(
+        OutboxItem.decision_id == Decision.id,
+        OutboxItem.kind == "decision",
+        OutboxItem.stage != "tracker",
+    )
+
+
 def _active_decision() -> Any:
-    return and_(Decision.submission_id == Submission.id, Decision.undone.is_(False))
+    """A not-undone local decision of the submission that the tracker accepted."""
+    return and_(Decision.submission_id == Submission.id, Decision.undone.is_(False), _landed())
 
 
 def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
@@ -344,6 +363,7 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     if since is not None:
         here_when.append(Decision.decided_at >= since)
         elsewhere_when.insert(0, Submission.synced_at >= since)
+    here_when.append(_landed())  # a probe per row: after the cheap tests
     here = _filtered(
         select(
             Submission.id.label("submission_id"),
@@ -705,14 +725,13 @@ def overdue_items(
 ) -> tuple[OverdueItem, ...]:
     """Open items due before ``now + within_hours``, most overdue first (the report's list)."""
     filters = filters or StatsFilter()
-    pending = (
-        exists()
-        .where(
-            OutboxItem.submission_id == Submission.id,
-            OutboxItem.kind == "assign",
-            OutboxItem.state == "pending",
-        )
-        .label("pending")
+    assignment = (
+        select(OutboxItem.state)
+        .where(OutboxItem.submission_id == Submission.id, OutboxItem.kind == "assign")
+        .order_by(OutboxItem.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("assignment")
     )
     rows = session.execute(
         _filtered(
@@ -724,7 +743,7 @@ def overdue_items(
                 Submission.assigned_to,
                 Submission.received_at,
                 Submission.due_at,
-                pending,
+                assignment,
             )
             .join(Vendor, Submission.vendor_id == Vendor.id)
             .outerjoin(Project, Submission.project_id == Project.id)
@@ -746,9 +765,9 @@ def overdue_items(
             assigned_to=holder,
             received_at=received,
             due_at=due,
-            assignment_pending=bool(waiting),
+            assignment_state=state,
         )
-        for sid, vendor, project, kind, holder, received, due, waiting in rows
+        for sid, vendor, project, kind, holder, received, due, state in rows
     )
 
 

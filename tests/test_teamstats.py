@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from coi_desktop.database import Database, open_database
 from coi_desktop.ingest import upsert_submission, upsert_user
-from coi_desktop.models import Submission, User
+from coi_desktop.models import OutboxItem, Submission, User
 from coi_desktop.review.decisions import decision_body, record_decision, undo_decision
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.stats import Timeline
@@ -85,7 +86,9 @@ class Store:
         return data
 
     def decide(self, sub_id: str, decided: datetime, by: str = "u-1",
-               outcome: str = "compliant") -> str:
+               outcome: str = "compliant", *, state: str = "accepted") -> str:
+        """A decision made here; ``state``: ``accepted`` by the tracker (the default),
+        ``pending`` (not sent yet), or ``failed`` / ``conflict`` (refused by the tracker)."""
         with self.db.session() as session:
             user = session.get(User, by)
             assert user is not None
@@ -93,6 +96,14 @@ class Store:
                                        note="unreadable" if outcome == "rejected" else None,
                                        deficiencies=["GL limit too low"]
                                        if outcome == "non_compliant" else None)
+            session.flush()
+            item = session.scalars(
+                select(OutboxItem).where(OutboxItem.decision_id == decision.id)).one()
+            if state == "accepted":  # as the sync leaves it once tracker and Procore took it
+                item.state, item.stage, item.delivered_at = "delivered", "done", decided
+            elif state in ("failed", "conflict"):  # refused at the tracker stage
+                item.state, item.attempts = state, 1
+                item.last_error = "The tracker refused the decision as invalid (422)."
             return decision.id
 
     def stats(self, now: datetime = NOW, filters: StatsFilter | None = None,
@@ -158,23 +169,46 @@ def test_no_decisions_gives_nulls_not_zeros(store: Store) -> None:
     assert stats.decided_today == 0 and stats.open == 1
 
 
-def test_undone_decision_does_not_count_and_pending_one_leaves_the_open_count(
-    store: Store,
-) -> None:
+def test_undone_decision_does_not_count(store: Store) -> None:
     store.sub("s-1", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1")
     store.sub("s-2", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1")
     store.decide("s-1", NOW - timedelta(hours=1))
-    store.decide("s-2", NOW - timedelta(hours=1), outcome="non_compliant")
+    store.decide("s-2", NOW - timedelta(hours=1), outcome="non_compliant", state="pending")
     with store.db.session() as session:
         user = session.get(User, "u-1")
         assert user is not None
         undo_decision(session, "s-2", user)
     stats = store.stats()
-    # s-1 decided here (not yet delivered) counts as compliant; s-2 is open again.
+    # s-1 accepted by the tracker counts as compliant (before the next pull says so too);
+    # s-2 is open again.
     assert stats.open == 1
     assert stats.by_status["compliant"] == 1 and stats.by_status["in_review"] == 1
     assert stats.by_status["non_compliant"] == 0
     assert stats.decided_today == 1
+
+
+@pytest.mark.parametrize("state", ["pending", "failed", "conflict"])
+def test_only_decisions_the_tracker_accepted_count_as_decided(store: Store, state: str) -> None:
+    """Waiting, refused (422) and conflicting decisions leave the item open, as on the tracker."""
+    store.sub("s-ok", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1",
+              claimed=NOW - timedelta(hours=2))
+    store.sub("s-not", NOW - timedelta(hours=30), status="in_review", assigned_to="u-2",
+              claimed=NOW - timedelta(hours=2))
+    store.decide("s-ok", NOW - timedelta(hours=1))
+    store.decide("s-not", NOW - timedelta(hours=1), by="u-2", outcome="non_compliant",
+                 state=state)
+    stats = store.stats()
+    assert stats.decided_today == 1
+    assert stats.open == 1 and stats.overdue == 1
+    assert stats.by_status["non_compliant"] == 0 and stats.by_status["in_review"] == 1
+    assert stats.turnaround_minutes_p50_7d == 120  # s-ok only
+    sam = next(r for r in stats.reviewers if r.user_id == "u-2")
+    assert sam.decided_today == 0 and sam.assigned_open == 1
+    with store.db.session() as session:
+        assert decided_today_ids(session, NOW, tz=UTC) == ("s-ok",)
+        assert [i.id for i in overdue_items(session, NOW)] == ["s-not"]
+        snap = snapshot(session, NOW)
+    assert sum(d.decided for d in snap.trend) == 1
 
 
 def test_submissions_decided_elsewhere_count_at_the_sync_that_saw_them(store: Store) -> None:

@@ -19,8 +19,9 @@ from coi_desktop.models import OutboxItem, Submission, User
 from coi_desktop.queue import QueueFilter, count_queue, query_queue
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.teamstats import TeamStats
-from coi_desktop.ui.dashboard import DashboardWidget, ReassignDialog, dashboard_allowed
+from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
 from coi_desktop.ui.dashboard_data import AttentionModel, ReviewerTableModel
+from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.test_teamstats import CHICAGO, NOW, Store
 
@@ -251,7 +252,7 @@ def test_reassign_offline_queues_pending_outbox_items(qtbot: QtBot,
     assert "2 reassignments waiting to be sent" in widget.status.text()
     holders = [widget.attention_model.data(widget.attention_model.index(r, 5))
                for r in range(widget.attention_model.rowCount())]
-    assert "Riley Reviewer (reassignment pending)" in holders
+    assert "→ Riley Reviewer (sending…)" in holders
 
 
 def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot,
@@ -280,17 +281,25 @@ def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot,
 
 
 def test_reassign_dialog_is_keyboard_driven(qtbot: QtBot) -> None:
-    from coi_desktop.teamstats import Choice
-
-    dialog = ReassignDialog(2, [Choice("u-1", "Riley Reviewer"), Choice("u-2", "Sam Reviewer")],
-                            {"u-2": 5})
+    dialog = ReassignDialog(2, [TeamMember("u-1", "Riley Reviewer", 3),
+                                TeamMember("u-2", "Sam Reviewer", 5, 2),
+                                TeamMember("u-3", "Sandy Reviewer", 1)])
     qtbot.addWidget(dialog)
     assert dialog.chosen() == "u-1"
-    qtbot.keyClicks(dialog.search, "sam")
+    qtbot.keyClicks(dialog.search, "sa")
     assert dialog.chosen() == "u-2"
-    assert "5 open" in dialog.people.currentItem().text()
+    assert dialog.people.currentItem().text() == "Sam Reviewer  ·  5 open, 2 in review"
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)  # arrows move in the list while typing
+    assert dialog.chosen() == "u-3"
+    qtbot.keyClicks(dialog.search, "zzz")
+    assert dialog.chosen() is None and not dialog.ok.isEnabled()
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # nobody matches: nothing is accepted
+    assert dialog.result() == 0
+    dialog.search.clear()
+    qtbot.keyClicks(dialog.search, "sam")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.chosen() == "u-2"
 
 
 def test_reassign_to_unknown_user_is_refused_plainly(qtbot: QtBot, workspace: Workspace,

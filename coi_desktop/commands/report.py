@@ -14,8 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coi_desktop.report import write_csv, write_pdf
+from coi_desktop.sync.team import learn_team, stats_fetcher
 from coi_desktop.teamstats import StatsFilter, local_zone, snapshot
-from coi_desktop.workspace import open_workspace
+from coi_desktop.workspace import Workspace, open_workspace
 
 HELP = "write the team report (one-page PDF, optional CSV) from the local store"
 
@@ -38,6 +39,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="leave the per-reviewer table out of the PDF (for customers)")
 
 
+def learn_team_names(workspace: Workspace) -> None:
+    """Names for the team's ids from the tracker when it answers; the store's otherwise."""
+    fetch = stats_fetcher(workspace.connection, workspace.credentials)
+    remote = fetch() if fetch is not None else None
+    if remote is not None:
+        with workspace.database.session() as session:
+            learn_team(session, remote.reviewers)
+
+
 def run(args: argparse.Namespace) -> int:
     if not (args.pdf or args.csv or args.json):
         print("coi-desktop report: say where to write it: --pdf FILE and/or --csv FILE "
@@ -53,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                           kinds=tuple(args.kind))
     workspace = open_workspace()
     try:
+        learn_team_names(workspace)
         with workspace.database.session() as session:
             snap = snapshot(session, datetime.now(UTC), filters, tz, overdue_limit=30)
     finally:

@@ -53,8 +53,17 @@ def point_environment_at(servers: SandboxServers, user_id: str) -> None:
     os.environ["COI_DESKTOP_PROCORE_CLIENT_SECRET"] = SANDBOX_CLIENT_SECRET
 
 
-def start_demo_sandbox(home: Path, world: Any = None) -> SandboxServers:
-    """Build (or rebuild) the world, serve it, point the app at it, and pull it in."""
+def demo_user(world: Any, role: str) -> dict[str, Any]:
+    """The world's first user with ``role`` (reviewer, lead or read_only): whom the demo is."""
+    for user in world.users:
+        if user.get("role") == role:
+            return dict(user)
+    raise ValueError(f"the demo world has no user with the role {role!r}")
+
+
+def start_demo_sandbox(home: Path, world: Any = None, *, role: str = "reviewer") -> SandboxServers:
+    """Build (or rebuild) the world, serve it, point the app at it as a ``role`` user, and
+    pull it in (the pull also tells the home who is signed in)."""
     workspace = open_workspace(home)
     try:
         seed, now = demo_world_facts(workspace)
@@ -64,8 +73,7 @@ def start_demo_sandbox(home: Path, world: Any = None) -> SandboxServers:
             world = build_demo_world(now, seed=seed)
         servers = SandboxServers(world=world).start()
         try:
-            reviewer = next(u for u in world.users if u.get("role") == "reviewer")
-            point_environment_at(servers, str(reviewer["id"]))
+            point_environment_at(servers, str(demo_user(world, role)["id"]))
             engine = SyncEngine(workspace.database, workspace.documents,
                                 config_for(workspace.connection, workspace.credentials,
                                            prepare_limit=0))

@@ -34,21 +34,26 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -62,10 +67,10 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign
+from coi_desktop.sync.team import ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
     AgingBucket,
-    Choice,
     DayTrend,
     StatsFilter,
     assignable_users,
@@ -76,9 +81,9 @@ from coi_desktop.ui.dashboard_data import (
     DashboardData,
     DashboardWorker,
     ReviewerTableModel,
-    ServerStats,
     tracker_stats_fetcher,
 )
+from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -111,10 +116,12 @@ class Tile(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.caption = QLabel(caption)
         self.caption.setObjectName("tileCaption")
+        self.caption.setWordWrap(True)  # seven tiles share 1366 px
         self.value = QLabel("—")
         self.value.setObjectName("tileValue")
         self.note = QLabel("")
         self.note.setObjectName("tileNote")
+        self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
@@ -150,60 +157,6 @@ class Tile(QFrame):
         super().keyPressEvent(event)
 
 
-class ReassignDialog(QDialog):
-    """Pick the reviewer who gets the selected submissions: type to filter, Enter to assign."""
-
-    def __init__(self, count: int, people: list[Choice], load: dict[str, int],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Reassign submissions")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Type a name…")
-        self.search.setClearButtonEnabled(True)
-        self.people = QListWidget()
-        for person in people:
-            open_count = load.get(person.value, 0)
-            item = QListWidgetItem(f"{person.label}  ·  {open_count} open")
-            item.setData(Qt.ItemDataRole.UserRole, person.value)
-            self.people.addItem(item)
-        if self.people.count():
-            self.people.setCurrentRow(0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(f"Assign {count} submission{'s' if count != 1 else ''}")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.people.itemActivated.connect(lambda _item: self.accept())
-        self.search.textChanged.connect(self._filter)
-        self.search.returnPressed.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Give {count} submission{'s' if count != 1 else ''} to:"))
-        layout.addWidget(self.search)
-        layout.addWidget(self.people)
-        layout.addWidget(buttons)
-        self.resize(380, 420)
-
-    def _filter(self, text: str) -> None:
-        needle = text.casefold().strip()
-        first = None
-        for row in range(self.people.count()):
-            item = self.people.item(row)
-            hidden = bool(needle) and needle not in item.text().casefold()
-            item.setHidden(hidden)
-            if not hidden and first is None:
-                first = row
-        if first is not None:
-            self.people.setCurrentRow(first)
-
-    def chosen(self) -> str | None:
-        item = self.people.currentItem()
-        if item is None or item.isHidden():
-            return None
-        value = item.data(Qt.ItemDataRole.UserRole)
-        return str(value) if value else None
-
-
 def _chart(title: str) -> tuple[QChart, QChartView]:
     chart = QChart()
     chart.setTitle(title)
@@ -215,6 +168,11 @@ def _chart(title: str) -> tuple[QChart, QChartView]:
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(260)
     return chart, view
+
+
+def _small(font: QFont) -> QFont:
+    font.setPointSizeF(max(6.0, font.pointSizeF() - 1))
+    return font
 
 
 def _clear(chart: QChart) -> None:
@@ -290,10 +248,13 @@ class DashboardWidget(QWidget):
         title = QLabel("Team")
         title.setObjectName("dashTitle")
         top.addWidget(title)
+        top.addStretch(1)
+        # Its own line, wrapped: "as of", the source and pending reassignments grow long, and
+        # the tab must fit a 1366 px screen.
         self.status = QLabel("Computing…")
         self.status.setObjectName("asOf")
+        self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(self.status, 1)
         self.company_box = self._combo("All customers", "Customer (general contractor)")
         self.project_box = self._combo("All projects", "Project")
         self.kind_box = self._combo("All kinds", "Kind of submission")
@@ -316,6 +277,7 @@ class DashboardWidget(QWidget):
         for button in (self.refresh_button, self.csv_button, self.pdf_button):
             top.addWidget(button)
         root.addLayout(top)
+        root.addWidget(self.status)
 
         tile_row = QHBoxLayout()
         tile_row.setSpacing(8)
@@ -335,7 +297,8 @@ class DashboardWidget(QWidget):
         charts.setChildrenCollapsible(False)
 
         self.reviewer_model = ReviewerTableModel(self)
-        self.reviewer_table = self._table(self.reviewer_model, sortable=True)
+        # Names in full; the last column takes what is left (at 1366 px names were cut).
+        self.reviewer_table = self._table(self.reviewer_model, sortable=True, stretch=5)
         # Most loaded first: who to take work from is the first question.
         self.reviewer_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.reviewer_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -563,8 +526,10 @@ class DashboardWidget(QWidget):
         late.clicked.connect(self._aging_clicked)
         chart.addSeries(series)
         categories = QBarCategoryAxis()
-        categories.append([b.label.replace("–", "-") for b in buckets])
+        # "12-16", not "12–16h": thirteen slots must read at 1366 px (the axis says hours).
+        categories.append([b.label.replace("–", "-").removesuffix("h") for b in buckets])
         categories.setTitleText("hours since receipt")
+        categories.setLabelsFont(_small(categories.labelsFont()))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         counts = QValueAxis()
@@ -611,13 +576,13 @@ class DashboardWidget(QWidget):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         today = len(days) - 1
+        # Two lines (weekday over date): fourteen one-line labels were cut to "Sa ..." at 1366 px.
         categories.append([
-            "Today" if i == today else f"{d.day:%a}"[:2] + f" {d.day.day}"
+            (f"<b>{d.day:%a}"[:5] + f"<br>{d.day.day}</b>" if i == today
+             else f"{d.day:%a}"[:2] + f"<br>{d.day.day}")
             for i, d in enumerate(days)
         ])
-        small = categories.labelsFont()
-        small.setPointSizeF(max(6.0, small.pointSizeF() - 1))
-        categories.setLabelsFont(small)
+        categories.setLabelsFont(_small(categories.labelsFont()))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         counts = QValueAxis()
@@ -741,12 +706,18 @@ class DashboardWidget(QWidget):
         self.refresh()
         return True
 
-    def _ask_reviewer(self, ids: list[str]) -> str | None:
+    def team_members(self) -> list[TeamMember]:
+        """Everyone work can be given to, by name, with what they hold now."""
         with self.workspace.database.session() as session:
             people = assignable_users(session)
-        load = {r.user_id: r.assigned_open for r in self.data.snapshot.stats.reviewers} \
-            if self.data else {}
-        dialog = ReassignDialog(len(ids), people, load, self)
+        stats = self.data.snapshot.stats.reviewers if self.data else ()
+        load = {r.user_id: (r.assigned_open, r.in_review) for r in stats}
+        me = self.user.id if self.user else None
+        return [TeamMember(p.value, p.label, *load.get(p.value, (0, 0)), you=p.value == me)
+                for p in people]
+
+    def _ask_reviewer(self, ids: list[str]) -> str | None:
+        dialog = ReassignDialog(len(ids), self.team_members(), self)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _warn(self, message: str) -> None:
@@ -817,7 +788,7 @@ def tiles_template() -> list[tuple[str, str, str]]:
 
 STYLE = """
 #dashTitle { font-size: 18px; font-weight: 600; }
-#asOf { color: #5b6472; padding-left: 12px; }
+#asOf { color: #5b6472; }
 #panelTitle { font-weight: 600; font-size: 13px; padding: 2px 0; }
 #tile { background: #f6f7f9; border: 1px solid #d5d9df; border-radius: 6px; }
 #tile:focus { border: 2px solid #2a6bbf; }

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-import requests
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -27,15 +26,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import text
 
-from coi_desktop.credentials import TRACKER_TOKEN
 from coi_desktop.report import format_age, format_minutes
+from coi_desktop.sync.team import ServerStats, learn_team, stats_fetcher
 from coi_desktop.teamstats import (
     FilterChoices,
     OverdueItem,
     ReviewerStats,
     StatsFilter,
     TeamSnapshot,
-    TeamStats,
     decided_today_ids,
     decided_window,
     filter_choices,
@@ -45,17 +43,25 @@ from coi_desktop.teamstats import (
     pending_assignments,
     snapshot,
     stats_since,
+    user_names,
 )
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-ServerStats = Callable[[], TeamStats | None]
 Index = QModelIndex | QPersistentModelIndex
 ATTENTION_LIMIT = 500
 CACHE_KIB = 32 * 1024
 CHOICES_MAX_AGE_S = 300.0  # customers and projects change slowly; list them every 5 minutes
 LATE = QColor("#b42318")
+# After the holder's name: what became of the reassignment made here (short: the column is
+# narrow at 1366 px; the tooltip says it in full).
+ASSIGNMENT_NOTE = {
+    "pending": (" (sending…)", "Reassigned here; waiting to be sent to the tracker."),
+    "delivered": (" (delivered)", "Reassigned here; the tracker confirmed it."),
+    "conflict": (" (refused)", "Reassigned here; the tracker refused it: see Sync (Ctrl+Shift+Y)."),
+    "failed": (" (refused)", "Reassigned here; the tracker refused it: see Sync (Ctrl+Shift+Y)."),
+}
 
 
 @dataclass(frozen=True)
@@ -75,28 +81,7 @@ class DashboardData:
 
 def tracker_stats_fetcher(workspace: Workspace, timeout: float = 5.0) -> ServerStats | None:
     """A function that asks the configured tracker for /queue/stats (None when offline)."""
-    connection = workspace.connection
-    if not connection.tracker_configured:
-        return None
-    url = connection.tracker_url.rstrip("/") + "/queue/stats"
-    http = requests.Session()
-
-    def fetch() -> TeamStats | None:
-        token = workspace.credentials.get(TRACKER_TOKEN, connection.tracker_url)
-        if not token:
-            return None
-        try:
-            answer = http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
-            if answer.status_code != 200:
-                log.info("tracker /queue/stats answered %s; showing local figures",
-                         answer.status_code)
-                return None
-            return TeamStats.from_json(answer.json(), source="tracker")
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
-            log.info("tracker /queue/stats unavailable (%s); showing local figures", exc)
-            return None
-
-    return fetch
+    return stats_fetcher(workspace.connection, workspace.credentials, timeout)
 
 
 def compute_dashboard(
@@ -130,7 +115,14 @@ def compute_dashboard(
     if server is not None and filters.empty:
         remote = server()
         if remote is not None:
-            snap = replace(snap, stats=remote)
+            # The tracker names the whole team: keep the names (and who can be given work).
+            with workspace.database.session() as session:
+                if learn_team(session, remote.reviewers):
+                    session.flush()
+                    names = user_names(session)
+                else:
+                    names = snap.user_names
+            snap = replace(snap, stats=remote, user_names=names)
             online = True
     return DashboardData(generation, snap, attention, choices, synced, online, pending,
                          today_ids, missed)
@@ -339,7 +331,11 @@ class AttentionModel(QAbstractTableModel):
             if col == 4:
                 return "COI" if item.kind == "coi" else item.kind.capitalize()
             holder = self._names.get(item.assigned_to or "", item.assigned_to or "nobody")
-            return f"{holder} (reassignment pending)" if item.assignment_pending else holder
+            note = ASSIGNMENT_NOTE.get(item.assignment_state or "")
+            return f"→ {holder}{note[0]}" if note else holder
+        if role == Qt.ItemDataRole.ToolTipRole and col == 5:
+            note = ASSIGNMENT_NOTE.get(item.assignment_state or "")
+            return note[1] if note else None
         if role == Qt.ItemDataRole.UserRole:
             return item.id
         if role == Qt.ItemDataRole.ForegroundRole and col == 0 and late:

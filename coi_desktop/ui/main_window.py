@@ -403,8 +403,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        role = self.user.role.replace("_", "-") if self.user else ""
-        self.user_label = QLabel(f"{self.user.name} · {role}" if self.user else "Not signed in")
+        self.user_label = QLabel(self._user_text())
         self.user_label.setObjectName("user_label")
         self.user_label.setToolTip("Signed-in user and role")
         self.prepare_label = QLabel("")
@@ -430,6 +429,38 @@ class MainWindow(QMainWindow):
         self.clock_label.setText(self._clock().astimezone().strftime("%a %H:%M"))
 
     # ================================================================ roles
+
+    def _user_text(self) -> str:
+        if self.user is None:
+            return "Not signed in"
+        return f"{self.user.name} · {self.user.role.replace('_', '-')}"
+
+    def follow_sign_in(self) -> bool:
+        """Take in who the tracker says is signed in (first sync, a new token); True if changed.
+
+        The role decides what the window offers: decisions, the Team tab, the first view.
+        """
+        user = self.workspace.current_user()
+        old = self.user
+        if user is None or (old is not None
+                            and (old.id, old.name, old.role) == (user.id, user.name, user.role)):
+            return False
+        self.user = user
+        self.user_label.setText(self._user_text())
+        self._apply_role()
+        if user.role == "lead" and self.dashboard is None:
+            self._install_dashboard()
+        elif user.role != "lead" and self.dashboard is not None:
+            self._remove_dashboard()
+        self.model.user_names[user.id] = user.name
+        self.view_bar.blockSignals(True)
+        self.view_bar.setCurrentIndex([v for v, _ in VIEWS].index(self._first_view()))
+        self.view_bar.blockSignals(False)
+        self._apply_filter()  # the views depend on who "mine" is
+        self._update_action_state()
+        self.statusBar().showMessage(
+            f"Signed in as {user.name} ({user.role.replace('_', '-')}).", 8000)
+        return True
 
     @property
     def can_decide(self) -> bool:
@@ -477,10 +508,34 @@ class MainWindow(QMainWindow):
         for name, slot in (
             ("drill_down", self.apply_drill_down),
             ("reassigned", self.submissions_changed),
+            ("refreshed", self._team_refreshed),
+            ("reassigned", self._send_soon),
         ):
             signal = getattr(self.dashboard, name, None)
             if signal is not None:
                 signal.connect(slot)
+
+    def _remove_dashboard(self) -> None:
+        dashboard, self.dashboard = self.dashboard, None
+        if dashboard is None:
+            return
+        self.tabs.removeTab(self.tabs.indexOf(dashboard))
+        stop = getattr(dashboard, "shutdown", None)
+        if callable(stop):
+            stop()
+        dashboard.deleteLater()
+
+    def _send_soon(self, _ids: object = None) -> None:
+        """A reassignment was written: sync now, so the lead sees it delivered in seconds."""
+        request = getattr(self.sync_worker, "request_sync", None)
+        if callable(request):
+            request()
+
+    def _team_refreshed(self) -> None:
+        """The team view learned names from the tracker: the queue's Reviewer column uses them."""
+        with self.workspace.database.session() as session:
+            self.model.user_names.update(user_names(session))
+        self.table.viewport().update()
 
     def _install_sync(self) -> None:
         """Menu items for the sync panel and the settings, when sync is built in.
@@ -594,6 +649,13 @@ class MainWindow(QMainWindow):
 
     def show_sync_status(self, status: object) -> None:
         """The status bar's sync indicator: a `SyncStatus` from the worker, or plain text."""
+        if not self.follow_sign_in() and self.model.rowCount() == 0 and self._drill is None:
+            self._apply_filter()  # an empty queue (first run): the pass may have brought rows
+        if self.dashboard is not None and getattr(status, "state", "") not in ("", "syncing") \
+                and self.tabs.currentWidget() is self.dashboard:
+            refresh = getattr(self.dashboard, "refresh", None)
+            if callable(refresh):
+                refresh()  # the pass may have delivered reassignments or brought decisions
         summary = getattr(status, "summary", None)
         if callable(summary):
             text = str(summary())
@@ -1122,7 +1184,8 @@ class MainWindow(QMainWindow):
         if self.sync_worker is not None:  # the new connection takes effect now
             self._stop_sync(wait=False)
             self.start_sync()
-        self.statusBar().showMessage("Settings saved.", 5000)
+        message = getattr(dialog, "saved_message", "") or "Settings saved."
+        self.statusBar().showMessage(message, 15_000)
 
     def act_quit(self) -> None:
         self.close()

@@ -6,6 +6,7 @@ connection* runs off the GUI thread and says plainly what worked or what did not
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,13 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from coi_desktop.credentials import (
+    ENV_SECRETS,
     PROCORE_CLIENT_SECRET,
     TRACKER_TOKEN,
     Credentials,
     CredentialStoreUnavailable,
 )
 from coi_desktop.settings import (
+    ENV_PROCORE_API_URL,
+    ENV_PROCORE_CLIENT_ID,
+    ENV_PROCORE_LOGIN_URL,
+    ENV_TRACKER_URL,
     PROCORE_HOSTS,
+    Connection,
     Settings,
     company_ids,
     resolve_connection,
@@ -48,6 +55,10 @@ from coi_desktop.sync.transport import SyncProblem
 
 ENVIRONMENTS = [("production", "Production"), ("sandbox", "Developer sandbox"),
                 ("monthly", "Monthly sandbox (your company's copy)"), ("custom", "Custom URLs")]
+# Connection fields the environment can set (settings.resolve_connection), by variable.
+ENV_FIELDS = {"tracker_url": ENV_TRACKER_URL, "procore_api_url": ENV_PROCORE_API_URL,
+              "procore_login_url": ENV_PROCORE_LOGIN_URL,
+              "procore_client_id": ENV_PROCORE_CLIENT_ID}
 
 
 class _CheckSignals(QObject):
@@ -80,6 +91,8 @@ class SettingsDialog(QDialog):
         self.settings_file = settings_file
         self.credentials = credentials or Credentials()
         self.saved_settings: Settings | None = None
+        self.saved_message = ""  # what Save did, for the window's status bar
+        self.pinned: dict[str, str] = {}  # field → the environment variable that sets it
         self.pool = QThreadPool(self)
         self.signals = _CheckSignals(self)
         self.signals.done.connect(self._show_result)
@@ -164,17 +177,81 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._environment_changed()
         self._auth_changed()
+        self._show_values_in_effect(connection, tracker_box, procore_box)
+
+    # -- the environment ---------------------------------------------------------------
+
+    def _show_values_in_effect(self, connection: Connection, tracker_box: QGroupBox,
+                               procore_box: QGroupBox) -> None:
+        """Fields the environment sets show its value, locked, and say so: what is tested and
+        used is what is shown, and Save cannot pretend to change it."""
+        edits = self._edits()
+        for name, variable in ENV_FIELDS.items():
+            if connection.sources.get(name) == "environment":
+                self.pinned[name] = variable
+                self._pin(edits[name], str(getattr(connection, name)), variable)
+        env = os.environ
+        for name, edit in ((TRACKER_TOKEN, self.tracker_token),
+                           (PROCORE_CLIENT_SECRET, self.client_secret)):
+            variable = ENV_SECRETS[name]
+            if env.get(variable):
+                self.pinned[name] = variable
+                self._pin(edit, env[variable], variable)
+        for box, names in ((tracker_box, ("tracker_url", TRACKER_TOKEN)),
+                           (procore_box, ("procore_api_url", "procore_login_url",
+                                          "procore_client_id", PROCORE_CLIENT_SECRET))):
+            layout = box.layout()
+            assert isinstance(layout, QFormLayout)
+            pinned = [n for n in names if n in self.pinned]
+            for name in pinned:
+                label = layout.labelForField(self._edits()[name])
+                if isinstance(label, QLabel):
+                    label.setText(f"{label.text()} (env)")
+            if pinned:
+                # Two short lines, no word wrap: the dialog must fit a 768 px high screen,
+                # and a wrapped label in a form was squeezed over the rows below it.
+                note = QLabel("(env): set by an environment variable, so in effect and locked "
+                              "here;\nunset it and restart to edit it. The variables: "
+                              + ", ".join(self.pinned[n].removeprefix("COI_DESKTOP_")
+                                          for n in pinned) + ".")
+                note.setObjectName("environmentNote")
+                note.setToolTip("\n".join(self.pinned[n] for n in pinned))
+                note.setStyleSheet("color: #9a5b00;")
+                # Above the group, not in its form: a form's height-for-width left out a row
+                # inserted later, and the note was drawn over the rows below it.
+                outer = self.layout()
+                assert isinstance(outer, QVBoxLayout)
+                outer.insertWidget(outer.indexOf(box), note)
+
+    def _edits(self) -> dict[str, QLineEdit]:
+        return {"tracker_url": self.tracker_url, "procore_api_url": self.api_url,
+                "procore_login_url": self.login_url, "procore_client_id": self.client_id,
+                TRACKER_TOKEN: self.tracker_token, PROCORE_CLIENT_SECRET: self.client_secret}
+
+    @staticmethod
+    def _pin(edit: QLineEdit, value: str, variable: str) -> None:
+        edit.setText(value)
+        edit.setReadOnly(True)
+        edit.setEnabled(False)
+        edit.setToolTip(f"From {variable} in the environment")
 
     # -- what the form says ------------------------------------------------------------
 
     def current_settings(self) -> Settings:
+        """What Save writes: the form, except fields the environment sets (the file keeps its
+        own value for those; the environment's is never copied into it)."""
+        def field(name: str, edit: QLineEdit) -> str:
+            if name in self.pinned:
+                return str(getattr(self.settings, name))
+            return edit.text().strip().rstrip("/")
+
         return replace(
             self.settings,
-            tracker_url=self.tracker_url.text().strip().rstrip("/"),
+            tracker_url=field("tracker_url", self.tracker_url),
             procore_environment=self.environment.currentData(),
-            procore_api_url=self.api_url.text().strip().rstrip("/"),
-            procore_login_url=self.login_url.text().strip().rstrip("/"),
-            procore_client_id=self.client_id.text().strip(),
+            procore_api_url=field("procore_api_url", self.api_url),
+            procore_login_url=field("procore_login_url", self.login_url),
+            procore_client_id=field("procore_client_id", self.client_id),
             procore_auth="installed_app" if self.use_installed.isChecked()
             else "client_credentials",
             procore_expiry_emails=company_ids(self.expiry_emails.text()),
@@ -193,6 +270,11 @@ class SettingsDialog(QDialog):
             api, login = PROCORE_HOSTS[key]
             self.api_url.setText(api)
             self.login_url.setText(login)
+        for name, edit in (("procore_api_url", self.api_url),
+                           ("procore_login_url", self.login_url)):
+            if name in self.pinned:  # the environment's value stays shown
+                edit.setText(str(getattr(resolve_connection(self.current_settings()), name)))
+                edit.setEnabled(False)
 
     def _auth_changed(self) -> None:
         installed = self.use_installed.isChecked()
@@ -204,9 +286,11 @@ class SettingsDialog(QDialog):
     def _keep_secrets(self) -> bool:
         tracker_url, _, login_url = self._urls()
         try:
-            if self.tracker_token.text().strip() and tracker_url:
+            if self.tracker_token.text().strip() and tracker_url \
+                    and TRACKER_TOKEN not in self.pinned:
                 self.credentials.set(TRACKER_TOKEN, self.tracker_token.text().strip(), tracker_url)
-            if self.client_secret.text().strip() and login_url:
+            if self.client_secret.text().strip() and login_url \
+                    and PROCORE_CLIENT_SECRET not in self.pinned:
                 self.credentials.set(PROCORE_CLIENT_SECRET, self.client_secret.text().strip(),
                                      login_url)
         except CredentialStoreUnavailable as exc:
@@ -218,8 +302,17 @@ class SettingsDialog(QDialog):
         if not self._keep_secrets():
             return
         settings = self.current_settings()
-        save_settings(self.settings_file, settings)
+        try:
+            save_settings(self.settings_file, settings)
+        except OSError as exc:
+            self.message.setText(f"The settings could not be saved to {self.settings_file}: "
+                                 f"{exc}.")
+            return
         self.saved_settings = settings
+        self.saved_message = f"Settings saved to {self.settings_file}."
+        if self.pinned:
+            self.saved_message += (" Still set by the environment: "
+                                   f"{', '.join(sorted(set(self.pinned.values())))}.")
         self.accept()
 
     def _auth(self) -> ProcoreAuth:
@@ -259,7 +352,7 @@ class SettingsDialog(QDialog):
         if not url or not token:
             self.tracker_result.setText("Enter the tracker URL and your token first.")
             return
-        self._run("tracker", lambda: check_tracker(url, token))
+        self._run("tracker", lambda: f"{check_tracker(url, token)}\nTested {url}")
 
     def test_procore(self) -> None:
         if not self.client_id.text().strip():
