@@ -361,3 +361,13 @@ def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
     window.close()
     assert not thread.isRunning()
     assert not window.preparation.isRunning() and not window.viewer._worker.isRunning()
+
+
+def test_a_lead_opening_unassigned_work_leaves_it_in_the_teams_queue(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    workspace.set_current_user("u-9")
+    window = make_window(qtbot, workspace)
+    assert window.current_id == "s-1"
+    assert submission(workspace, "s-1").assigned_to is None  # opened, not taken
+    window.close()

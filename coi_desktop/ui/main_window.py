@@ -827,10 +827,11 @@ class MainWindow(QMainWindow):
 
     def open_submission(self, submission_id: str) -> None:
         """Show a submission: header, checklist and documents; claim it for the reviewer."""
-        claim_for = self.user if self.can_decide else None
+        # A lead opens work to look at it (spot checks, the Team tab's drill-down): opening
+        # never takes it from the team's queue; leads may decide without holding.
+        lead = self.user is not None and self.user.role == "lead"
+        claim_for = self.user if self.can_decide and not lead else None
         row = self.model.row_at(self.model.row_of(submission_id))
-        if self.user is not None and self.user.role == "lead" and row and row.assigned_to:
-            claim_for = None  # a lead looking at someone's work does not take it from them
         with self.workspace.database.session() as session:
             view = load_submission(session, submission_id, claim_for=claim_for)
         self.current_id = submission_id
