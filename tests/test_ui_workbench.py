@@ -371,3 +371,18 @@ def test_a_lead_opening_unassigned_work_leaves_it_in_the_teams_queue(
     assert window.current_id == "s-1"
     assert submission(workspace, "s-1").assigned_to is None  # opened, not taken
     window.close()
+
+
+def test_checklist_columns_fill_the_pane_at_any_width(qtbot: QtBot, window: MainWindow) -> None:
+    """Required and Found stay in view and the requirement keeps a readable width, however
+    the pane was sized while the checklist was hidden or shown."""
+    tree = window.checklist.tree
+    header = tree.header()
+    em = tree.fontMetrics().horizontalAdvance("M")
+    for width in (1366, 900, 1920, 1366):
+        window.resize(width, 768)
+        qtbot.wait(50)
+        total = sum(header.sectionSize(i) for i in range(header.count()))
+        assert total == tree.viewport().width()
+        assert header.sectionSize(1) >= min(12 * em, tree.viewport().width() // 3)
+        assert header.sectionPosition(3) + header.sectionSize(3) <= tree.viewport().width()

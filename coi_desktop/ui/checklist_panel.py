@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from coi_desktop.ui.review_data import SubmissionView
 
 DETAIL_LINES = 6  # the selected line's detail: result, values, sentence, evidence, note
 VALUE_COLUMN_EM = 9  # Required / Found may always grow this wide ("$10,000,000" fits)
+REQUIREMENT_MIN_EM = 12  # what Required / Found leave the requirement's name, where they can
 
 
 def _due_words(due: datetime, now: datetime) -> str:
@@ -86,9 +87,12 @@ class ChecklistPanel(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (REQUIRED, FOUND):  # sized to the values shown: _fit_value_columns
+        # Requirement takes what Required and Found leave (_fit_value_columns). Not Qt's
+        # Stretch: a stretch computed while the tree was hidden at another width was kept
+        # when it showed, pushing Required and Found out of the pane on the first open.
+        for column in (1, REQUIRED, FOUND):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.tree.viewport().installEventFilter(self)
         self._fit_value_columns()
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.tree.clicked.connect(self._clicked)
@@ -245,7 +249,10 @@ class ChecklistPanel(QWidget):
         em = metrics.horizontalAdvance("M")
         pad = 3 * em // 2
         # On a wide screen the values may take more of the room (a third each at most).
-        cap = max(VALUE_COLUMN_EM * em, self.tree.viewport().width() * 3 // 10)
+        # ... but never so much that the requirement's own name is squeezed to a stub.
+        width = self.tree.viewport().width()
+        room = (width - self.tree.header().sectionSize(0) - REQUIREMENT_MIN_EM * em) // 2
+        cap = max(VALUE_COLUMN_EM * em, min(width * 3 // 10, room))
         for column, values in (
             (REQUIRED, [line.required for line in self.model.lines]),
             (FOUND, [line.found for line in self.model.lines]),
@@ -253,6 +260,15 @@ class ChecklistPanel(QWidget):
             texts = [HEADERS[column], *(value_text(v) for v in values)]
             widest = max(metrics.horizontalAdvance(t) for t in texts) + pad
             self.tree.setColumnWidth(column, max(5 * em, min(widest, cap)))
+        header = self.tree.header()
+        taken = header.sectionSize(0) + header.sectionSize(REQUIRED) + header.sectionSize(FOUND)
+        self.tree.setColumnWidth(1, max(6 * em, self.tree.viewport().width() - taken))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree.viewport() and event.type() in (QEvent.Type.Resize,
+                                                                 QEvent.Type.Show):
+            self._fit_value_columns()
+        return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
