@@ -270,7 +270,15 @@ def backup_database(path: Path, backups_dir: Path, revision: str) -> Path:
     backups_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backups_dir / f"{path.stem}-schema{revision}-{stamp}.sqlite3"
-    source = sqlite3.connect(path)
+    copy_database(path, target)
+    return target
+
+
+def copy_database(source_path: Path, target: Path, *, read_only: bool = False) -> None:
+    """Copy a store with SQLite's backup API into ``target``, a file readable by the user
+    only (``read_only`` opens the source so that nothing, not even a WAL, is written)."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True) if read_only else (
+        sqlite3.connect(source_path))
     try:
         fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         os.close(fd)
@@ -281,4 +289,3 @@ def backup_database(path: Path, backups_dir: Path, revision: str) -> Path:
             destination.close()
     finally:
         source.close()
-    return target

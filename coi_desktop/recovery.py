@@ -21,7 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coi_desktop import journal
-from coi_desktop.database import Database, DatabaseDamaged, DatabaseError, open_database
+from coi_desktop.database import (
+    Database,
+    DatabaseDamaged,
+    DatabaseError,
+    copy_database,
+    open_database,
+)
 from coi_desktop.ingest import IngestError, upsert_submission
 from coi_desktop.models import Decision, OutboxItem, Submission, utcnow
 from coi_desktop.paths import Locations
@@ -80,20 +86,6 @@ def newest_good_backup(backups: Path) -> Path | None:
     return None
 
 
-def _restore(backup: Path, path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    try:
-        destination = sqlite3.connect(path)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
-    finally:
-        source.close()
-
-
 def recover(where: Locations, *, fresh: bool = False) -> Recovered:
     """Keep the damaged store aside, rebuild it, replay undelivered decisions.
 
@@ -103,7 +95,7 @@ def recover(where: Locations, *, fresh: bool = False) -> Recovered:
     kept = keep_aside(path, where.data_dir / "damaged")
     backup = None if fresh else newest_good_backup(where.backups_dir)
     if backup is not None:
-        _restore(backup, path)
+        copy_database(backup, path, read_only=True)
     database = open_database(path, backups_dir=where.backups_dir, rebuilding=True)
     try:
         replayed, skipped = replay(database, journal.journal_path(path))
