@@ -75,6 +75,16 @@ class _EnterDialog(QDialog):
             return
         self.accept()
 
+    @staticmethod
+    def _add_button_row(layout: QVBoxLayout, hint: QLabel, buttons: QDialogButtonBox) -> None:
+        """The keys' hint, greyed, on the left; the buttons on the right."""
+        hint.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(hint)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout.addLayout(row)
+
     def _enter_submits(self) -> bool:
         return True
 
@@ -172,13 +182,7 @@ class DecisionDialog(_EnterDialog):
             if self.needs_care
             else "Enter: decide · Esc: cancel"
         )
-        hint.setForegroundRole(hint.foregroundRole())
-        hint.setEnabled(False)
-        row = QHBoxLayout()
-        row.addWidget(hint)
-        row.addStretch(1)
-        row.addWidget(buttons)
-        layout.addLayout(row)
+        self._add_button_row(layout, hint, buttons)
         self.note.setFocus()
         self.setMinimumWidth(460)
 
@@ -236,13 +240,7 @@ class OverrideDialog(_EnterDialog):
         )
         buttons.accepted.connect(self._try)
         buttons.rejected.connect(self.reject)
-        hint = QLabel("1–4: result · Enter: save · Esc: cancel")
-        hint.setEnabled(False)
-        row = QHBoxLayout()
-        row.addWidget(hint)
-        row.addStretch(1)
-        row.addWidget(buttons)
-        layout.addLayout(row)
+        self._add_button_row(layout, QLabel("1–4: result · Enter: save · Esc: cancel"), buttons)
         self.note.setFocus()
         self.note.selectAll()
         self.setMinimumWidth(480)
