@@ -50,7 +50,9 @@ def capped_scale(size: tuple[float, float], scale: float) -> float:
 
 
 def render_pixels(doc: Any, page_no: int, zoom: float, rotation: int, dpr: float) -> Pixels:
-    import pymupdf
+    import pymupdf as _pymupdf
+
+    pymupdf: Any = _pymupdf
 
     page = doc[page_no]
     scale = capped_scale((float(page.rect.width), float(page.rect.height)), zoom * dpr)
@@ -70,7 +72,9 @@ def open_reason(exc: BaseException) -> str:
 
 def serve(conn: Connection) -> None:
     """The child's loop: one request in, one reply out, until the pipe closes."""
-    import pymupdf  # loaded before the first request, so opening the first file is quick
+    import pymupdf as _pymupdf  # loaded before the first request: the first file opens quickly
+
+    pymupdf: Any = _pymupdf
 
     doc: Any = None
     while True:

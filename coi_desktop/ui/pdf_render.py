@@ -20,11 +20,9 @@ from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 from coi_desktop.ui.pdf_child import (
-    MAX_RENDER_PIXELS,
     Abandoned,
     PdfChild,
     Pixels,
-    capped_scale,
     render_pixels,
 )
 

@@ -714,10 +714,10 @@ class PdfViewer(QWidget):
 
     def _too_slow(self, generation: int, key: str, page: int, reason: str) -> None:
         # Only page 1 replaces the pane with a sentence; a later page just stays blank.
-        if generation == self._generation and key == self._key and page == 0:
-            if not self._first_shown and self.error is None:
-                self.error = reason
-                self._show_message(reason)
+        current = generation == self._generation and key == self._key
+        if current and page == 0 and not self._first_shown and self.error is None:
+            self.error = reason
+            self._show_message(reason)
 
     def _check_first_shown(self) -> None:
         if self._first_shown or not self.page_sizes:
