@@ -136,6 +136,10 @@ class PdfChild:
         child_end.close()
         self._process, self._conn = process, parent_end
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else int(self._process.pid)
+
     def ask(
         self, request: tuple[Any, ...], budget_s: float, give_up: Callable[[], bool]
     ) -> tuple[Any, ...]:

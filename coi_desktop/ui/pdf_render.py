@@ -148,8 +148,8 @@ class RenderWorker(QThread):
         self,
         parent: QObject | None = None,
         *,
-        open_budget_s: float = OPEN_BUDGET_S,
-        render_budget_s: float = RENDER_BUDGET_S,
+        open_budget_s: float | None = None,
+        render_budget_s: float | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pdf-render")
@@ -157,8 +157,8 @@ class RenderWorker(QThread):
         self._jobs: list[OpenJob | RenderJob | SearchJob] = []
         self._stopping = False
         self._latest_generation = 0
-        self._open_budget = open_budget_s
-        self._render_budget = render_budget_s
+        self._open_budget = OPEN_BUDGET_S if open_budget_s is None else open_budget_s
+        self._render_budget = RENDER_BUDGET_S if render_budget_s is None else render_budget_s
         self._child = PdfChild()
         self._child_key = ""  # the document the child has open
         self._doc_key = ""  # the document this worker serves (reopened after a kill)
