@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def test_hostile_documents_never_stall_the_gui_thread(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened_on: list[threading.Thread] = []
-    real_open = pymupdf.open
+    real_open: Any = pymupdf.open
 
     def recording_open(*args: Any, **kwargs: Any) -> Any:
         opened_on.append(threading.current_thread())
