@@ -149,3 +149,40 @@ def test_leaving_a_slow_document_cancels_its_render(qtbot: QtBot, window: MainWi
     assert window.viewer._first_shown and window.viewer.error is None
     # The child drawing the bomb was killed for the next submission, not waited for.
     assert worker._child.pid not in (None, before)
+
+
+def test_background_preparation_reads_documents_in_another_process(
+    qtbot: QtBot, coi_home: Path, blank_form: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import delete
+
+    from coi_desktop.models import ChecklistLineRow
+    from coi_desktop.review import pipeline
+    from coi_desktop.ui.background import PreparationThread
+
+    ws, _ids = seeded_workspace(coi_home, blank_form, count=1, corrupt=False)
+    with ws.database.session() as session:
+        session.execute(delete(ChecklistLineRow))
+        sub = session.get(Submission, "s-1")
+        assert sub is not None
+        sub.precheck_pass = sub.precheck_fail = sub.precheck_needs_review = None
+    in_this_process: list[str] = []
+    real_prepare = pipeline.prepare
+
+    def recording_prepare(*args: Any, **kwargs: Any) -> Any:
+        in_this_process.append(args[2])
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", recording_prepare)
+    thread = PreparationThread(ws.database, ws.documents)
+    try:
+        with qtbot.waitSignal(thread.prepared, timeout=60_000) as prepared:
+            thread.poke()
+    finally:
+        thread.stop()
+    assert prepared.args == [["s-1"]]
+    with ws.database.session() as session:
+        sub = session.get(Submission, "s-1")
+        assert sub is not None and sub.precheck_pass is not None  # the child wrote it
+    assert in_this_process == []  # PyMuPDF never ran in the window's process
+    ws.close()
