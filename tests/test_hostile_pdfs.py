@@ -85,7 +85,8 @@ def test_damage_note_is_added_once(tmp_path: Path) -> None:
 def test_rendering_a_huge_page_stays_in_the_pixel_budget() -> None:
     import pymupdf
 
-    from coi_desktop.ui.pdf_render import MAX_RENDER_PIXELS, render_page
+    from coi_desktop.ui.pdf_child import MAX_RENDER_PIXELS
+    from coi_desktop.ui.pdf_render import render_page
 
     with pymupdf.open() as doc:
         doc.new_page(width=14400, height=14400)  # 200 inches square: 2.6 G pixels at 2x

@@ -7,9 +7,13 @@ back through queued signals.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -70,6 +74,7 @@ class PreparationThread(_WakeableThread):
         self._store = store
         self._today = today
         self._first: str | None = None  # the submission on screen: prepared before the rest
+        self._pool: ProcessPoolExecutor | None = None
 
     def prepare_first(self, submission_id: str) -> None:
         """The reviewer opened a submission that has no checklist yet: do it next."""
@@ -89,8 +94,14 @@ class PreparationThread(_WakeableThread):
         finally:
             self.busy_changed.emit(False)
 
+    def stop(self) -> None:
+        super().stop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def _drain(self) -> None:
-        from coi_desktop.review import pipeline  # PyMuPDF and friends load here, not at start
+        from coi_desktop.review import pipeline  # the queue query only; extraction is elsewhere
 
         tried: set[str] = set()
         while not self._stopping:
@@ -103,11 +114,55 @@ class PreparationThread(_WakeableThread):
                 return
             submission_id = waiting[0]
             tried.add(submission_id)
-            result = pipeline.prepare(self._database, self._store, submission_id, self._today())
-            if result.problem:
-                log.warning("could not prepare %s: %s", submission_id, result.problem)
-            if result.checked or result.extracted:
+            changed, problem = self._prepare(submission_id)
+            if problem:
+                log.warning("could not prepare %s: %s", submission_id, problem)
+            if changed:
                 self.prepared.emit([submission_id])
+
+    def _prepare(self, submission_id: str) -> tuple[bool, str | None]:
+        """Extraction and pre-check in a child process.
+
+        PyMuPDF holds the GIL for the whole of a call: a 5 MB form field read on this
+        thread froze the window for seconds. The child opens the same store by path and
+        writes its results itself; this thread only waits (GIL released) for the answer.
+        """
+        if self._pool is None:
+            # spawn, not fork: this process runs Qt threads a forked child must not inherit.
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        future = self._pool.submit(
+            prepare_in_child,
+            str(self._database.path),
+            str(self._store.root),
+            submission_id,
+            self._today(),
+        )
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:  # the child died (out of memory, killed)
+            self._pool = None
+            return False, f"the preparing process stopped: {exc}"
+
+
+_child_stores: dict[tuple[str, str], tuple[Database, DocumentStore]] = {}
+
+
+def prepare_in_child(
+    database_path: str, store_root: str, submission_id: str, today: date
+) -> tuple[bool, str | None]:
+    """Runs in the preparation child: (checklist or extraction changed, problem)."""
+    from coi_desktop.database import open_database
+    from coi_desktop.review import pipeline
+
+    key = (database_path, store_root)
+    if key not in _child_stores:
+        _child_stores[key] = (
+            open_database(Path(database_path), migrate=False),
+            DocumentStore(Path(store_root)),
+        )
+    database, store = _child_stores[key]
+    result = pipeline.prepare(database, store, submission_id, today)
+    return bool(result.checked or result.extracted), result.problem
 
 
 class _NewestRequestThread(_WakeableThread):

@@ -1,21 +1,30 @@
-"""PDF work off the GUI thread: open, render pages, search — with the worker's own document.
+"""PDF work off the GUI thread: open, render pages, search — in a child process.
 
-PyMuPDF is not safe across threads sharing a document, so the worker opens its own
-`pymupdf.Document` from the stored bytes and nobody else touches it. Results go back
-as `QImage` (never `QPixmap`) through queued signals, tagged with the generation they
-were asked for so the viewer can drop stale ones.
+PyMuPDF holds the GIL while it works and is not safe across threads sharing a document,
+so the document lives in a child process (``pdf_child``) driven by this worker thread,
+and nobody else touches it. Results go back as `QImage` (never `QPixmap`) through
+queued signals, tagged with the generation they were asked for so the viewer can drop
+stale ones; every call into the child has a time budget.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
+
+from coi_desktop.ui.pdf_child import (
+    Abandoned,
+    PdfChild,
+    Pixels,
+    render_pixels,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,53 +103,68 @@ def map_rect(
     return (min(ax, bx) * zoom, min(ay, by) * zoom, max(ax, bx) * zoom, max(ay, by) * zoom)
 
 
-# A hostile page (14400 pt square, or zoomed far in) must not allocate gigabytes: the render
-# is scaled down to this many pixels (about a 300 dpi letter page four times over).
-MAX_RENDER_PIXELS = 36_000_000
-
-
-def capped_scale(size: tuple[float, float], scale: float) -> float:
-    """``scale`` (points → device pixels), lowered so the page fits the pixel budget."""
-    pixels = size[0] * size[1] * scale * scale
-    if pixels <= MAX_RENDER_PIXELS or pixels <= 0:
-        return scale
-    return float(scale * (MAX_RENDER_PIXELS / pixels) ** 0.5)
-
-
-def render_page(doc: Any, page_no: int, zoom: float, rotation: int, dpr: float) -> QImage:
-    pymupdf = _pymupdf()
-    page = doc[page_no]
-    scale = capped_scale((float(page.rect.width), float(page.rect.height)), zoom * dpr)
-    matrix = pymupdf.Matrix(scale, scale).prerotate(rotation)
-    pix = page.get_pixmap(matrix=matrix, alpha=False, annots=True)
-    fmt = QImage.Format.Format_RGB888 if pix.n == 3 else QImage.Format.Format_Grayscale8
-    image = QImage(pix.samples_mv, pix.width, pix.height, pix.stride, fmt).copy()
+def to_image(pixels: Pixels, zoom: float, dpr: float) -> QImage:
+    """Raw rows from the child → a QImage shown at ``zoom`` (always with the stride)."""
+    fmt = QImage.Format.Format_RGB888 if pixels.channels == 3 else QImage.Format.Format_Grayscale8
+    image = QImage(pixels.samples, pixels.width, pixels.height, pixels.stride, fmt).copy()
     # Capped: fewer pixels shown at the same size (blurred, never gigabytes).
-    image.setDevicePixelRatio(scale / zoom if zoom > 0 else dpr)
+    image.setDevicePixelRatio(pixels.scale / zoom if zoom > 0 else dpr)
     return image
 
 
-def describe_open_error(exc: BaseException) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
-    return f"The PDF could not be opened: {text}."
+def render_page(doc: Any, page_no: int, zoom: float, rotation: int, dpr: float) -> QImage:
+    return to_image(render_pixels(doc, page_no, zoom, rotation, dpr), zoom, dpr)
+
+
+# How long one call into the PDF child may take before it is killed. A real certificate
+# opens in milliseconds and renders in under 0.2 s; a file that needs seconds is built to
+# overwhelm readers, and the reviewer is better served by a sentence than by a wait.
+OPEN_BUDGET_S = 5.0
+RENDER_BUDGET_S = 3.0
+# A render for a document the viewer has left is let finish this long before the child is
+# killed for the next one (a restart costs more than a normal render).
+ABANDON_AFTER_S = 0.3
+
+TOO_SLOW = (
+    "Its first page did not finish drawing within {budget:g} seconds, so it is not shown. "
+    "The file may be built to overwhelm PDF readers; ask the vendor for a plain copy."
+)
 
 
 class RenderWorker(QThread):
-    """One thread, one document at a time, a queue where only the newest work matters."""
+    """One thread, one document at a time, a queue where only the newest work matters.
+
+    The document itself lives in a child process (see ``pdf_child``): this thread only
+    sends it requests and waits on the pipe, so no PDF parsing ever holds the GIL in
+    the window's process.
+    """
 
     opened = Signal(object)  # OpenedDocument
     rendered = Signal(int, str, int, float, int, bool, QImage)  # gen, key, page, zoom, rot, thumb
     found = Signal(int, str, str, object)  # gen, key, text, list[(page, [rect tuples])]
+    too_slow = Signal(int, str, int, str)  # gen, key, page, reason: a render over its budget
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        open_budget_s: float | None = None,
+        render_budget_s: float | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("pdf-render")
         self._lock = threading.Condition()
         self._jobs: list[OpenJob | RenderJob | SearchJob] = []
         self._stopping = False
         self._latest_generation = 0
-        self._doc: Any = None
-        self._doc_key = ""
+        self._open_budget = OPEN_BUDGET_S if open_budget_s is None else open_budget_s
+        self._render_budget = RENDER_BUDGET_S if render_budget_s is None else render_budget_s
+        self._child = PdfChild()
+        self._child_key = ""  # the document the child has open
+        self._doc_key = ""  # the document this worker serves (reopened after a kill)
+        self._data = b""
+        self._page_count = 0
+        self._slow_pages: set[int] = set()  # pages of this document that overran the budget
 
     # ---------------------------------------------------------------- GUI side
 
@@ -164,6 +188,7 @@ class RenderWorker(QThread):
             self._jobs.clear()
             self._lock.notify()
         self.wait()
+        self._child.kill()  # never started, or left behind by a thread that did not run
 
     # ---------------------------------------------------------------- worker side
 
@@ -188,6 +213,7 @@ class RenderWorker(QThread):
 
     def run(self) -> None:
         try:
+            self._child.start()  # warm: PyMuPDF loads in the child while the window paints
             while (job := self._next_job()) is not None:
                 if job.generation < self._latest_generation:
                     continue  # stale: the viewer has moved on
@@ -201,39 +227,42 @@ class RenderWorker(QThread):
                 except Exception:  # a bad page must not kill the thread
                     log.exception("PDF job failed: %r", job)
         finally:
-            self._close()
+            self._child.close()
 
-    def _close(self) -> None:
-        if self._doc is not None:
-            self._doc.close()
-        self._doc, self._doc_key = None, ""
+    def _ask(self, request: tuple[Any, ...], generation: int, budget: float) -> tuple[Any, ...]:
+        started = time.monotonic()
+
+        def give_up() -> bool:
+            moved_on = generation < self._latest_generation
+            return self._stopping or (moved_on and time.monotonic() - started > ABANDON_AFTER_S)
+
+        try:
+            return self._child.ask(request, budget, give_up)
+        except Abandoned:
+            self._child_key = ""  # the child was killed: its document went with it
+            raise
 
     def _open(self, job: OpenJob) -> None:
-        self._close()
-        pymupdf = _pymupdf()  # loaded here, on the worker: the GUI starts without it
+        self._doc_key, self._data, self._page_count, self._slow_pages = "", b"", 0, set()
         try:
             data = job.loader()
-            doc = pymupdf.open(stream=data, filetype="pdf")
         except Exception as exc:
             self.opened.emit(OpenedDocument(job.generation, job.key, error=_reason(exc)))
             return
-        if doc.needs_pass:
-            doc.close()
-            self.opened.emit(
-                OpenedDocument(
-                    job.generation,
-                    job.key,
-                    error="The PDF is encrypted with a password, so it cannot be shown. "
-                    "Ask the vendor's broker for an unprotected copy.",
-                )
-            )
+        try:
+            reply = self._ask(("open", data), job.generation, self._open_budget)
+        except Abandoned:
+            if job.generation == self._latest_generation and not self._stopping:
+                error = f"The PDF could not be read within {self._open_budget:g} seconds."
+                self.opened.emit(OpenedDocument(job.generation, job.key, error=error))
             return
-        if doc.page_count == 0:
-            doc.close()
-            self.opened.emit(OpenedDocument(job.generation, job.key, error="The PDF has no pages."))
+        if reply[0] != "opened":
+            self._child_key = ""
+            self.opened.emit(OpenedDocument(job.generation, job.key, error=reply[1]))
             return
-        self._doc, self._doc_key = doc, job.key
-        sizes = [(p.rect.width, p.rect.height) for p in doc]
+        sizes: list[tuple[float, float]] = reply[1]
+        self._child_key = self._doc_key = job.key
+        self._data, self._page_count = data, len(sizes)
         zoom = 0.0
         if job.first_page_width_px > 0:
             zoom = fit_zoom(
@@ -243,38 +272,60 @@ class RenderWorker(QThread):
         if zoom > 0:
             self._render(RenderJob(job.generation, job.key, 0, zoom, job.rotation, job.dpr))
 
+    def _ensure_open(self, generation: int) -> bool:
+        """After a kill the child starts empty: give it this worker's document again."""
+        if self._child_key == self._doc_key:
+            return True
+        try:
+            reply = self._ask(("open", self._data), generation, self._open_budget)
+        except Abandoned:
+            return False
+        if reply[0] != "opened":
+            return False
+        self._child_key = self._doc_key
+        return True
+
     def _render(self, job: RenderJob) -> None:
-        if (
-            self._doc is None
-            or job.key != self._doc_key
-            or not 0 <= job.page < self._doc.page_count
-        ):
+        if not self._doc_key or job.key != self._doc_key or not 0 <= job.page < self._page_count:
             return
-        image = render_page(self._doc, job.page, job.zoom, job.rotation, job.dpr)
+        if job.page in self._slow_pages:
+            self._report_slow(job)
+            return
+        if not self._ensure_open(job.generation):
+            return
+        request = ("render", job.page, job.zoom, job.rotation, job.dpr)
+        try:
+            reply = self._ask(request, job.generation, self._render_budget)
+        except Abandoned:
+            if job.generation == self._latest_generation and not self._stopping:
+                self._slow_pages.add(job.page)  # not tried again: it would only stall again
+                self._report_slow(job)
+            return
+        if reply[0] != "pixels":
+            log.warning("page %d of %s could not be rendered: %s", job.page, job.key, reply[1])
+            return
+        image = to_image(reply[1], job.zoom, job.dpr)
         self.rendered.emit(
             job.generation, job.key, job.page, job.zoom, job.rotation, job.thumbnail, image
         )
 
+    def _report_slow(self, job: RenderJob) -> None:
+        reason = TOO_SLOW.format(budget=self._render_budget)
+        self.too_slow.emit(job.generation, job.key, job.page, reason)
+
     def _search(self, job: SearchJob) -> None:
-        if self._doc is None or job.key != self._doc_key:
+        if not self._doc_key or job.key != self._doc_key or not self._ensure_open(job.generation):
             return
-        hits: list[tuple[int, list[tuple[float, float, float, float]]]] = []
-        for number, page in enumerate(self._doc):
-            rects = page.search_for(job.text)
-            if rects:
-                hits.append((number, [(r.x0, r.y0, r.x1, r.y1) for r in rects]))
+        try:
+            reply = self._ask(("search", job.text), job.generation, self._render_budget)
+        except Abandoned:
+            reply = ("found", [])
+        hits = reply[1] if reply[0] == "found" else []
         self.found.emit(job.generation, job.key, job.text, hits)
-
-
-def _pymupdf() -> Any:
-    import pymupdf
-
-    return pymupdf
 
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         return "The document is not in the local store yet (it has not been downloaded)."
-    if isinstance(exc, _pymupdf().FileDataError) or "format error" in str(exc).lower():
-        return "The file is damaged or is not a PDF, so it cannot be shown."
-    return describe_open_error(exc)
+    text = str(exc).strip() or exc.__class__.__name__
+    return f"The PDF could not be opened: {text}."

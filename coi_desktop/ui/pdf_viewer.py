@@ -263,6 +263,7 @@ class PdfViewer(QWidget):
         self._worker.opened.connect(self._opened)
         self._worker.rendered.connect(self._rendered)
         self._worker.found.connect(self._found)
+        self._worker.too_slow.connect(self._too_slow)
         self._stopped = False
         # Started once the event loop runs, so the window paints before PyMuPDF loads.
         QTimer.singleShot(0, self._start_worker)
@@ -710,6 +711,13 @@ class PdfViewer(QWidget):
         if rotation == self.rotation and abs(zoom - self.zoom) < 1e-4:
             self.pages.viewport().update()
             self._check_first_shown()
+
+    def _too_slow(self, generation: int, key: str, page: int, reason: str) -> None:
+        # Only page 1 replaces the pane with a sentence; a later page just stays blank.
+        current = generation == self._generation and key == self._key
+        if current and page == 0 and not self._first_shown and self.error is None:
+            self.error = reason
+            self._show_message(reason)
 
     def _check_first_shown(self) -> None:
         if self._first_shown or not self.page_sizes:
