@@ -141,7 +141,8 @@ def _base(
 def _where(session: Session, stmt: Select[*Ts], flt: QueueFilter) -> Select[*Ts]:
     if flt.view == "mine":
         stmt = stmt.where(
-            Submission.assigned_to == flt.user_id,
+            # no user: nobody's work ("== None" would read as unassigned)
+            Submission.assigned_to == flt.user_id if flt.user_id else false(),
             Submission.status.in_(OPEN_STATUSES),
             Decision.id.is_(None),
         )

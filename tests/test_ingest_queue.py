@@ -128,6 +128,8 @@ def test_queue_is_sorted_by_due_time_and_filtered(db: Database) -> None:
         assert [r.id for r in query_queue(session, QueueFilter())] == ["s-2", "s-3", "s-4", "s-1"]
         mine = query_queue(session, QueueFilter(view="mine", user_id="u-1"))
         assert [r.id for r in mine] == ["s-2"]
+        # "My work" of nobody (a filter made without a user) is empty, not the unassigned work.
+        assert count_queue(session, QueueFilter(view="mine")) == 0
         unassigned = query_queue(session, QueueFilter(view="unassigned"))
         assert [r.id for r in unassigned] == ["s-3", "s-1"]
         assert count_queue(session, QueueFilter(view="open")) == 3

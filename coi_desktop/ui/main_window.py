@@ -741,7 +741,11 @@ class MainWindow(QMainWindow):
         if not self._background_ok():
             return
         base = self.current_filter() if self._drill is None else self._drill
-        self.counts.request({view: replace(base, view=view) for view, _ in VIEWS})  # type: ignore[arg-type]
+        # The Team view's drill-down filter names no user: "My work" is still this user's.
+        me = self.user.id if self.user else None
+        self.counts.request(
+            {view: replace(base, view=view, user_id=me) for view, _ in VIEWS}  # type: ignore[arg-type]
+        )
 
     def _background_ok(self) -> bool:
         return hasattr(self, "counts")
