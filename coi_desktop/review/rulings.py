@@ -22,6 +22,7 @@ FLAT = 0.5  # a line whose ends differ this little in height is horizontal
 # expiry date's left edge; see form_structure.COLUMNS).
 CROSSES = (36.0, 378.0)
 COVERED = 0.9  # share of that span the rule's pieces must cover (a few writers break rules)
+MAX_SLOPE = 0.02  # a fit of a page with other row heights tilts its rules a little
 MERGE = 1.0  # pieces of rule this close in height are one rule
 
 
@@ -72,7 +73,7 @@ def row_rules(rules: list[Rect], transform: Affine) -> list[float]:
     for r in rules:
         x0, y0 = transform.apply(r[0], r[1])
         x1, y1 = transform.apply(r[2], r[3])
-        if abs(y1 - y0) > MAX_THICKNESS:  # not horizontal in the form's frame (turned page)
+        if abs(y1 - y0) > MAX_SLOPE * abs(x1 - x0):  # not horizontal in the form's frame
             continue
         pieces.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
     pieces.sort()
