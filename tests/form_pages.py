@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pymupdf
 
@@ -127,7 +128,7 @@ def draw_rules(
             shape.draw_rect(pymupdf.Rect(x0, py - 0.4, x1, py + 0.4))
             shape.finish(color=None, fill=(0, 0, 0))
     if kind == "box":
-        for top, bottom in zip(ys, ys[1:], strict=False):
+        for top, bottom in pairwise(ys):
             (x0, py0), (x1, py1) = place(16.0, top), place(592.0, bottom)
             shape.draw_rect(pymupdf.Rect(x0, py0, x1, py1))
             shape.finish(color=(0, 0, 0), width=0.5)

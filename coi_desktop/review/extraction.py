@@ -50,7 +50,6 @@ from coi_desktop.review.layout import (
     turn_words,
 )
 from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
-from coi_desktop.review.rulings import horizontal_rules, row_rules
 from coi_desktop.review.ocr_reader import (
     distrust_doubtful,
     ocr_certificate_page,
@@ -62,6 +61,7 @@ from coi_desktop.review.ocr_reread import (
     reread_table_boxes,
 )
 from coi_desktop.review.party_boxes import read_party_areas
+from coi_desktop.review.rulings import horizontal_rules, row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
