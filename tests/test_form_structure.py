@@ -14,7 +14,9 @@ import pytest
 
 from coi_desktop.review.extraction import extract_document
 from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.layout import Affine
 from coi_desktop.review.marks import drawn_marks
+from coi_desktop.review.rulings import horizontal_rules, row_rules
 from tests.form_pages import (
     TABLE_RULES,
     FormPage,
@@ -183,6 +185,24 @@ def test_white_boxes_and_short_strokes_are_not_rules() -> None:
     i = result["policies"].index(auto)
     assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
+
+
+def test_only_rules_across_the_policy_columns_are_row_boundaries() -> None:
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    drawings = [
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (16, 300), (592, 300))]},
+        # one rule drawn in two pieces, cell by cell
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (16, 384), (213, 384))]},
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (213, 384.4), (592, 384.4))]},
+        # a limit line of the LIMITS column and a check box's edge: inside a row
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (426, 314), (592, 314))]},
+        {"type": "f", "fill": (0, 0, 0), "items": [("re", pymupdf.Rect(40, 320, 120, 320.6))]},
+        # a white cover-up across the table is not a rule
+        {"type": "f", "fill": (1, 1, 1), "items": [("re", pymupdf.Rect(16, 420, 592, 421))]},
+        {"type": "f", "fill": (0, 0, 0), "items": [("re", pymupdf.Rect(16, 443.6, 592, 444.4))]},
+    ]
+    got = row_rules(horizontal_rules(drawings), identity)
+    assert [round(y, 1) for y in got] == [300.0, 384.2, 444.0]
 
 
 def test_two_policies_in_one_row_are_two_items() -> None:
