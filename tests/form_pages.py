@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pymupdf
 
@@ -105,3 +106,30 @@ def policy_row(
 
 def gl_limits(page: FormPage, amount: str = "1,000,000") -> FormPage:
     return page.add(528, 302, amount)
+
+
+# Heights of the rules between the 2016/03 coverage rows (template frame): under the
+# column headers, between the rows, and under the last row.
+TABLE_RULES = (288.0, 300.0, 384.0, 444.0, 480.0, 528.0, 564.0)
+
+
+def draw_rules(
+    page: pymupdf.Page, place: Place, ys: tuple[float, ...] = TABLE_RULES, kind: str = "line"
+) -> None:
+    """The coverage table's rules across the whole table, as a PDF writer draws them:
+    stroked lines, thin filled rectangles, or the edges of outlined row boxes."""
+    shape = page.new_shape()
+    for y in ys:
+        (x0, py), (x1, _) = place(16.0, y), place(592.0, y)
+        if kind == "line":
+            shape.draw_line((x0, py), (x1, py))
+            shape.finish(color=(0, 0, 0), width=0.5)
+        elif kind == "fill":
+            shape.draw_rect(pymupdf.Rect(x0, py - 0.4, x1, py + 0.4))
+            shape.finish(color=None, fill=(0, 0, 0))
+    if kind == "box":
+        for top, bottom in pairwise(ys):
+            (x0, py0), (x1, py1) = place(16.0, top), place(592.0, bottom)
+            shape.draw_rect(pymupdf.Rect(x0, py0, x1, py1))
+            shape.finish(color=(0, 0, 0), width=0.5)
+    shape.commit()

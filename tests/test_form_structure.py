@@ -14,8 +14,19 @@ import pytest
 
 from coi_desktop.review.extraction import extract_document
 from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.layout import Affine
 from coi_desktop.review.marks import drawn_marks
-from tests.form_pages import FormPage, Place, policy_row, same, scaled, taller_rows
+from coi_desktop.review.rulings import horizontal_rules, row_rules
+from tests.form_pages import (
+    TABLE_RULES,
+    FormPage,
+    Place,
+    draw_rules,
+    policy_row,
+    same,
+    scaled,
+    taller_rows,
+)
 
 CONFIDENT = 0.8
 
@@ -96,6 +107,102 @@ def test_a_row_title_missing_from_the_page_is_read_below_the_review_line() -> No
     i = result["policies"].index(auto)
     assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
+
+
+def _without(pg: pymupdf.Page, word: str) -> None:
+    for rect in pg.search_for(word):
+        pg.add_redact_annot(rect)
+    pg.apply_redactions()
+
+
+@pytest.mark.parametrize("kind", ["line", "fill", "box"])
+@pytest.mark.parametrize(
+    "place", [same, taller_rows(1.12)], ids=["2016-03", "taller-rows"]
+)
+def test_a_row_without_its_title_is_found_by_the_table_rules(kind: str, place: Place) -> None:
+    doc, pg = _certificate(place).render()
+    _without(pg, "AUTOMOBILE")  # no title: only the rules say where the auto row starts
+    draw_rules(pg, place, kind=kind)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    auto = _one(result, "automobile_liability")
+    assert (auto["insurer_letter"], auto["policy_number"], auto["effective_date"]) == (
+        "B", "AU-200", "2026-02-01"
+    )
+    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    i = result["policies"].index(auto)
+    assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+    assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
+
+
+def test_a_row_without_its_title_or_rules_stays_below_the_review_line() -> None:
+    # the rules are drawn, but not the one that opens the auto row
+    doc, pg = _certificate().render()
+    _without(pg, "AUTOMOBILE")
+    draw_rules(pg, same, tuple(y for y in TABLE_RULES if y != 384.0))
+    result = extract_document(doc.tobytes(), "c.pdf")
+    auto = _one(result, "automobile_liability")
+    i = result["policies"].index(auto)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert any("coverage rows not found" in w for w in result["warnings"])
+
+
+def test_rules_that_disagree_with_the_titles_lower_confidence() -> None:
+    # the table is ruled, but the rule under the auto row is 12 points off its title
+    doc, pg = _certificate().render()
+    draw_rules(pg, same, tuple(396.0 if y == 384.0 else y for y in TABLE_RULES))
+    result = extract_document(doc.tobytes(), "c.pdf")
+    auto, gl = _one(result, "automobile_liability"), _one(result, "general_liability")
+    assert auto["policy_number"] == "AU-200"  # still read from its title's row
+    i, j = result["policies"].index(auto), result["policies"].index(gl)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert _conf(result, f"policies[{j}].policy_number") < CONFIDENT  # the shared boundary
+    wc = _one(result, "workers_compensation")
+    assert _conf(result, f"policies[{result['policies'].index(wc)}].policy_number") >= CONFIDENT
+    assert any("ruling lines disagree" in w for w in result["warnings"]), result["warnings"]
+
+
+def test_rules_that_agree_with_the_titles_keep_full_confidence() -> None:
+    doc, pg = _certificate().render()
+    draw_rules(pg, same)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    for i, _ in enumerate(result["policies"]):
+        assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+    assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
+
+
+def test_white_boxes_and_short_strokes_are_not_rules() -> None:
+    doc, pg = _certificate().render()
+    _without(pg, "AUTOMOBILE")
+    shape = pg.new_shape()
+    for y in TABLE_RULES:  # white cover-ups and short underlines where rules would be
+        shape.draw_rect(pymupdf.Rect(16, y - 0.4, 592, y + 0.4))
+        shape.finish(color=None, fill=(1, 1, 1))
+        shape.draw_line((220, y), (230, y))
+        shape.finish(color=(0, 0, 0))
+    shape.commit()
+    result = extract_document(doc.tobytes(), "c.pdf")
+    auto = _one(result, "automobile_liability")
+    i = result["policies"].index(auto)
+    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert any("coverage rows not found" in w for w in result["warnings"])
+
+
+def test_only_rules_across_the_policy_columns_are_row_boundaries() -> None:
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    drawings = [
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (16, 300), (592, 300))]},
+        # one rule drawn in two pieces, cell by cell
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (16, 384), (213, 384))]},
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (213, 384.4), (592, 384.4))]},
+        # a limit line of the LIMITS column and a check box's edge: inside a row
+        {"type": "s", "color": (0, 0, 0), "items": [("l", (426, 314), (592, 314))]},
+        {"type": "f", "fill": (0, 0, 0), "items": [("re", pymupdf.Rect(40, 320, 120, 320.6))]},
+        # a white cover-up across the table is not a rule
+        {"type": "f", "fill": (1, 1, 1), "items": [("re", pymupdf.Rect(16, 420, 592, 421))]},
+        {"type": "f", "fill": (0, 0, 0), "items": [("re", pymupdf.Rect(16, 443.6, 592, 444.4))]},
+    ]
+    got = row_rules(horizontal_rules(drawings), identity)
+    assert [round(y, 1) for y in got] == [300.0, 384.2, 444.0]
 
 
 def test_two_policies_in_one_row_are_two_items() -> None:

@@ -61,6 +61,7 @@ from coi_desktop.review.ocr_reread import (
     reread_table_boxes,
 )
 from coi_desktop.review.party_boxes import read_party_areas
+from coi_desktop.review.rulings import horizontal_rules, row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -271,6 +272,8 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
         quarter, transform, anchors = locate_turned(words, width, height)
         read.anchors = anchors
         marks = drawn_marks(drawings)
+        # rules are read upright only: a turned page's rows come from their titles alone
+        rules = [] if quarter else horizontal_rules(drawings)
         if quarter and anchors >= MIN_ANCHORS:
             warnings.append(f"page {read.number} is printed turned; it was read upright")
             words = turn_words(words, quarter, width, height)
@@ -284,7 +287,9 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
                     f"page {read.number} is a scan with an OCR text layer; its values were read"
                     " from that layer and need review"
                 )
-            read.raw = _raw_from_words(words, transform, read.number, "text", confidence, marks)
+            read.raw = _raw_from_words(
+                words, transform, read.number, "text", confidence, marks, rules
+            )
             if quarter:
                 _unturn_evidence(read.raw, quarter, width, height)
             _warn_weak_fit(read, warnings)
@@ -406,10 +411,14 @@ def _raw_from_words(
     source: Source,
     confidence: float,
     marks: list[Rect] | None = None,
+    rules: list[Rect] | None = None,
 ) -> RawCertificate:
     placed = place_words(words, transform, ocr=source == "ocr")
     # rows as printed on this page (OCR: the fitted template's, see form_structure)
-    bands = find_rows(placed) if source != "ocr" else template_rows()
+    if source == "ocr":
+        bands = template_rows()
+    else:
+        bands = find_rows(placed, row_rules(rules or [], transform))
     y_map = row_map(bands)
     boxes = read_boxes(words, transform, ocr=source == "ocr", y_map=y_map)
     points = marks_in_template(marks or [], transform)

@@ -14,8 +14,12 @@ of one edition miss all but one of those, so the table is read as a grid instead
   happens to fall in;
 - within a row, every line that carries a policy number or a date is one policy.
 
-A row whose title was not found on the page keeps the template's position and is
-marked unanchored: its values are trusted less (see ``assembly``).
+The table's ruling lines (``rulings``: the vector rules a printed PDF draws between the
+rows) check the titles: a row boundary with a rule where its title puts it is snapped onto
+the rule; a boundary whose title was not found takes the rule between its neighbours; a
+title with no rule near it while the table is ruled is disputed, and its rows' values are
+trusted less. A row whose boundaries neither a title nor a rule placed keeps the
+template's position and is marked unanchored: its values are trusted less (see ``assembly``).
 """
 
 from __future__ import annotations
@@ -100,7 +104,8 @@ class RowBand:
     section: str
     top: float
     bottom: float
-    anchored: bool  # the row's title was found on the page
+    anchored: bool  # the row's title (or the rule between the rows) was found on the page
+    disputed: bool = False  # the table is ruled, but not where the row's title puts it
 
 
 @dataclass
@@ -147,8 +152,16 @@ def _find_title(words: list[Placed], key: str, x: float, y0: float) -> Placed | 
     return best
 
 
-def find_rows(words: list[Placed]) -> dict[str, RowBand]:
-    """Each coverage row's vertical extent (template frame), from titles on the page."""
+RULE_MATCH = 4.0  # a rule this close to where a title puts a row boundary confirms it
+MIN_TABLE_RULES = 4  # fewer rules across the policy columns: the table is not ruled
+
+
+def find_rows(words: list[Placed], rules: list[float] | None = None) -> dict[str, RowBand]:
+    """Each coverage row's vertical extent (template frame), from titles on the page.
+
+    ``rules`` are the heights of the rules that cross the policy columns
+    (``rulings.row_rules``); with them, boundaries are confirmed, found or disputed.
+    """
     tops: dict[str, tuple[float, bool]] = {}
     for name, titles in _ROW_TITLES.items():
         tops[name] = (TEMPLATE_ROWS[name], False)
@@ -170,15 +183,53 @@ def find_rows(words: list[Placed]) -> dict[str, RowBand]:
         )
         tops["other"] = (wc_top + share * (end - wc_top), False)
     order = [*SECTIONS, "end"]
+    disputed = _apply_rules(tops, order, rules or [])
     bands: dict[str, RowBand] = {}
     for i, section in enumerate(SECTIONS):
         top, anchored = tops[section]
         bottom, next_anchored = tops[order[i + 1]]
+        doubt = section in disputed or order[i + 1] in disputed
         if bottom <= top:  # titles found out of order: the page is not this table
             top, bottom = TEMPLATE_ROWS[section], TEMPLATE_ROWS[order[i + 1]]
-            anchored = next_anchored = False
-        bands[section] = RowBand(section, top, bottom, anchored and next_anchored)
+            anchored = next_anchored = doubt = False
+        bands[section] = RowBand(section, top, bottom, anchored and next_anchored, doubt)
     return bands
+
+
+def _apply_rules(
+    tops: dict[str, tuple[float, bool]], order: list[str], rules: list[float]
+) -> set[str]:
+    """Move row boundaries onto the table's rules; the boundaries the rules dispute.
+
+    A titled boundary with a rule within ``RULE_MATCH`` is snapped onto it; one without
+    is disputed. An untitled boundary takes the rule nearest its estimate that lies
+    strictly between its neighbours' boundaries, and is then anchored.
+    """
+    table = [y for y in rules if TABLE_TOP <= y < TABLE_BOTTOM]
+    if len(table) < MIN_TABLE_RULES:
+        return set()
+    disputed: set[str] = set()
+    for name in order:  # titled boundaries first: they bound the search for the others
+        y, titled = tops[name]
+        if not titled:
+            continue
+        near = min(table, key=lambda r: abs(r - y))
+        if abs(near - y) <= RULE_MATCH:
+            tops[name] = (near, True)
+        else:
+            disputed.add(name)
+    for i, name in enumerate(order):
+        y, titled = tops[name]
+        if titled:
+            continue
+        above = tops[order[i - 1]][0] if i else TABLE_TOP
+        below = next((tops[n][0] for n in order[i + 1 :] if tops[n][1]), TABLE_BOTTOM)
+        between = [r for r in table if above + RULE_MATCH < r < below - RULE_MATCH]
+        if between:
+            near = min(between, key=lambda r: abs(r - y))
+            if abs(near - y) <= TITLE_SEARCH_Y:
+                tops[name] = (near, True)
+    return disputed
 
 
 def _column_of(rect: Rect) -> str | None:
@@ -287,6 +338,7 @@ def cell_text(words: list[Placed]) -> str:
 # ---------------------------------------------------------------- into the raw certificate
 
 UNANCHORED_FACTOR = 0.75  # a row found only by the template's position is a guess: < 0.8
+DISPUTED_FACTOR = 0.75  # a row whose title and rules disagree: one of them misleads
 OCR_BLANK_MARK = 0.75  # "not marked" from an OCR'd cell that read empty: a person confirms
 
 
@@ -328,6 +380,7 @@ def apply_rows(
     fixed = {p.section: p for p in raw.policies}
     policies: list[RawPolicy] = []
     unanchored: list[str] = []
+    disputed: list[str] = []
     unlocated = False
     for section in SECTIONS:
         band = bands[section]
@@ -341,6 +394,8 @@ def apply_rows(
                 if key not in COLUMNS and (k == 0 or not key.startswith("limit"))
             }
             conf = confidence * (1.0 if band.anchored else UNANCHORED_FACTOR)
+            if band.disputed:
+                conf = min(conf, confidence * DISPUTED_FACTOR)
             for column, (x0, x1) in COLUMNS.items():
                 ws = line.cells.get(column, [])
                 if ws:
@@ -377,6 +432,8 @@ def apply_rows(
             policies.append(RawPolicy(section, fields))
         if not band.anchored and any(ln.cells for ln in mine):
             unanchored.append(section)
+        if band.disputed and any(ln.cells for ln in mine):
+            disputed.append(section)
     raw.policies = policies
     if unlocated and any(p.fields.get("policy_number") for p in policies):
         raw.warnings.append(
@@ -387,6 +444,11 @@ def apply_rows(
         raw.warnings.append(
             "coverage rows not found on the page, read at the form's usual place: "
             + ", ".join(_ROW_NAMES[s] for s in unanchored)
+        )
+    if disputed:
+        raw.warnings.append(
+            "coverage rows whose ruling lines disagree with their printed titles: "
+            + ", ".join(_ROW_NAMES[s] for s in disputed)
         )
 
 
