@@ -245,14 +245,15 @@ def _column_of(rect: Rect) -> str | None:
     return best
 
 
-def _lines(words: list[Placed]) -> list[list[Placed]]:
+def lines_of(words: list[Placed]) -> list[list[Placed]]:
+    """Words grouped into printed lines, top to bottom, each line left to right."""
     out: list[list[Placed]] = []
     for w in sorted(words, key=lambda w: w.cy):
         if out and abs(w.cy - out[-1][0].cy) < LINE_TOLERANCE:
             out[-1].append(w)
         else:
             out.append([w])
-    return out
+    return [sorted(line, key=lambda w: w.rect[0]) for line in out]
 
 
 def _has_date(ws: list[Placed]) -> bool:
@@ -294,7 +295,7 @@ def read_rows(
 
 def _split_row(section: str, words: list[Placed], anchored: bool) -> list[PolicyLine]:
     """One policy per line that opens a policy; the row's other lines join the nearest."""
-    lines = _lines(words)
+    lines = lines_of(words)
     dated = [i for i, line in enumerate(lines) if _has_date(_in(line, "eff", "exp"))]
     # a row without dates: every line with a policy number is a policy
     opening = dated or [i for i, line in enumerate(lines) if _in(line, "policy_number")]
@@ -331,7 +332,7 @@ def _in(line: list[Placed], *columns: str) -> list[Placed]:
 def cell_text(words: list[Placed]) -> str:
     """Words of one cell in reading order: lines top to bottom, left to right."""
     return " ".join(
-        " ".join(w.text for w in sorted(line, key=lambda w: w.rect[0])) for line in _lines(words)
+        " ".join(w.text for w in line) for line in lines_of(words)
     )
 
 

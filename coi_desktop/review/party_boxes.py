@@ -21,7 +21,7 @@ from coi_desktop.review.findings import (
     join_found,
     union_rect,
 )
-from coi_desktop.review.form_structure import LINE_TOLERANCE, Placed, is_form_label
+from coi_desktop.review.form_structure import Placed, is_form_label, lines_of
 
 # The value area of each party box in the template frame (x0, y0, x1, y1): from under or
 # beside the box's label to the next box's rule.
@@ -47,14 +47,6 @@ def _inside(w: Placed, area: Rect) -> bool:
     return area[0] <= cx <= area[2] and area[1] <= cy < area[3]
 
 
-def _lines(words: list[Placed]) -> list[list[Placed]]:
-    out: list[list[Placed]] = []
-    for w in sorted(words, key=lambda w: w.cy):
-        if out and abs(w.cy - out[-1][0].cy) < LINE_TOLERANCE:
-            out[-1].append(w)
-        else:
-            out.append([w])
-    return [sorted(line, key=lambda w: w.rect[0]) for line in out]
 
 
 def _name_word(text: str) -> bool:
@@ -85,7 +77,7 @@ def read_party_areas(
     for party, area in PARTY_AREAS.items():
         lines = [
             line
-            for line in _lines([w for w in values if _inside(w, area)])
+            for line in lines_of([w for w in values if _inside(w, area)])
             if not _is_contact_line(_text(line))
         ]
         if not lines:
@@ -104,7 +96,7 @@ def read_party_areas(
         # the broker's name printed above or below the form's name line: its box's first line
         lines = [
             line
-            for line in _lines([w for w in values if _inside(w, PRODUCER_AREA)])
+            for line in lines_of([w for w in values if _inside(w, PRODUCER_AREA)])
             if not _is_contact_line(_text(line))
         ]
         if lines:
