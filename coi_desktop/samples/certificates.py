@@ -333,8 +333,13 @@ def _printed_strings(spec: CertificateSpec) -> list[str]:
 # Ground truth
 
 
-def truth(spec: CertificateSpec) -> dict[str, Any]:
-    """The extraction JSON (acord25.md) of a certificate rendered from `spec`."""
+def truth(spec: CertificateSpec, realism: Realism | None = None) -> dict[str, Any]:
+    """The extraction JSON (acord25.md) of a certificate rendered from `spec`.
+
+    With ``realism``, as it printed the certificate: its ``shared`` policies are separate
+    items after the row's own policy, as the real development set's truth files list them.
+    """
+    shared = realism.shared if realism is not None else ()
     return {
         "kind": "coi",
         "pages": 1,
@@ -350,7 +355,7 @@ def truth(spec: CertificateSpec) -> dict[str, Any]:
             {"letter": letter, "name": insurer.name, "naic": insurer.naic}
             for letter, insurer in sorted(spec.insurers.items())
         ],
-        "policies": [_policy_truth(policy) for policy in _in_form_order(spec.policies)],
+        "policies": [_policy_truth(policy) for policy in [*_in_form_order(spec.policies), *shared]],
         "description_of_operations": spec.description_of_operations,
         "certificate_holder": {"name": spec.holder_name, "address": str(spec.holder_address)},
         "endorsements": [],
@@ -747,7 +752,14 @@ def _flattened_document(
     marks = _mark_fields(spec, fmt) | set(_checked_boxes(spec))
     layer = TextLayer(page)
     glyphs: list[pymupdf.Rect] = []
+    shared_row: set[str] = set()
+    if realism is not None and realism.shared:
+        shared_row = _other_row_fields(spec, fmt)
+        own = [policy for policy in spec.policies if policy.row == "other"]
+        _print_shared_row(layer, rects, [*own, *realism.shared], fmt, pen, realism, glyphs)
     for name, text in _field_texts(spec, fmt).items():
+        if name in shared_row:
+            continue
         if realism is not None and name == realism.overtyped:
             _overtype(layer, rects[name], _decoy(text), pen)
         if name == REMARKS_FIELD:
@@ -788,13 +800,18 @@ class Realism:
     - ``marks``: check marks as the letter X (``text``), two crossed strokes drawn as
       vector lines (``vector``, as pdf-lib output does), or the glyph ✖ (``glyph``);
     - ``overtyped``: a field edited after printing: the old value is still in the text
-      layer, under a white box, and the new one printed over it (None: no edit).
+      layer, under a white box, and the new one printed over it (None: no edit);
+    - ``shared``: more policies on the "other" row, below the certificate's own (e.g.
+      professional and pollution liability), each on its own line with its own description,
+      insurer letter, marks, number, dates, limit label and amount, as the USI certificates
+      list several "Property" policies; the other row has three lines, so at most three.
     The truth stays what the page shows.
     """
 
     top_line: bool = False
     marks: str = "text"
     overtyped: str | None = None
+    shared: tuple[Policy, ...] = ()
 
 
 def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
@@ -805,7 +822,96 @@ def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
         top_line=rng.random() < 0.5,
         marks=rng.choice(MARK_STYLES),
         overtyped=rng.choice(editable) if rng.random() < 0.5 else None,
+        shared=shared_policies(rng, spec) if rng.random() < 0.4 else (),
     )
+
+
+_SHARED_PREFIXES = {
+    "professional_liability": "PRF",
+    "pollution_liability": "CPL",
+    "builders_risk": "BR",
+    "other": "IM",
+}
+
+
+def shared_policies(rng: random.Random, spec: CertificateSpec) -> tuple[Policy, ...]:
+    """One or two more policies for the "other" row, of kinds the certificate lacks."""
+    own = [p.coverage for p in spec.policies if p.row == "other"]
+    kinds = [c for c in OTHER_COVERAGES if c not in own]
+    count = min(3 - len(own), rng.choice((1, 1, 2)))
+    template = rng.choice(spec.policies)
+    out = []
+    for coverage in rng.sample(kinds, count):
+        digits = "".join(rng.choice("0123456789") for _ in range(7))
+        out.append(
+            Policy(
+                coverage=coverage,
+                insurer_letter=rng.choice(sorted(spec.insurers)),
+                policy_number=f"{_SHARED_PREFIXES[coverage]} {digits}",
+                effective_date=template.effective_date,
+                expiration_date=template.expiration_date,
+                limits={"limit": rng.choice((250_000, 500_000, 1_000_000, 2_000_000))},
+                additional_insured=rng.random() < 0.3,
+                waiver_of_subrogation=rng.random() < 0.3,
+            )
+        )
+    return tuple(out)
+
+
+_OTHER_LINES = ("A", "B", "C")  # the other row's three limit lines, top to bottom
+
+
+def _other_row_fields(spec: CertificateSpec, fmt: Formats) -> set[str]:
+    """Every field of the certificate's own "other" policy (printed by `_print_shared_row`)."""
+    names = {OTHER_DESCRIPTION_FIELD, OTHER_LIMIT_LABEL_FIELD}
+    for policy in spec.policies:
+        if policy.row == "other":
+            names |= set(_policy_fields(policy, fmt))
+    return names
+
+
+def _print_shared_row(
+    layer: TextLayer,
+    rects: dict[str, pymupdf.Rect],
+    policies: list[Policy],
+    fmt: Formats,
+    pen: _Pen,
+    realism: Realism,
+    glyphs: list[pymupdf.Rect],
+) -> None:
+    """Each policy of the "other" row on its own line: all its values on that line."""
+    row = FORM_ROWS["other"]
+    description = rects[OTHER_DESCRIPTION_FIELD]
+    for policy, line in zip(policies, _OTHER_LINES, strict=False):
+        label_box = rects[f"OtherPolicy_CoverageCode_{line}"]
+        y0, y1 = label_box.y0, label_box.y1
+
+        def on_line(name: str, y0: float = y0, y1: float = y1) -> pymupdf.Rect:
+            r = rects[name]
+            return pymupdf.Rect(r.x0, y0, r.x1, y1)
+
+        what, label = OTHER_ROW_TEXT[policy.coverage]
+        amount = rects[f"OtherPolicy_CoverageLimitAmount_{line}"]
+        texts = [
+            (pymupdf.Rect(description.x0, y0, description.x1, y1), what),
+            (label_box, label),
+            (amount, fmt.money(int(policy.limits["limit"] or 0))),
+            (on_line(row.letter), policy.insurer_letter),
+            (on_line(row.policy_number), policy.policy_number),
+            (on_line(row.effective), fmt.day(policy.effective_date)),
+            (on_line(row.expiration), fmt.day(policy.expiration_date)),
+        ]
+        for rect, text in texts:
+            _print_in_box(layer, rect, text, pen)
+        assert row.additional_insured is not None
+        for name, marked in (
+            (row.additional_insured, policy.additional_insured),
+            (row.waiver, policy.waiver_of_subrogation),
+        ):
+            if marked and realism.marks != "text":
+                _draw_mark(layer, on_line(name), realism.marks, glyphs)
+            elif marked or fmt.unmarked:
+                _print_in_box(layer, on_line(name), fmt.mark if marked else fmt.unmarked, pen)
 
 
 _ROW_VALUES = ("letter", "additional_insured", "waiver", "policy_number", "effective", "expiration")
