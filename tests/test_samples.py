@@ -678,6 +678,40 @@ def test_the_realistic_corpus_shares_the_other_row_in_some_certificates(tmp_path
     assert max(counts) >= 2 and min(counts) <= 1  # some rows shared, not every one
 
 
+WC_ROW = "workers_compensation"
+
+
+def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row(
+    blank_form: Path,
+) -> None:
+    spec = _spec(3)
+    stretch = (1.0, 1.1, 0.9, 1.1, 0.95, 1.0, 0.98)  # still fits the page: no shrinking
+    _, plain = _realistic(blank_form, Realism())
+    _, redrawn = _realistic(blank_form, Realism(look_alike=stretch))
+    titles = ("COMMERCIAL", "AUTOMOBILE", "UMBRELLA", "WORKERS", "DESCRIPTION")
+    tops = {}
+    for name, data in (("plain", plain), ("redrawn", redrawn)):
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            page = doc[0]
+            tops[name] = [page.search_for(title)[0].y0 for title in titles]
+            numbers = {p.row: page.search_for(p.policy_number)[0].y0 for p in spec.policies}
+            order = [
+                "general_liability",
+                "automobile_liability",
+                "umbrella",
+                "workers_compensation",
+            ]
+            for row, (top, bottom) in zip(order, pairwise(tops[name]), strict=True):
+                if row in numbers:
+                    assert top - 2 < numbers[row] < bottom  # each value still in its row
+    gaps = [b - a for a, b in pairwise(tops["redrawn"])]
+    blank_gaps = [b - a for a, b in pairwise(tops["plain"])]
+    for gap, blank_gap, k in zip(gaps, blank_gaps, stretch[1:5], strict=True):
+        # every row its own height (give or take the titles' 2-3 pt inside their rows)
+        assert gap == pytest.approx(blank_gap * k, abs=1.0)
+    assert truth(spec, Realism(look_alike=stretch)) == truth(spec)  # the same facts
+
+
 def test_realistic_scans_are_crooked_coarser_or_sideways(blank_form: Path, tmp_path: Path) -> None:
     files = write_corpus(tmp_path, 12, seed=4, styles=("scanned",), realistic=True)
     shapes = set()

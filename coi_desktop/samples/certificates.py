@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -749,6 +749,12 @@ def _flattened_document(
     rects = _print_rects(blank_form, spec)
     if realism is not None and realism.top_line:
         rects = _on_top_lines(rects, spec)
+    if realism is not None and realism.look_alike:
+        bands = _Bands(realism.look_alike)
+        doc.close()
+        doc = _look_alike_document(blank_form, edition, bands)
+        page = doc[0]
+        rects = {name: bands.rect(rect) for name, rect in rects.items()}
     marks = _mark_fields(spec, fmt) | set(_checked_boxes(spec))
     layer = TextLayer(page)
     glyphs: list[pymupdf.Rect] = []
@@ -804,7 +810,11 @@ class Realism:
     - ``shared``: more policies on the "other" row, below the certificate's own (e.g.
       professional and pollution liability), each on its own line with its own description,
       insurer letter, marks, number, dates, limit label and amount, as the USI certificates
-      list several "Property" policies; the other row has three lines, so at most three.
+      list several "Property" policies; the other row has three lines, so at most three;
+    - ``look_alike``: the form redrawn by a broker's system, not the blank form itself:
+      the stretch of each of its bands (`LOOK_ALIKE_BANDS`: the header, each coverage
+      row, the bottom), so rows are taller or shorter and everything below them moves;
+      empty: the blank form as it is.
     The truth stays what the page shows.
     """
 
@@ -812,6 +822,7 @@ class Realism:
     marks: str = "text"
     overtyped: str | None = None
     shared: tuple[Policy, ...] = ()
+    look_alike: tuple[float, ...] = ()
 
 
 def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
@@ -823,7 +834,87 @@ def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
         marks=rng.choice(MARK_STYLES),
         overtyped=rng.choice(editable) if rng.random() < 0.5 else None,
         shared=shared_policies(rng, spec) if rng.random() < 0.4 else (),
+        look_alike=random_look_alike(rng) if rng.random() < 0.4 else (),
     )
+
+
+# The blank form's horizontal bands, cut on its full-width rules: the header (parties,
+# insurers, the table's column titles), the five coverage rows, the description and holder.
+LOOK_ALIKE_BANDS = (0.0, 300.0, 384.0, 444.0, 480.0, 528.0, 564.0, 792.0)
+
+
+def random_look_alike(rng: random.Random) -> tuple[float, ...]:
+    """Each band of the form a little taller or shorter, as another system draws it: the
+    coverage rows by up to a tenth, the header and the bottom (300 and 228 pt) by 3 %."""
+    rows = [round(rng.uniform(0.9, 1.1), 3) for _ in LOOK_ALIKE_BANDS[2:-1]]
+    header, bottom = (round(rng.uniform(0.97, 1.03), 3) for _ in range(2))
+    return (header, *rows, bottom)
+
+
+class _Bands:
+    """Where a point of the blank form lands on a look-alike page: band by band."""
+
+    def __init__(self, stretch: tuple[float, ...]) -> None:
+        heights = [
+            (b - a) * k for (a, b), k in zip(pairwise(LOOK_ALIKE_BANDS), stretch, strict=True)
+        ]
+        self.fit = min(1.0, LOOK_ALIKE_BANDS[-1] / sum(heights))  # the page still holds it
+        self.stretch = stretch
+        self.tops = [sum(heights[:i]) * self.fit for i in range(len(heights))]
+
+    def targets(self) -> list[tuple[pymupdf.Rect, pymupdf.Rect]]:
+        """(band on the blank form, where it is drawn) for every band."""
+        out = []
+        for i, (a, b) in enumerate(pairwise(LOOK_ALIKE_BANDS)):
+            top = self.tops[i]
+            height = (b - a) * self.stretch[i] * self.fit
+            out.append((pymupdf.Rect(0, a, 612, b), pymupdf.Rect(0, top, 612, top + height)))
+        return out
+
+    def rect(self, r: pymupdf.Rect) -> pymupdf.Rect:
+        """A value's box, moved with the band its centre lies in; its size kept."""
+        centre = (r.y0 + r.y1) / 2
+        i = max(j for j, a in enumerate(LOOK_ALIKE_BANDS[:-1]) if a <= centre)
+        scale = self.stretch[i] * self.fit
+        y = self.tops[i] + (centre - LOOK_ALIKE_BANDS[i]) * scale
+        return pymupdf.Rect(r.x0, y - r.height / 2, r.x1, y + r.height / 2)
+
+
+def _look_alike_document(blank_form: Path, edition: str, bands: _Bands) -> pymupdf.Document:
+    """The blank form redrawn band by band at the look-alike's heights."""
+    sheets = pymupdf.open(stream=_band_sheets(blank_form, edition), filetype="pdf")
+    doc = pymupdf.open()
+    page = doc.new_page(width=sheets[0].rect.width, height=sheets[0].rect.height)
+    for index, (source, target) in enumerate(bands.targets()):
+        page.show_pdf_page(target, sheets, index, clip=source, keep_proportion=False)
+    sheets.close()
+    return doc
+
+
+@cache
+def _band_sheets(blank_form: Path, edition: str) -> bytes:
+    """One page per band of the printed blank form, with only that band's text.
+
+    A clip hides the rest of a page but leaves its text in the text layer; a look-alike
+    form drawn by another system has each label once, where it shows.
+    """
+    doc = pymupdf.open()
+    blank = pymupdf.open(stream=_printed_blank(blank_form, edition), filetype="pdf")
+    width, height = blank[0].rect.width, blank[0].rect.height
+    for top, bottom in pairwise(LOOK_ALIKE_BANDS):
+        doc.insert_pdf(blank)
+        page = doc[-1]
+        for outside in (
+            pymupdf.Rect(0, -1, width, top),
+            pymupdf.Rect(0, bottom, width, height + 1),
+        ):
+            if not outside.is_empty:
+                page.add_redact_annot(outside)
+        page.apply_redactions(images=0, graphics=0)  # text only: keep the rules
+    blank.close()
+    data: bytes = doc.tobytes(garbage=3, deflate=True)
+    doc.close()
+    return data
 
 
 _SHARED_PREFIXES = {
