@@ -2,8 +2,9 @@
 
 The default generated corpus is drawn on exactly the geometry the reader assumes; this one
 is not (row values on the row's top line, drawn and ✖ marks, fields overtyped under white
-boxes). Its accuracy is reported, and held above a floor just under today's reader, so the
-reader may only get better on it; the figure is in docs/benchmarks.md.
+boxes, several policies on the "other" row, look-alike forms with other row heights). Its
+accuracy is reported, and held above a floor just under today's reader, so the reader may
+only get better on it; the figure is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import pytest
 from coi_desktop.review.extraction import extract_file
 from coi_desktop.samples.corpus import compare, write_corpus
 
-# Today's reader (2026-12-03): 81.67 % of 2,188 fields on this corpus (seed 8, 30 files).
-FLATTENED_FLOOR = 0.79
+# Today's reader (2026-12-03, structure reader; corpus with shared "other" rows and look-alike
+# forms): 99.37 % of 2,378 fields on this corpus (seed 8, 30 files). The misses: limits of the
+# second and third policies of a shared "other" row, and on look-alike forms a squashed
+# umbrella row's letter and dates, a NAIC code, the producer's contact, the date.
+FLATTENED_FLOOR = 0.99
 
 
 def test_realistic_printed_certificates_accuracy(

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from coi_desktop.samples import world as world_module
 from coi_desktop.samples.certificates import (
     FORM_ROWS,
     LIMIT_KEYS,
+    OTHER_ROW_TEXT,
     REMARKS_FIELD,
     Address,
     CertificateSpec,
@@ -30,6 +32,7 @@ from coi_desktop.samples.certificates import (
     render_fillable,
     render_flattened,
     render_scanned,
+    shared_policies,
     truth,
 )
 from coi_desktop.samples.corpus import write_corpus
@@ -623,6 +626,92 @@ def test_an_overtyped_field_hides_its_old_value_under_a_white_box(blank_form: Pa
         assert white  # ...but the old one lies under a white box
 
 
+def test_several_policies_on_the_other_row_are_separate_items_each_on_its_own_line(
+    blank_form: Path,
+) -> None:
+    spec = _spec(3)
+    shared = shared_policies(random.Random(5), spec)
+    own = [policy for policy in spec.policies if policy.row == "other"]
+    assert len(own) + len(shared) >= 2
+    realism = Realism(shared=shared)
+    facts = truth(spec, realism)
+    assert facts["policies"][: len(spec.policies)] == truth(spec)["policies"]
+    extra = facts["policies"][len(spec.policies) :]
+    assert [p["policy_number"] for p in extra] == [p.policy_number for p in shared]
+    assert {p["coverage"] for p in extra}.isdisjoint(p.coverage for p in own)
+    data = render_flattened(spec, blank_form, random.Random(3), realism)
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        page = doc[0]
+        words = page.get_text("words")
+        tops = []
+        for policy in [*own, *shared]:
+            (number,) = page.search_for(policy.policy_number)
+            line = [w for w in words if abs((w[1] + w[3]) / 2 - (number.y0 + number.y1) / 2) < 3]
+            texts = [str(w[4]) for w in line]
+            # its own letter left of the number, its limit on the same line
+            assert policy.insurer_letter in [str(w[4]) for w in line if w[2] < number.x0 - 150]
+            assert _printed_amount(policy.limits["limit"]) & set(texts)
+            tops.append(number.y0)
+    assert tops == sorted(tops) and min(b - a for a, b in pairwise(tops)) > 8
+
+
+def _printed_amount(amount: Any) -> set[str]:
+    """Every way a broker's formatter may print `amount` (see certificates._money_formatter)."""
+    return {
+        f"{amount:,}",
+        f"${amount:,}",
+        f"{amount:,}.00",
+        f"{amount // 1_000_000}M",
+        f"{amount // 1_000:,}K",
+    }
+
+
+def test_the_realistic_corpus_shares_the_other_row_in_some_certificates(tmp_path: Path) -> None:
+    files = write_corpus(tmp_path, 10, seed=8, styles=("flattened",), realistic=True)
+    counts = []
+    for pdf in files:
+        facts = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text())
+        rows = Counter(
+            "other" if p["coverage"] in OTHER_ROW_TEXT else p["coverage"] for p in facts["policies"]
+        )
+        counts.append(rows["other"])
+    assert max(counts) >= 2 and min(counts) <= 1  # some rows shared, not every one
+
+
+WC_ROW = "workers_compensation"
+
+
+def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row(
+    blank_form: Path,
+) -> None:
+    spec = _spec(3)
+    stretch = (1.0, 1.1, 0.9, 1.1, 0.95, 1.0, 0.98)  # still fits the page: no shrinking
+    _, plain = _realistic(blank_form, Realism())
+    _, redrawn = _realistic(blank_form, Realism(look_alike=stretch))
+    titles = ("COMMERCIAL", "AUTOMOBILE", "UMBRELLA", "WORKERS", "DESCRIPTION")
+    tops = {}
+    for name, data in (("plain", plain), ("redrawn", redrawn)):
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            page = doc[0]
+            tops[name] = [page.search_for(title)[0].y0 for title in titles]
+            numbers = {p.row: page.search_for(p.policy_number)[0].y0 for p in spec.policies}
+            order = [
+                "general_liability",
+                "automobile_liability",
+                "umbrella",
+                "workers_compensation",
+            ]
+            for row, (top, bottom) in zip(order, pairwise(tops[name]), strict=True):
+                if row in numbers:
+                    assert top - 2 < numbers[row] < bottom  # each value still in its row
+    gaps = [b - a for a, b in pairwise(tops["redrawn"])]
+    blank_gaps = [b - a for a, b in pairwise(tops["plain"])]
+    for gap, blank_gap, k in zip(gaps, blank_gaps, stretch[1:5], strict=True):
+        # every row its own height (give or take the titles' 2-3 pt inside their rows)
+        assert gap == pytest.approx(blank_gap * k, abs=1.0)
+    assert truth(spec, Realism(look_alike=stretch)) == truth(spec)  # the same facts
+
+
 def test_realistic_scans_are_crooked_coarser_or_sideways(blank_form: Path, tmp_path: Path) -> None:
     files = write_corpus(tmp_path, 12, seed=4, styles=("scanned",), realistic=True)
     shapes = set()
@@ -639,8 +728,11 @@ def test_the_default_corpus_is_not_changed_by_realism(blank_form: Path, tmp_path
     realistic = write_corpus(tmp_path / "b", 3, seed=9, styles=("flattened",), realistic=True)
     for a, b in zip(plain, realistic, strict=True):
         assert a.with_suffix(".truth.json").name == b.with_suffix(".truth.json").name
-        truth_a = a.with_name(a.stem + ".truth.json").read_text()
-        assert truth_a == b.with_name(b.stem + ".truth.json").read_text()  # same certificates
+        truth_a = json.loads(a.with_name(a.stem + ".truth.json").read_text())
+        truth_b = json.loads(b.with_name(b.stem + ".truth.json").read_text())
+        # same certificates; a shared other row only adds policies after the certificate's own
+        assert truth_b["policies"][: len(truth_a["policies"])] == truth_a["policies"]
+        assert truth_a == {**truth_b, "policies": truth_a["policies"]}
         assert a.read_bytes() != b.read_bytes()  # printed differently
     again = write_corpus(tmp_path / "c", 3, seed=9, styles=("flattened",))
     assert [p.read_bytes() for p in plain] == [p.read_bytes() for p in again]

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -333,8 +333,13 @@ def _printed_strings(spec: CertificateSpec) -> list[str]:
 # Ground truth
 
 
-def truth(spec: CertificateSpec) -> dict[str, Any]:
-    """The extraction JSON (acord25.md) of a certificate rendered from `spec`."""
+def truth(spec: CertificateSpec, realism: Realism | None = None) -> dict[str, Any]:
+    """The extraction JSON (acord25.md) of a certificate rendered from `spec`.
+
+    With ``realism``, as it printed the certificate: its ``shared`` policies are separate
+    items after the row's own policy, as the real development set's truth files list them.
+    """
+    shared = realism.shared if realism is not None else ()
     return {
         "kind": "coi",
         "pages": 1,
@@ -350,7 +355,7 @@ def truth(spec: CertificateSpec) -> dict[str, Any]:
             {"letter": letter, "name": insurer.name, "naic": insurer.naic}
             for letter, insurer in sorted(spec.insurers.items())
         ],
-        "policies": [_policy_truth(policy) for policy in _in_form_order(spec.policies)],
+        "policies": [_policy_truth(policy) for policy in [*_in_form_order(spec.policies), *shared]],
         "description_of_operations": spec.description_of_operations,
         "certificate_holder": {"name": spec.holder_name, "address": str(spec.holder_address)},
         "endorsements": [],
@@ -744,10 +749,23 @@ def _flattened_document(
     rects = _print_rects(blank_form, spec)
     if realism is not None and realism.top_line:
         rects = _on_top_lines(rects, spec)
+    if realism is not None and realism.look_alike:
+        bands = _Bands(realism.look_alike)
+        doc.close()
+        doc = _look_alike_document(blank_form, edition, bands)
+        page = doc[0]
+        rects = {name: bands.rect(rect) for name, rect in rects.items()}
     marks = _mark_fields(spec, fmt) | set(_checked_boxes(spec))
     layer = TextLayer(page)
     glyphs: list[pymupdf.Rect] = []
+    shared_row: set[str] = set()
+    if realism is not None and realism.shared:
+        shared_row = _other_row_fields(spec, fmt)
+        own = [policy for policy in spec.policies if policy.row == "other"]
+        _print_shared_row(layer, rects, [*own, *realism.shared], fmt, pen, realism, glyphs)
     for name, text in _field_texts(spec, fmt).items():
+        if name in shared_row:
+            continue
         if realism is not None and name == realism.overtyped:
             _overtype(layer, rects[name], _decoy(text), pen)
         if name == REMARKS_FIELD:
@@ -788,13 +806,23 @@ class Realism:
     - ``marks``: check marks as the letter X (``text``), two crossed strokes drawn as
       vector lines (``vector``, as pdf-lib output does), or the glyph ✖ (``glyph``);
     - ``overtyped``: a field edited after printing: the old value is still in the text
-      layer, under a white box, and the new one printed over it (None: no edit).
+      layer, under a white box, and the new one printed over it (None: no edit);
+    - ``shared``: more policies on the "other" row, below the certificate's own (e.g.
+      professional and pollution liability), each on its own line with its own description,
+      insurer letter, marks, number, dates, limit label and amount, as the USI certificates
+      list several "Property" policies; the other row has three lines, so at most three;
+    - ``look_alike``: the form redrawn by a broker's system, not the blank form itself:
+      the stretch of each of its bands (`LOOK_ALIKE_BANDS`: the header, each coverage
+      row, the bottom), so rows are taller or shorter and everything below them moves;
+      empty: the blank form as it is.
     The truth stays what the page shows.
     """
 
     top_line: bool = False
     marks: str = "text"
     overtyped: str | None = None
+    shared: tuple[Policy, ...] = ()
+    look_alike: tuple[float, ...] = ()
 
 
 def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
@@ -805,7 +833,176 @@ def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
         top_line=rng.random() < 0.5,
         marks=rng.choice(MARK_STYLES),
         overtyped=rng.choice(editable) if rng.random() < 0.5 else None,
+        shared=shared_policies(rng, spec) if rng.random() < 0.4 else (),
+        look_alike=random_look_alike(rng) if rng.random() < 0.4 else (),
     )
+
+
+# The blank form's horizontal bands, cut on its full-width rules: the header (parties,
+# insurers, the table's column titles), the five coverage rows, the description and holder.
+LOOK_ALIKE_BANDS = (0.0, 300.0, 384.0, 444.0, 480.0, 528.0, 564.0, 792.0)
+
+
+def random_look_alike(rng: random.Random) -> tuple[float, ...]:
+    """Each band of the form a little taller or shorter, as another system draws it: the
+    coverage rows by up to a tenth, the header and the bottom (300 and 228 pt) by 3 %."""
+    rows = [round(rng.uniform(0.9, 1.1), 3) for _ in LOOK_ALIKE_BANDS[2:-1]]
+    header, bottom = (round(rng.uniform(0.97, 1.03), 3) for _ in range(2))
+    return (header, *rows, bottom)
+
+
+class _Bands:
+    """Where a point of the blank form lands on a look-alike page: band by band."""
+
+    def __init__(self, stretch: tuple[float, ...]) -> None:
+        heights = [
+            (b - a) * k for (a, b), k in zip(pairwise(LOOK_ALIKE_BANDS), stretch, strict=True)
+        ]
+        self.fit = min(1.0, LOOK_ALIKE_BANDS[-1] / sum(heights))  # the page still holds it
+        self.stretch = stretch
+        self.tops = [sum(heights[:i]) * self.fit for i in range(len(heights))]
+
+    def targets(self) -> list[tuple[pymupdf.Rect, pymupdf.Rect]]:
+        """(band on the blank form, where it is drawn) for every band."""
+        out = []
+        for i, (a, b) in enumerate(pairwise(LOOK_ALIKE_BANDS)):
+            top = self.tops[i]
+            height = (b - a) * self.stretch[i] * self.fit
+            out.append((pymupdf.Rect(0, a, 612, b), pymupdf.Rect(0, top, 612, top + height)))
+        return out
+
+    def rect(self, r: pymupdf.Rect) -> pymupdf.Rect:
+        """A value's box, moved with the band its centre lies in; its size kept."""
+        centre = (r.y0 + r.y1) / 2
+        i = max(j for j, a in enumerate(LOOK_ALIKE_BANDS[:-1]) if a <= centre)
+        scale = self.stretch[i] * self.fit
+        y = self.tops[i] + (centre - LOOK_ALIKE_BANDS[i]) * scale
+        return pymupdf.Rect(r.x0, y - r.height / 2, r.x1, y + r.height / 2)
+
+
+def _look_alike_document(blank_form: Path, edition: str, bands: _Bands) -> pymupdf.Document:
+    """The blank form redrawn band by band at the look-alike's heights."""
+    sheets = pymupdf.open(stream=_band_sheets(blank_form, edition), filetype="pdf")
+    doc = pymupdf.open()
+    page = doc.new_page(width=sheets[0].rect.width, height=sheets[0].rect.height)
+    for index, (source, target) in enumerate(bands.targets()):
+        page.show_pdf_page(target, sheets, index, clip=source, keep_proportion=False)
+    sheets.close()
+    return doc
+
+
+@cache
+def _band_sheets(blank_form: Path, edition: str) -> bytes:
+    """One page per band of the printed blank form, with only that band's text.
+
+    A clip hides the rest of a page but leaves its text in the text layer; a look-alike
+    form drawn by another system has each label once, where it shows.
+    """
+    doc = pymupdf.open()
+    blank = pymupdf.open(stream=_printed_blank(blank_form, edition), filetype="pdf")
+    width, height = blank[0].rect.width, blank[0].rect.height
+    for top, bottom in pairwise(LOOK_ALIKE_BANDS):
+        doc.insert_pdf(blank)
+        page = doc[-1]
+        for outside in (
+            pymupdf.Rect(0, -1, width, top),
+            pymupdf.Rect(0, bottom, width, height + 1),
+        ):
+            if not outside.is_empty:
+                page.add_redact_annot(outside)
+        page.apply_redactions(images=0, graphics=0)  # text only: keep the rules
+    blank.close()
+    data: bytes = doc.tobytes(garbage=3, deflate=True)
+    doc.close()
+    return data
+
+
+_SHARED_PREFIXES = {
+    "professional_liability": "PRF",
+    "pollution_liability": "CPL",
+    "builders_risk": "BR",
+    "other": "IM",
+}
+
+
+def shared_policies(rng: random.Random, spec: CertificateSpec) -> tuple[Policy, ...]:
+    """One or two more policies for the "other" row, of kinds the certificate lacks."""
+    own = [p.coverage for p in spec.policies if p.row == "other"]
+    kinds = [c for c in OTHER_COVERAGES if c not in own]
+    count = min(3 - len(own), rng.choice((1, 1, 2)))
+    template = rng.choice(spec.policies)
+    out = []
+    for coverage in rng.sample(kinds, count):
+        digits = "".join(rng.choice("0123456789") for _ in range(7))
+        out.append(
+            Policy(
+                coverage=coverage,
+                insurer_letter=rng.choice(sorted(spec.insurers)),
+                policy_number=f"{_SHARED_PREFIXES[coverage]} {digits}",
+                effective_date=template.effective_date,
+                expiration_date=template.expiration_date,
+                limits={"limit": rng.choice((250_000, 500_000, 1_000_000, 2_000_000))},
+                additional_insured=rng.random() < 0.3,
+                waiver_of_subrogation=rng.random() < 0.3,
+            )
+        )
+    return tuple(out)
+
+
+_OTHER_LINES = ("A", "B", "C")  # the other row's three limit lines, top to bottom
+
+
+def _other_row_fields(spec: CertificateSpec, fmt: Formats) -> set[str]:
+    """Every field of the certificate's own "other" policy (printed by `_print_shared_row`)."""
+    names = {OTHER_DESCRIPTION_FIELD, OTHER_LIMIT_LABEL_FIELD}
+    for policy in spec.policies:
+        if policy.row == "other":
+            names |= set(_policy_fields(policy, fmt))
+    return names
+
+
+def _print_shared_row(
+    layer: TextLayer,
+    rects: dict[str, pymupdf.Rect],
+    policies: list[Policy],
+    fmt: Formats,
+    pen: _Pen,
+    realism: Realism,
+    glyphs: list[pymupdf.Rect],
+) -> None:
+    """Each policy of the "other" row on its own line: all its values on that line."""
+    row = FORM_ROWS["other"]
+    description = rects[OTHER_DESCRIPTION_FIELD]
+    for policy, line in zip(policies, _OTHER_LINES, strict=False):
+        label_box = rects[f"OtherPolicy_CoverageCode_{line}"]
+        y0, y1 = label_box.y0, label_box.y1
+
+        def on_line(name: str, y0: float = y0, y1: float = y1) -> pymupdf.Rect:
+            r = rects[name]
+            return pymupdf.Rect(r.x0, y0, r.x1, y1)
+
+        what, label = OTHER_ROW_TEXT[policy.coverage]
+        amount = rects[f"OtherPolicy_CoverageLimitAmount_{line}"]
+        texts = [
+            (pymupdf.Rect(description.x0, y0, description.x1, y1), what),
+            (label_box, label),
+            (amount, fmt.money(int(policy.limits["limit"] or 0))),
+            (on_line(row.letter), policy.insurer_letter),
+            (on_line(row.policy_number), policy.policy_number),
+            (on_line(row.effective), fmt.day(policy.effective_date)),
+            (on_line(row.expiration), fmt.day(policy.expiration_date)),
+        ]
+        for rect, text in texts:
+            _print_in_box(layer, rect, text, pen)
+        assert row.additional_insured is not None
+        for name, marked in (
+            (row.additional_insured, policy.additional_insured),
+            (row.waiver, policy.waiver_of_subrogation),
+        ):
+            if marked and realism.marks != "text":
+                _draw_mark(layer, on_line(name), realism.marks, glyphs)
+            elif marked or fmt.unmarked:
+                _print_in_box(layer, on_line(name), fmt.mark if marked else fmt.unmarked, pen)
 
 
 _ROW_VALUES = ("letter", "additional_insured", "waiver", "policy_number", "effective", "expiration")

@@ -42,8 +42,9 @@ def write_corpus(
 
     `styles` may include "endorsement" for endorsement packets besides the certificate styles.
     `realistic` prints flattened and scanned certificates the ways real brokers and scanners
-    do (`certificates.Realism`: top-line rows, drawn and glyph marks, edited fields, crooked
-    and sideways scans); the reader is measured on those apart from the default corpus.
+    do (`certificates.Realism`: top-line rows, drawn and glyph marks, edited fields, several
+    policies on the other row, crooked and sideways scans); the reader is measured on those
+    apart from the default corpus.
     """
     unknown = set(styles) - set(CORPUS_STYLES)
     if unknown or not styles:
@@ -128,7 +129,9 @@ def _sample(
         pages = random_endorsements(rng, spec, profile, project=project)
         return render_endorsements(pages), endorsement_truth(pages)
     realism = random_realism(rng, spec) if realistic else None
-    return render(spec, style, blank_form, rng, realism), truth(spec)
+    # A fillable form is filled in its own fields: no broker's habits to print with.
+    printed = realism if style != "fillable" else None
+    return render(spec, style, blank_form, rng, realism), truth(spec, printed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
