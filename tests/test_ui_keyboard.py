@@ -53,7 +53,7 @@ def focused(qtbot: QtBot) -> QWidget:
         for top in QApplication.topLevelWidgets():
             if isinstance(top, MainWindow) and top.isVisible():
                 top.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
     widget = QApplication.focusWidget()
     assert widget is not None
     return widget

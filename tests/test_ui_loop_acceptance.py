@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 import requests
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -34,6 +33,7 @@ from coi_desktop.sync.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECR
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace, open_workspace
+from tests.test_ui_keyboard import focused
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -80,19 +80,6 @@ def workspace(servers: SandboxServers, coi_home: Path) -> Iterator[Workspace]:
 
 
 # ---------------------------------------------------------------- the reviewer's hands
-
-
-def focused(qtbot: QtBot) -> QWidget:
-    """Where the keyboard is. A window manager gives the focus back to the main window
-    when a dialog closes; the offscreen platform does not, so do what it would."""
-    if QApplication.focusWidget() is None and QApplication.activeModalWidget() is None:
-        for top in QApplication.topLevelWidgets():
-            if isinstance(top, MainWindow) and top.isVisible():
-                top.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
 
 
 def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = NONE) -> None:
