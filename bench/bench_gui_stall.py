@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,8 +29,7 @@ BLANK = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
 
 
 def build_store(home: Path, files: dict[str, bytes]) -> None:
-    from coi_desktop.ingest import upsert_profile, upsert_submission, upsert_user
-    from coi_desktop.models import Document
+    from coi_desktop.ingest import upsert_profile, upsert_user
     from coi_desktop.workspace import open_workspace
     from tests import factories
 
@@ -40,15 +38,7 @@ def build_store(home: Path, files: dict[str, bytes]) -> None:
     with ws.database.session() as session:
         upsert_user(session, {"id": "u-1", "name": "Riley Reviewer", "role": "reviewer"})
         upsert_profile(session, factories.PROFILE)
-        for n, (name, data) in enumerate(named.items(), start=1):
-            sha = ws.documents.put(data)
-            record = factories.submission(f"s-{name}", vendor=f"{name} Inc", vendor_id=f"v-{n}")
-            record["documents"][0].update(sha256=sha, size=len(data))
-            record["due_at"] = factories.iso(datetime.now(UTC) + timedelta(hours=n))
-            upsert_submission(session, record)
-        session.flush()
-        for doc in session.query(Document):
-            doc.stored = True
+        factories.submit_documents(ws, session, named)
     ws.set_current_user("u-1")
     ws.close()
 

@@ -90,3 +90,21 @@ def seed_workspace(workspace: Workspace, world: Any, user_id: str) -> None:
                     workspace.documents.put(data, expected_sha256=doc.sha256)
                     doc.stored = True
     workspace.set_current_user(user_id)
+
+
+def submit_documents(
+    workspace: Workspace, session: Any, named: dict[str, bytes], first: int = 1
+) -> None:
+    """One submission ``s-NAME`` per document, stored and marked downloaded, due an hour
+    apart from ``first`` hours on (so the queue opens them in this order)."""
+    from coi_desktop.models import Document
+
+    for n, (name, data) in enumerate(named.items(), start=first):
+        sha = workspace.documents.put(data)
+        record = submission(f"s-{name}", vendor=f"{name} Inc", vendor_id=f"v-{n}")
+        record["documents"][0].update(sha256=sha, size=len(data))
+        record["due_at"] = iso(datetime.now(UTC) + timedelta(hours=n))
+        upsert_submission(session, record)
+    session.flush()
+    for doc in session.query(Document):
+        doc.stored = True

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from bench.bench_fuzz import _crafted  # the generators the fuzz bench uses
-from coi_desktop.ingest import upsert_submission
-from coi_desktop.models import Document, Submission
+from coi_desktop.models import Submission
 from coi_desktop.review import decisions
 from coi_desktop.ui import pdf_render
 from coi_desktop.ui.main_window import MainWindow
@@ -48,16 +46,8 @@ def workspace(
 ) -> Iterator[Workspace]:
     ws, _ids = seeded_workspace(coi_home, blank_form, count=2, corrupt=False)
     with ws.database.session() as session:
-        for n, (name, data) in enumerate(hostile_files.items(), start=10):
-            sha = ws.documents.put(data)
-            record = factories.submission(f"s-{name}", vendor=f"{name} Inc", vendor_id=f"v-{n}")
-            record["documents"][0].update(sha256=sha, size=len(data))
-            # Due after s-1 and s-2, so the window opens a plain certificate first.
-            record["due_at"] = factories.iso(datetime.now(UTC) + timedelta(hours=n))
-            upsert_submission(session, record)
-        session.flush()
-        for doc in session.query(Document):
-            doc.stored = True
+        # Due after s-1 and s-2, so the window opens a plain certificate first.
+        factories.submit_documents(ws, session, hostile_files, first=10)
         for name in hostile_files:
             sub = session.get(Submission, f"s-{name}")
             assert sub is not None
