@@ -217,10 +217,3 @@ MENU_TITLES = {
     "Window": "&Window",
     "Help": "&Help",
 }
-
-
-def by_name(name: str) -> ActionSpec:
-    for spec in ACTIONS:
-        if spec.name == name:
-            return spec
-    raise KeyError(name)
