@@ -36,7 +36,7 @@ def _mutate(good: bytes, rng: random.Random, others: list[bytes]) -> tuple[str, 
         for _ in range(rng.randint(1, 200)):
             data[rng.randrange(len(data))] = rng.randrange(256)
     elif kind == "truncate":
-        del data[rng.randrange(16, len(data)):]
+        del data[rng.randrange(16, len(data)) :]
     elif kind == "delete":
         start = rng.randrange(len(data))
         del data[start : start + rng.randint(1, 4096)]
@@ -64,7 +64,9 @@ def _crafted() -> dict[str, bytes]:
         b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
         b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>endobj\n"
         + f"4 0 obj<</Length {len(bomb)}/Filter/FlateDecode>>stream\n".encode()
-        + bomb + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+        + bomb
+        + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+    )
     with pymupdf.open() as doc:
         page = doc.new_page()
         pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 40, 40), False)
@@ -87,8 +89,12 @@ def _crafted() -> dict[str, bytes]:
         for _ in range(500):
             doc.new_page()
         files["500_pages"] = doc.tobytes()
-    files["deep_nesting"] = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/X " + b"[" * 100_000
-                             + b"]" * 100_000 + b">>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+    files["deep_nesting"] = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/X "
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b">>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+    )
     return files
 
 
@@ -123,8 +129,10 @@ def main() -> int:
 
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        goods = [p.read_bytes() for p in write_corpus(Path(tmp), 20, seed=args.seed,
-                                                       styles=("fillable", "flattened"))]
+        goods = [
+            p.read_bytes()
+            for p in write_corpus(Path(tmp), 20, seed=args.seed, styles=("fillable", "flattened"))
+        ]
     cases: list[tuple[str, bytes]] = [(name, data) for name, data in _crafted().items()]
     for _ in range(args.n):
         cases.append(_mutate(rng.choice(goods), rng, goods))
@@ -146,21 +154,28 @@ def main() -> int:
     pool.join()
     seconds = [r["seconds"] for _, r in rows]
     crashes = [(k, r["crashed"]) for k, r in rows if r["crashed"]]
-    mutated = [r for k, r in rows if k in ("flip", "truncate", "delete", "repeat", "zero",
-                                            "splice")]
+    mutated = [
+        r for k, r in rows if k in ("flip", "truncate", "delete", "repeat", "zero", "splice")
+    ]
     as_coi = [r for r in mutated if r["kind"] == "coi"]
     silent = sum(1 for r in as_coi if r["warnings"] == 0)
     marked = sum(1 for r in as_coi if r["damaged"])
     slowest = max(rows, key=lambda row: row[1]["seconds"])
-    print(f"files {len(cases)} ({args.n} damaged + {len(cases) - args.n} crafted), "
-          f"wall {time.perf_counter() - started:.0f} s")
+    print(
+        f"files {len(cases)} ({args.n} damaged + {len(cases) - args.n} crafted), "
+        f"wall {time.perf_counter() - started:.0f} s"
+    )
     print(f"crashes {len(crashes)}, hangs (> {args.timeout:.0f} s) {len(hangs)} {hangs}")
-    print(f"per file: median {statistics.median(seconds) * 1000:.0f} ms, "
-          f"p95 {statistics.quantiles(seconds, n=20)[18]:.2f} s, "
-          f"slowest {slowest[1]['seconds']:.2f} s ({slowest[0]})")
+    print(
+        f"per file: median {statistics.median(seconds) * 1000:.0f} ms, "
+        f"p95 {statistics.quantiles(seconds, n=20)[18]:.2f} s, "
+        f"slowest {slowest[1]['seconds']:.2f} s ({slowest[0]})"
+    )
     print(f"worker peak resident memory {max(r['rss_mb'] for _, r in rows):.0f} MB")
-    print(f"damaged files read as a certificate: {len(as_coi)}; marked damaged (values to "
-          f"needs_review) {marked}; with no warning at all {silent}")
+    print(
+        f"damaged files read as a certificate: {len(as_coi)}; marked damaged (values to "
+        f"needs_review) {marked}; with no warning at all {silent}"
+    )
     for kind, message in crashes[:10]:
         print(f"  crash {kind}: {message}")
     return 1 if crashes or hangs else 0

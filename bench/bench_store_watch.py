@@ -44,8 +44,7 @@ def main() -> int:
         with writer.database.session() as session:
             user = session.get(User, "u-1")
             assert user is not None
-            decisions.record_decision(session, f"s-{i * 7 + 1:06d}", "rejected", user,
-                                      note="bench")
+            decisions.record_decision(session, f"s-{i * 7 + 1:06d}", "rejected", user, note="bench")
         before = probe.read()
         t = time.perf_counter()
         version = probe.read()
@@ -58,8 +57,10 @@ def main() -> int:
         found.append(len(ids))
     print(f"store of {args.submissions:,} submissions at {home}")
     print(f"data_version poll: median {pct(polls, 0.5):.3f} ms, p95 {pct(polls, 0.95):.3f} ms")
-    print(f"changed_since after one decision elsewhere: median {pct(lookups, 0.5):.1f} ms, "
-          f"p95 {pct(lookups, 0.95):.1f} ms (found {min(found)}–{max(found)} ids)")
+    print(
+        f"changed_since after one decision elsewhere: median {pct(lookups, 0.5):.1f} ms, "
+        f"p95 {pct(lookups, 0.95):.1f} ms (found {min(found)}–{max(found)} ids)"
+    )
     probe.close()
     watcher.close()
     writer.close()

@@ -99,8 +99,7 @@ def run_demo(role: str = "reviewer") -> int:
     try:
         from coi_desktop.sync.demo_loop import start_demo_sandbox
 
-        print(f"Starting the sandbox tracker and Procore for the demo in {home} …",
-              file=sys.stderr)
+        print(f"Starting the sandbox tracker and Procore for the demo in {home} …", file=sys.stderr)
         servers = start_demo_sandbox(home, role=role)
         try:
             from coi_desktop.app import run_gui

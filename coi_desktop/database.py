@@ -55,8 +55,12 @@ class DatabaseDamaged(DatabaseError):
 
     def __init__(self, path: Path, reason: str, pending: int = 0) -> None:
         self.path, self.reason, self.pending = path, reason, pending
-        kept = (f" {pending} undelivered decision{'s are' if pending != 1 else ' is'} kept in "
-                "the journal and will be sent after recovery." if pending else "")
+        kept = (
+            f" {pending} undelivered decision{'s are' if pending != 1 else ' is'} kept in "
+            "the journal and will be sent after recovery."
+            if pending
+            else ""
+        )
         super().__init__(
             f"The database {path} is damaged ({reason}); nothing was changed.{kept} Run "
             "`coi-desktop recover` to keep the damaged file aside and restore the newest "
@@ -128,7 +132,8 @@ def _refuse_unusable(path: Path, backups: Path, rebuilding: bool) -> None:
     if path.is_dir():
         raise StorageUnavailable(
             f"The database path {path} is a folder, not a file. Move that folder away (or "
-            "point COI_DESKTOP_HOME elsewhere) and start COI Desk again.")
+            "point COI_DESKTOP_HOME elsewhere) and start COI Desk again."
+        )
     if rebuilding:
         return
     if not path.exists():
@@ -138,8 +143,11 @@ def _refuse_unusable(path: Path, backups: Path, rebuilding: bool) -> None:
             raise DatabaseDamaged(path, "the file is missing", pending)
         return
     if path.stat().st_size == 0 and _had_data(path, backups):
-        raise DatabaseDamaged(path, "the file is empty although COI Desk kept data here",
-                              len(journal.undelivered(journal.journal_path(path))))
+        raise DatabaseDamaged(
+            path,
+            "the file is empty although COI Desk kept data here",
+            len(journal.undelivered(journal.journal_path(path))),
+        )
 
 
 def _had_data(path: Path, backups: Path) -> bool:
@@ -163,8 +171,11 @@ def check_integrity(engine: Engine, path: Path) -> None:
     except SQLAlchemyError as exc:
         raise storage_problem(exc, path) from exc
     if rows != ["ok"]:
-        raise DatabaseDamaged(path, "SQLite's integrity check failed",
-                              len(journal.undelivered(journal.journal_path(path))))
+        raise DatabaseDamaged(
+            path,
+            "SQLite's integrity check failed",
+            len(journal.undelivered(journal.journal_path(path))),
+        )
 
 
 _DAMAGE = ("malformed", "not a database", "file is encrypted", "disk image")
@@ -176,24 +187,31 @@ def storage_problem(exc: BaseException, path: Path) -> DatabaseError:
         return exc
     raw = str(getattr(exc, "orig", None) or exc).lower()
     if any(word in raw for word in _DAMAGE):
-        return DatabaseDamaged(path, "it is not a readable SQLite database",
-                               len(journal.undelivered(journal.journal_path(path))))
+        return DatabaseDamaged(
+            path,
+            "it is not a readable SQLite database",
+            len(journal.undelivered(journal.journal_path(path))),
+        )
     if "full" in raw or getattr(exc, "errno", None) == 28:
         return StorageUnavailable(
             f"The disk holding {path.parent} is full; nothing was lost. Free some space and "
-            "try again.")
+            "try again."
+        )
     if "readonly" in raw or "read-only" in raw or getattr(exc, "errno", None) in (13, 30):
         return StorageUnavailable(
             f"COI Desk cannot write to {path.parent} (read-only or not yours). Make it "
-            "writable, or point COI_DESKTOP_HOME to a folder you can write.")
+            "writable, or point COI_DESKTOP_HOME to a folder you can write."
+        )
     if "unable to open" in raw or isinstance(exc, OSError):
         return StorageUnavailable(
             f"COI Desk cannot open its database at {path} "
             f"({getattr(exc, 'strerror', None) or 'the file cannot be opened'}). Check the "
-            "folder and its permissions.")
+            "folder and its permissions."
+        )
     return StorageUnavailable(
         f"The database {path} could not be used ({raw[:120]}). Run `coi-desktop recover` if "
-        "this repeats.")
+        "this repeats."
+    )
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -277,8 +295,11 @@ def backup_database(path: Path, backups_dir: Path, revision: str) -> Path:
 def copy_database(source_path: Path, target: Path, *, read_only: bool = False) -> None:
     """Copy a store with SQLite's backup API into ``target``, a file readable by the user
     only (``read_only`` opens the source so that nothing, not even a WAL, is written)."""
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True) if read_only else (
-        sqlite3.connect(source_path))
+    source = (
+        sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        if read_only
+        else (sqlite3.connect(source_path))
+    )
     try:
         fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         os.close(fd)

@@ -87,7 +87,9 @@ def entry(session: Session, item: OutboxItem) -> dict[str, Any]:
     sub = session.get(Submission, item.submission_id)
     return {
         "item": _item(item),
-        "decision": None if decision is None else {
+        "decision": None
+        if decision is None
+        else {
             "id": decision.id,
             "submission_id": decision.submission_id,
             "outcome": decision.outcome,
@@ -132,17 +134,32 @@ def submission_snapshot(sub: Submission) -> dict[str, Any]:
         "assigned_to": sub.assigned_to,
         "procore_company_id": sub.procore_company_id,
         "requirement_profile_id": sub.requirement_profile_id,
-        "vendor": {"id": sub.vendor_id, "name": sub.vendor.name if sub.vendor else None,
-                   "procore_vendor_id": sub.vendor.procore_vendor_id if sub.vendor else None},
-        "project": None if sub.project is None else {
-            "id": sub.project.id, "name": sub.project.name,
-            "procore_project_id": sub.project.procore_project_id},
-        "commitment": None if sub.commitment is None else {
+        "vendor": {
+            "id": sub.vendor_id,
+            "name": sub.vendor.name if sub.vendor else None,
+            "procore_vendor_id": sub.vendor.procore_vendor_id if sub.vendor else None,
+        },
+        "project": None
+        if sub.project is None
+        else {
+            "id": sub.project.id,
+            "name": sub.project.name,
+            "procore_project_id": sub.project.procore_project_id,
+        },
+        "commitment": None
+        if sub.commitment is None
+        else {
             "id": sub.commitment.id,
-            "procore_commitment_id": sub.commitment.procore_commitment_id},
+            "procore_commitment_id": sub.commitment.procore_commitment_id,
+        },
         "documents": [
-            {"id": d.id, "sha256": d.sha256, "filename": d.filename, "size": d.size,
-             "content_type": d.content_type}
+            {
+                "id": d.id,
+                "sha256": d.sha256,
+                "filename": d.filename,
+                "size": d.size,
+                "content_type": d.content_type,
+            }
             for d in sub.documents
         ],
     }
@@ -175,8 +192,9 @@ def append(path: Path, entries: list[dict[str, Any]]) -> None:
     decision, and the reviewer's action must not fail for its copy.
     """
     data = "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in entries).encode()
-    durable = any("decision" in e or e["item"].get("state") in ("cancelled", "superseded")
-                  for e in entries)
+    durable = any(
+        "decision" in e or e["item"].get("state") in ("cancelled", "superseded") for e in entries
+    )
     try:
         with _locked(path):
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -228,9 +246,11 @@ def read(path: Path) -> dict[str, dict[str, Any]]:
 
 def undelivered(path: Path) -> list[dict[str, Any]]:
     """Entries whose newest state still needs the tracker or Procore (or a person)."""
-    return [e for e in read(path).values()
-            if e["item"].get("state") in UNDELIVERED
-            and not (e.get("decision") or {}).get("undone")]
+    return [
+        e
+        for e in read(path).values()
+        if e["item"].get("state") in UNDELIVERED and not (e.get("decision") or {}).get("undone")
+    ]
 
 
 def compact(path: Path) -> None:

@@ -60,8 +60,11 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         """A full or vanished disk: one line on stderr, not a traceback per log record."""
         if not getattr(self, "_told", False):
             self._told = True
-            print(f"coi-desktop: the log file {self.baseFilename} cannot be written "
-                  "(is the disk full?); further log lines are dropped.", file=sys.stderr)
+            print(
+                f"coi-desktop: the log file {self.baseFilename} cannot be written "
+                "(is the disk full?); further log lines are dropped.",
+                file=sys.stderr,
+            )
 
     def rotate(self, source: str, dest: str) -> None:
         super().rotate(source, dest)
@@ -84,8 +87,10 @@ def configure_logging(log_file: Path, level: int = logging.INFO) -> str | None:
             log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError as exc:
-        problem = (f"The log folder {log_file.parent} cannot be written "
-                   f"({exc.strerror or exc}); logging to the terminal instead.")
+        problem = (
+            f"The log folder {log_file.parent} cannot be written "
+            f"({exc.strerror or exc}); logging to the terminal instead."
+        )
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.WARNING)
     handler.setFormatter(formatter)
@@ -124,8 +129,9 @@ def install_excepthook(log_file: Path, show: object = None) -> None:
             f"Your decisions are saved. Details are in the log: {log_file}"
         )
         if any(word in message for word in ("malformed", "not a database", "disk is full")):
-            message += (" If this repeats, close COI Desk and free disk space or run "
-                        "`coi-desktop recover`.")
+            message += (
+                " If this repeats, close COI Desk and free disk space or run `coi-desktop recover`."
+            )
         if callable(show):
             show(message)
         else:

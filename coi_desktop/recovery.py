@@ -43,13 +43,17 @@ class Recovered:
     skipped: list[str]
 
     def message(self) -> str:
-        source = (f"restored from the backup {self.backup.name}" if self.backup
-                  else "started empty; the next sync fills it again from the tracker")
-        aside = (f"The damaged file was kept at {self.kept_aside[0]}. " if self.kept_aside
-                 else "")
-        parts = [f"{aside}The database was {source}.",
-                 f"{self.replayed} undelivered decision{'s' if self.replayed != 1 else ''} "
-                 "put back; they are sent at the next sync, each once."]
+        source = (
+            f"restored from the backup {self.backup.name}"
+            if self.backup
+            else "started empty; the next sync fills it again from the tracker"
+        )
+        aside = f"The damaged file was kept at {self.kept_aside[0]}. " if self.kept_aside else ""
+        parts = [
+            f"{aside}The database was {source}.",
+            f"{self.replayed} undelivered decision{'s' if self.replayed != 1 else ''} "
+            "put back; they are sent at the next sync, each once.",
+        ]
         parts.extend(self.skipped)
         return " ".join(parts)
 
@@ -117,8 +121,9 @@ def replay(database: Database, path: Path) -> tuple[int, list[str]]:
                     replayed += 1
         except (IngestError, KeyError, TypeError, ValueError) as exc:
             sub_id = entry.get("item", {}).get("submission_id")
-            skipped.append(f"The decision on {sub_id} could not be put back ({exc}); "
-                           "decide it again.")
+            skipped.append(
+                f"The decision on {sub_id} could not be put back ({exc}); decide it again."
+            )
     return replayed, skipped
 
 
@@ -158,9 +163,14 @@ def _apply(session: Session, entry: dict[str, Any]) -> bool:
         session.flush()
     now = utcnow()
     if item is None:
-        item = OutboxItem(id=data["id"], kind=data["kind"], submission_id=data["submission_id"],
-                          decision_id=data.get("decision_id"), attempts=int(data["attempts"]),
-                          created_at=_time(data.get("created_at")) or now)
+        item = OutboxItem(
+            id=data["id"],
+            kind=data["kind"],
+            submission_id=data["submission_id"],
+            decision_id=data.get("decision_id"),
+            attempts=int(data["attempts"]),
+            created_at=_time(data.get("created_at")) or now,
+        )
         session.add(item)
     item.payload = dict(data["payload"])
     item.state = data["state"]
@@ -194,6 +204,8 @@ def recover_or_explain(where: Locations, *, fresh: bool) -> tuple[int, str]:
     except DatabaseError as exc:
         return 1, f"Recovery did not finish: {exc}"
     except OSError as exc:
-        return 1, (f"Recovery did not finish: {exc.strerror or exc}. Nothing was deleted; "
-                   "the damaged file is in the data folder's damaged/ folder.")
+        return 1, (
+            f"Recovery did not finish: {exc.strerror or exc}. Nothing was deleted; "
+            "the damaged file is in the data folder's damaged/ folder."
+        )
     return 0, result.message()

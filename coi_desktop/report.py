@@ -124,12 +124,31 @@ def csv_text(snapshot: TeamSnapshot) -> str:
     for key, value in summary:
         w.writerow(["summary", key, value])
     w.writerow([])
-    w.writerow(["section", "user_id", "name", "assigned_open", "in_review", "decided_today",
-                "median_minutes_per_decision", "oldest_held_received_at"])
+    w.writerow(
+        [
+            "section",
+            "user_id",
+            "name",
+            "assigned_open",
+            "in_review",
+            "decided_today",
+            "median_minutes_per_decision",
+            "oldest_held_received_at",
+        ]
+    )
     for r in s.reviewers:
-        w.writerow(["reviewers", r.user_id, r.name, r.assigned_open, r.in_review,
-                    r.decided_today, _blank(r.median_minutes_per_decision),
-                    iso(r.oldest_held_received_at) if r.oldest_held_received_at else ""])
+        w.writerow(
+            [
+                "reviewers",
+                r.user_id,
+                r.name,
+                r.assigned_open,
+                r.in_review,
+                r.decided_today,
+                _blank(r.median_minutes_per_decision),
+                iso(r.oldest_held_received_at) if r.oldest_held_received_at else "",
+            ]
+        )
     w.writerow([])
     w.writerow(["section", "hours_from", "hours_to", "open_items"])
     for b in snapshot.aging:
@@ -137,16 +156,48 @@ def csv_text(snapshot: TeamSnapshot) -> str:
     w.writerow([])
     w.writerow(["section", "day", "received", "decided", "decided_within_24h", "within_24h_share"])
     for d in snapshot.trend:
-        w.writerow(["trend", d.day.isoformat(), d.received, d.decided, d.within_24h,
-                    _blank(d.within_24h_share)])
+        w.writerow(
+            [
+                "trend",
+                d.day.isoformat(),
+                d.received,
+                d.decided,
+                d.within_24h,
+                _blank(d.within_24h_share),
+            ]
+        )
     w.writerow([])
-    w.writerow(["section", "id", "vendor", "project", "kind", "assigned_to", "held_by",
-                "received_at", "due_at", "overdue_minutes"])
+    w.writerow(
+        [
+            "section",
+            "id",
+            "vendor",
+            "project",
+            "kind",
+            "assigned_to",
+            "held_by",
+            "received_at",
+            "due_at",
+            "overdue_minutes",
+        ]
+    )
     for o in snapshot.overdue_items:
         late = int((snapshot.now - o.due_at).total_seconds() // 60)
         held_by = snapshot.user_names.get(o.assigned_to, o.assigned_to) if o.assigned_to else ""
-        w.writerow(["overdue", o.id, o.vendor, o.project or "", o.kind, o.assigned_to or "",
-                    held_by, iso(o.received_at), iso(o.due_at), late])
+        w.writerow(
+            [
+                "overdue",
+                o.id,
+                o.vendor,
+                o.project or "",
+                o.kind,
+                o.assigned_to or "",
+                held_by,
+                iso(o.received_at),
+                iso(o.due_at),
+                late,
+            ]
+        )
     return out.getvalue()
 
 
@@ -218,9 +269,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
 _PLAIN = str.maketrans({"—": "-", "–": "-", "−": "-", "…": "...", "≤": "<=", "’": "'"})
 
 
-def _text(page: Any, x: float, y: float, text: str, size: float = 9, *, bold: bool = False,
-          color: tuple[float, float, float] = INK, right: bool = False,
-          center: bool = False) -> None:
+def _text(
+    page: Any,
+    x: float,
+    y: float,
+    text: str,
+    size: float = 9,
+    *,
+    bold: bool = False,
+    color: tuple[float, float, float] = INK,
+    right: bool = False,
+    center: bool = False,
+) -> None:
     font = BOLD if bold else REGULAR
     text = text.translate(_PLAIN)
     if right or center:
@@ -245,8 +305,14 @@ def _draw_page(page: Any, snap: TeamSnapshot, title: str, reviewers: bool) -> No
     x0, x1 = MARGIN, PAGE_W - MARGIN
     _text(page, x0, 50, title, 17, bold=True)
     source = "the tracker" if s.source == "tracker" else "the local store"
-    _text(page, x0, 66, f"As of {local_time_text(snap.now, tz)} · figures from {source} · "
-          f"{filter_text(snap)}", 8.5, color=MUTED)
+    _text(
+        page,
+        x0,
+        66,
+        f"As of {local_time_text(snap.now, tz)} · figures from {source} · {filter_text(snap)}",
+        8.5,
+        color=MUTED,
+    )
     page.draw_line((x0, 76), (x1, 76), color=RULE, width=0.8)
 
     # Headline tiles.
@@ -256,12 +322,20 @@ def _draw_page(page: Any, snap: TeamSnapshot, title: str, reviewers: bool) -> No
     for i, (key, label, value) in enumerate(items):
         left = x0 + i * (tile_w + gap)
         rect = Rect(left, 86, left + tile_w, 136)
-        alert = (key == "overdue" and s.overdue > 0)
-        page.draw_rect(rect, color=RED if alert else RULE, fill=PALE_RED if alert else PALE,
-                       width=0.8)
+        alert = key == "overdue" and s.overdue > 0
+        page.draw_rect(
+            rect, color=RED if alert else RULE, fill=PALE_RED if alert else PALE, width=0.8
+        )
         _text(page, left + 6, 100, _fit(label, tile_w - 10, 7), 7, color=MUTED)
-        _text(page, left + 6, 126, _fit(value, tile_w - 10, 15, True), 15, bold=True,
-              color=RED if alert else INK)
+        _text(
+            page,
+            left + 6,
+            126,
+            _fit(value, tile_w - 10, 15, True),
+            15,
+            bold=True,
+            color=RED if alert else INK,
+        )
 
     # Charts side by side.
     chart_top, chart_h = 152.0, 160.0
@@ -274,12 +348,19 @@ def _draw_page(page: Any, snap: TeamSnapshot, title: str, reviewers: bool) -> No
         y = _reviewer_table(page, y, snap) + 18
     _overdue_table(page, y, snap, 10 if reviewers else 30)
 
-    footer = ("Turnaround = decided − received (last 7 days, nearest-rank percentiles). "
-              "Within 24 h = share of the last 7 days' decisions made within 24 h of receipt. "
-              "Min/decision = decided − claimed. \"Today\" is the calendar day in "
-              f"{snap.tz_name}.")
-    page.insert_textbox(Rect(x0, PAGE_H - 50, x1, PAGE_H - 20), footer.translate(_PLAIN),
-                        fontsize=6.5, fontname=REGULAR, color=MUTED)
+    footer = (
+        "Turnaround = decided − received (last 7 days, nearest-rank percentiles). "
+        "Within 24 h = share of the last 7 days' decisions made within 24 h of receipt. "
+        'Min/decision = decided − claimed. "Today" is the calendar day in '
+        f"{snap.tz_name}."
+    )
+    page.insert_textbox(
+        Rect(x0, PAGE_H - 50, x1, PAGE_H - 20),
+        footer.translate(_PLAIN),
+        fontsize=6.5,
+        fontname=REGULAR,
+        color=MUTED,
+    )
 
 
 def _chart_frame(page: Any, rect: Any, title: str, legend: Sequence[tuple[str, Any]]) -> Any:
@@ -316,8 +397,9 @@ def _axes(page: Any, plot: Any, top: int, step: int) -> None:
 
 
 def _aging_chart(page: Any, rect: Any, buckets: Sequence[AgingBucket]) -> None:
-    plot = _chart_frame(page, rect, "Open items by age", [("within 24 h", BLUE),
-                                                          ("past 24 h", RED)])
+    plot = _chart_frame(
+        page, rect, "Open items by age", [("within 24 h", BLUE), ("past 24 h", RED)]
+    )
     top, step = _scale(max((b.count for b in buckets), default=0))
     _axes(page, plot, top, step)
     if not buckets:
@@ -327,24 +409,35 @@ def _aging_chart(page: Any, rect: Any, buckets: Sequence[AgingBucket]) -> None:
         h = plot.height * b.count / top
         left = plot.x0 + i * slot + slot * 0.15
         if h > 0:
-            page.draw_rect(Rect(left, plot.y1 - h, left + slot * 0.7, plot.y1),
-                           color=None, fill=RED if b.overdue else BLUE)
+            page.draw_rect(
+                Rect(left, plot.y1 - h, left + slot * 0.7, plot.y1),
+                color=None,
+                fill=RED if b.overdue else BLUE,
+            )
         if i % 2 == 0 or b.end_hours is None:
-            _text(page, plot.x0 + i * slot + slot / 2, plot.y1 + 9,
-                  f"{b.start_hours}+" if b.end_hours is None else str(b.start_hours), 6.5,
-                  color=MUTED, center=True)
+            _text(
+                page,
+                plot.x0 + i * slot + slot / 2,
+                plot.y1 + 9,
+                f"{b.start_hours}+" if b.end_hours is None else str(b.start_hours),
+                6.5,
+                color=MUTED,
+                center=True,
+            )
     # The 24-hour promise, where the overdue buckets start.
-    line_x = next((plot.x0 + i * slot for i, b in enumerate(buckets)
-                   if b.start_hours >= PROMISE_HOURS), plot.x1)
-    page.draw_line((line_x, plot.y0 - 4), (line_x, plot.y1), color=RED, width=1.1,
-                   dashes="[3 2] 0")
+    line_x = next(
+        (plot.x0 + i * slot for i, b in enumerate(buckets) if b.start_hours >= PROMISE_HOURS),
+        plot.x1,
+    )
+    page.draw_line((line_x, plot.y0 - 4), (line_x, plot.y1), color=RED, width=1.1, dashes="[3 2] 0")
     _text(page, line_x + 3, plot.y0 + 2, "24 h", 7, bold=True, color=RED)
     _text(page, plot.x1, plot.y1 + 17, "hours since receipt", 6.5, color=MUTED, right=True)
 
 
 def _trend_chart(page: Any, rect: Any, days: Sequence[DayTrend]) -> None:
-    plot = _chart_frame(page, rect, "Last 14 days",
-                        [("received", MUTED), ("decided", BLUE), ("% in 24 h", GREEN)])
+    plot = _chart_frame(
+        page, rect, "Last 14 days", [("received", MUTED), ("decided", BLUE), ("% in 24 h", GREEN)]
+    )
     top, step = _scale(max((max(d.received, d.decided) for d in days), default=0))
     _axes(page, plot, top, step)
     if not days:
@@ -358,14 +451,21 @@ def _trend_chart(page: Any, rect: Any, days: Sequence[DayTrend]) -> None:
             h = plot.height * value / top
             if h > 0:
                 x = left + j * bar
-                page.draw_rect(Rect(x, plot.y1 - h, x + bar, plot.y1), color=None,
-                               fill=color)
+                page.draw_rect(Rect(x, plot.y1 - h, x + bar, plot.y1), color=None, fill=color)
         if d.within_24h_share is not None:
-            points.append((plot.x0 + i * slot + slot / 2,
-                           plot.y1 - plot.height * d.within_24h_share))
+            points.append(
+                (plot.x0 + i * slot + slot / 2, plot.y1 - plot.height * d.within_24h_share)
+            )
         if i % 2 == (len(days) - 1) % 2:
-            _text(page, plot.x0 + i * slot + slot / 2, plot.y1 + 9, f"{d.day:%b} {d.day.day}", 6,
-                  color=MUTED, center=True)
+            _text(
+                page,
+                plot.x0 + i * slot + slot / 2,
+                plot.y1 + 9,
+                f"{d.day:%b} {d.day.day}",
+                6,
+                color=MUTED,
+                center=True,
+            )
     for a, b in itertools.pairwise(points):
         page.draw_line(a, b, color=GREEN, width=1.4)
     for p in points:
@@ -376,26 +476,33 @@ def _trend_chart(page: Any, rect: Any, days: Sequence[DayTrend]) -> None:
 def _reviewer_table(page: Any, y: float, snap: TeamSnapshot) -> float:
     x0, x1 = MARGIN, PAGE_W - MARGIN
     _text(page, x0, y, "Reviewers", 10, bold=True)
-    rows = sorted(snap.stats.reviewers,
-                  key=lambda r: (-r.assigned_open, -r.decided_today, r.name))
+    rows = sorted(snap.stats.reviewers, key=lambda r: (-r.assigned_open, -r.decided_today, r.name))
     shown = rows[:MAX_REVIEWER_ROWS]
-    cols = [("Reviewer", x0, False), ("Open", x0 + 250, True), ("In review", x0 + 310, True),
-            ("Decided today", x0 + 385, True), ("Min/decision", x0 + 460, True),
-            ("Oldest held", x1, True)]
+    cols = [
+        ("Reviewer", x0, False),
+        ("Open", x0 + 250, True),
+        ("In review", x0 + 310, True),
+        ("Decided today", x0 + 385, True),
+        ("Min/decision", x0 + 460, True),
+        ("Oldest held", x1, True),
+    ]
     y += 16
     for name, x, right in cols:
         _text(page, x, y, name, 7.5, bold=True, color=MUTED, right=right)
     page.draw_line((x0, y + 4), (x1, y + 4), color=RULE, width=0.6)
     for r in shown:
         y += 12.5
-        oldest_late = (r.oldest_held_received_at is not None and
-                       (snap.now - r.oldest_held_received_at).total_seconds() > 24 * 3600)
+        oldest_late = (
+            r.oldest_held_received_at is not None
+            and (snap.now - r.oldest_held_received_at).total_seconds() > 24 * 3600
+        )
         values = [
             _fit(r.name, 240, 8.5),
             str(r.assigned_open),
             str(r.in_review),
             str(r.decided_today),
-            "—" if r.median_minutes_per_decision is None
+            "—"
+            if r.median_minutes_per_decision is None
             else f"{r.median_minutes_per_decision:.1f}",
             format_age(r.oldest_held_received_at, snap.now),
         ]
@@ -404,8 +511,14 @@ def _reviewer_table(page: Any, y: float, snap: TeamSnapshot) -> float:
             _text(page, x, y, value, 8.5, right=right, color=RED if late else INK, bold=late)
     if len(rows) > len(shown):
         y += 12
-        _text(page, x0, y, f"… and {len(rows) - len(shown)} more reviewers (all in the CSV "
-              "export)", 7.5, color=MUTED)
+        _text(
+            page,
+            x0,
+            y,
+            f"… and {len(rows) - len(shown)} more reviewers (all in the CSV export)",
+            7.5,
+            color=MUTED,
+        )
     return y
 
 
@@ -416,8 +529,13 @@ def _overdue_table(page: Any, y: float, snap: TeamSnapshot, max_rows: int) -> fl
     if not snap.overdue_items:
         _text(page, x0, y + 15, "Nothing is overdue.", 8.5, color=MUTED)
         return y + 15
-    cols = [("Submission", x0, False), ("Vendor", x0 + 62, False), ("Project", x0 + 250, False),
-            ("Held by", x0 + 380, False), ("Late by", x1, True)]
+    cols = [
+        ("Submission", x0, False),
+        ("Vendor", x0 + 62, False),
+        ("Project", x0 + 250, False),
+        ("Held by", x0 + 380, False),
+        ("Late by", x1, True),
+    ]
     y += 16
     for name, x, right in cols:
         _text(page, x, y, name, 7.5, bold=True, color=MUTED, right=right)
@@ -428,15 +546,16 @@ def _overdue_table(page: Any, y: float, snap: TeamSnapshot, max_rows: int) -> fl
         y += 12
         late = format_minutes((snap.now - o.due_at).total_seconds() / 60)
         held = snap.user_names.get(o.assigned_to, o.assigned_to) if o.assigned_to else "nobody"
-        values = [o.id, _fit(o.vendor, 180, 8.5), _fit(o.project or "—", 122, 8.5),
-                  _fit(held, 100, 8.5), late]
+        values = [
+            o.id,
+            _fit(o.vendor, 180, 8.5),
+            _fit(o.project or "—", 122, 8.5),
+            _fit(held, 100, 8.5),
+            late,
+        ]
         for (_, x, right), value in zip(cols, values, strict=True):
             _text(page, x, y, value, 8.5, right=right, color=RED if right else INK)
     if total > len(shown):
         y += 12
         _text(page, x0, y, f"… and {total - len(shown)} more overdue", 7.5, color=MUTED)
     return y
-
-
-
-

@@ -146,7 +146,9 @@ def resolve_connection(settings: Settings, environ: Mapping[str, str] | None = N
         ),
         procore_auth=settings.procore_auth,
         sources=sources,
-        procore_expiry_emails=(company_ids(env[ENV_PROCORE_EXPIRY_EMAILS])
-                               if ENV_PROCORE_EXPIRY_EMAILS in env
-                               else settings.procore_expiry_emails),
+        procore_expiry_emails=(
+            company_ids(env[ENV_PROCORE_EXPIRY_EMAILS])
+            if ENV_PROCORE_EXPIRY_EMAILS in env
+            else settings.procore_expiry_emails
+        ),
     )

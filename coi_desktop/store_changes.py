@@ -70,8 +70,9 @@ class DataVersion:
 
     def __init__(self, path: Path) -> None:
         # A URI so the connection is read-only; as_uri() escapes spaces, "#" and "?".
-        self._connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                           check_same_thread=False)
+        self._connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
 
     def read(self) -> int:
         row = self._connection.execute("PRAGMA data_version").fetchone()

@@ -318,9 +318,7 @@ def local_today(now: datetime, tz: tzinfo) -> date:
 
 def _ms_between(later: Any, earlier: Any) -> ColumnElement[int]:
     # SQLite's date functions count whole milliseconds, so this is exact to the millisecond.
-    return cast(
-        func.round((func.julianday(later) - func.julianday(earlier)) * 86_400_000), Integer
-    )
+    return cast(func.round((func.julianday(later) - func.julianday(earlier)) * 86_400_000), Integer)
 
 
 def _filtered(stmt: Any, filters: StatsFilter) -> Any:
@@ -423,8 +421,10 @@ def decided_window(session: Session, filters: StatsFilter, since: datetime) -> T
                 source.c.decided_by,
                 _ms_between(source.c.decided_at, source.c.received_at),
                 case(
-                    (source.c.claimed_at.is_not(None),
-                     _ms_between(source.c.decided_at, source.c.claimed_at)),
+                    (
+                        source.c.claimed_at.is_not(None),
+                        _ms_between(source.c.decided_at, source.c.claimed_at),
+                    ),
                     else_=None,
                 ),
             ),
@@ -486,9 +486,13 @@ def compute_stats(
                 func.coalesce(
                     func.sum(
                         case(
-                            (and_(Submission.due_at >= now,
-                                  Submission.due_at < now + timedelta(hours=DUE_SOON_HOURS)),
-                             1),
+                            (
+                                and_(
+                                    Submission.due_at >= now,
+                                    Submission.due_at < now + timedelta(hours=DUE_SOON_HOURS),
+                                ),
+                                1,
+                            ),
                             else_=0,
                         )
                     ),
@@ -572,9 +576,7 @@ def _reviewers(
         select(
             decided.c.decided_by.label("who"),
             minutes,
-            func.row_number()
-            .over(partition_by=decided.c.decided_by, order_by=minutes)
-            .label("rn"),
+            func.row_number().over(partition_by=decided.c.decided_by, order_by=minutes).label("rn"),
             func.count().over(partition_by=decided.c.decided_by).label("n"),
         )
         .where(
@@ -634,8 +636,9 @@ def aging_buckets(
     """Open items by hours since receipt: ``[0, 4) … [44, 48)`` and ``48h+``."""
     filters = filters or StatsFilter()
     last = max_hours // bucket_hours
-    age_ms = _ms_between(literal(now.astimezone(UTC), Submission.received_at.type),
-                         Submission.received_at)
+    age_ms = _ms_between(
+        literal(now.astimezone(UTC), Submission.received_at.type), Submission.received_at
+    )
     bucket = case(
         (age_ms < 0, 0),  # received "in the future" (clock skew) counts as brand new
         else_=func.min(age_ms // (bucket_hours * 3_600_000), last),
@@ -836,9 +839,7 @@ def filter_choices(session: Session) -> FilterChoices:
         .order_by(Project.name)
     ).all()
     return FilterChoices(
-        companies=tuple(
-            Choice(str(cid), name or f"Company {cid}") for cid, name in companies
-        ),
+        companies=tuple(Choice(str(cid), name or f"Company {cid}") for cid, name in companies),
         projects=tuple(Choice(pid, name) for pid, name in projects),
     )
 

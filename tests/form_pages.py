@@ -92,16 +92,9 @@ class FormPage:
         return bytes(doc.tobytes())
 
 
-def policy_row(
-    page: FormPage, y: float, letter: str, number: str, eff: str, exp: str
-) -> FormPage:
+def policy_row(page: FormPage, y: float, letter: str, number: str, eff: str, exp: str) -> FormPage:
     """One policy's letter, number and dates on one line at template height ``y``."""
-    return (
-        page.add(22, y, letter)
-        .add(218, y, number)
-        .add(333, y, eff)
-        .add(380, y, exp)
-    )
+    return page.add(22, y, letter).add(218, y, number).add(333, y, eff).add(380, y, exp)
 
 
 def gl_limits(page: FormPage, amount: str = "1,000,000") -> FormPage:

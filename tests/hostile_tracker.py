@@ -84,8 +84,7 @@ class FakeServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     @property
@@ -124,14 +123,24 @@ def endless(piece: bytes) -> Iterator[bytes]:
 ME = {"id": "u-1", "name": "Riley Reviewer", "email": "r@example.com", "role": "reviewer"}
 
 
-def submission(sub_id: str, version: int = 1, documents: list[dict[str, Any]] | None = None
-               ) -> dict[str, Any]:
+def submission(
+    sub_id: str, version: int = 1, documents: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
-        "id": sub_id, "version": version, "kind": "coi", "status": "new",
-        "received_at": "2026-11-20T14:03:00Z", "due_at": "2026-11-21T14:03:00Z",
-        "assigned_to": None, "vendor": {"id": "v-1", "name": "Acme"},
-        "project": None, "commitment": None, "procore_company_id": None,
-        "requirement_profile_id": None, "scope": "global", "documents": documents or [],
+        "id": sub_id,
+        "version": version,
+        "kind": "coi",
+        "status": "new",
+        "received_at": "2026-11-20T14:03:00Z",
+        "due_at": "2026-11-21T14:03:00Z",
+        "assigned_to": None,
+        "vendor": {"id": "v-1", "name": "Acme"},
+        "project": None,
+        "commitment": None,
+        "procore_company_id": None,
+        "requirement_profile_id": None,
+        "scope": "global",
+        "documents": documents or [],
     }
 
 

@@ -22,9 +22,12 @@ PROFILE = {
     "version": 3,
     "certificate_holder": "Bulley Construction LLC, 100 Main St, Chicago IL 60601",
     "lines": [
-        {"coverage": "general_liability",
-         "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
-         "additional_insured": True, "waiver_of_subrogation": True},
+        {
+            "coverage": "general_liability",
+            "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
+            "additional_insured": True,
+            "waiver_of_subrogation": True,
+        },
     ],
     "min_days_remaining": 30,
 }
@@ -37,20 +40,39 @@ HARBOR = {"id": "p-10", "name": "Harbor Lofts", "procore_project_id": 1202}
 
 
 def _doc(doc_id: str, content: bytes) -> dict[str, Any]:
-    return {"id": doc_id, "filename": f"{doc_id}.pdf",
-            "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
-            "content_type": "application/pdf"}
+    return {
+        "id": doc_id,
+        "filename": f"{doc_id}.pdf",
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "content_type": "application/pdf",
+    }
 
 
-def _submission(sub_id: str, received: str, vendor: dict[str, Any], project: dict[str, Any] | None,
-                commitment: dict[str, Any] | None, docs: list[dict[str, Any]]) -> dict[str, Any]:
+def _submission(
+    sub_id: str,
+    received: str,
+    vendor: dict[str, Any],
+    project: dict[str, Any] | None,
+    commitment: dict[str, Any] | None,
+    docs: list[dict[str, Any]],
+) -> dict[str, Any]:
     day, time = received.split("T")
     return {
-        "id": sub_id, "version": 1, "kind": "coi", "status": "new",
-        "received_at": received, "due_at": f"{day[:-2]}{int(day[-2:]) + 1:02d}T{time}",
-        "assigned_to": None, "vendor": vendor, "project": project, "commitment": commitment,
-        "procore_company_id": 4280, "requirement_profile_id": "rp-2",
-        "scope": "project" if project else "global", "documents": docs,
+        "id": sub_id,
+        "version": 1,
+        "kind": "coi",
+        "status": "new",
+        "received_at": received,
+        "due_at": f"{day[:-2]}{int(day[-2:]) + 1:02d}T{time}",
+        "assigned_to": None,
+        "vendor": vendor,
+        "project": project,
+        "commitment": commitment,
+        "procore_company_id": 4280,
+        "requirement_profile_id": "rp-2",
+        "scope": "project" if project else "global",
+        "documents": docs,
     }
 
 
@@ -59,19 +81,29 @@ class TinyWorld:
     users: list[dict[str, Any]] = field(default_factory=lambda: [dict(u) for u in USERS])
     vendors: list[dict[str, Any]] = field(default_factory=lambda: [ACME, BETA, LONER])
     projects: list[dict[str, Any]] = field(default_factory=lambda: [RIVERSIDE, HARBOR])
-    commitments: list[dict[str, Any]] = field(default_factory=lambda: [
-        {"id": "c-3", "procore_commitment_id": 77, "vendor_id": "v-88", "project_id": "p-9"},
-        {"id": "c-4", "procore_commitment_id": 78, "vendor_id": "v-90", "project_id": "p-9"},
-    ])
+    commitments: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {"id": "c-3", "procore_commitment_id": 77, "vendor_id": "v-88", "project_id": "p-9"},
+            {"id": "c-4", "procore_commitment_id": 78, "vendor_id": "v-90", "project_id": "p-9"},
+        ]
+    )
     requirement_profiles: dict[str, Any] = field(default_factory=lambda: {"rp-2": PROFILE})
     documents: dict[str, bytes] = field(default_factory=lambda: {"d-501": PDF_A, "d-502": PDF_B})
-    submissions: list[dict[str, Any]] = field(default_factory=lambda: [
-        _submission("s-1042", "2026-11-20T14:03:00Z", ACME, RIVERSIDE,
-                    {"id": "c-3", "procore_commitment_id": 77}, [_doc("d-501", PDF_A)]),
-        _submission("s-1043", "2026-11-20T15:00:00Z", BETA, None, None, [_doc("d-502", PDF_B)]),
-        _submission("s-1044", "2026-11-20T16:00:00Z", LONER, RIVERSIDE, None, []),
-        _submission("s-1045", "2026-11-20T17:00:00Z", ACME, HARBOR, None, []),
-    ])
+    submissions: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            _submission(
+                "s-1042",
+                "2026-11-20T14:03:00Z",
+                ACME,
+                RIVERSIDE,
+                {"id": "c-3", "procore_commitment_id": 77},
+                [_doc("d-501", PDF_A)],
+            ),
+            _submission("s-1043", "2026-11-20T15:00:00Z", BETA, None, None, [_doc("d-502", PDF_B)]),
+            _submission("s-1044", "2026-11-20T16:00:00Z", LONER, RIVERSIDE, None, []),
+            _submission("s-1045", "2026-11-20T17:00:00Z", ACME, HARBOR, None, []),
+        ]
+    )
 
 
 def token(user_id: str) -> dict[str, str]:

@@ -10,7 +10,10 @@ import pytest
 from coi_desktop.review.checklist import ChecklistLine, Result, override, summarize
 
 EVIDENCE: dict[str, Any] = {
-    "page": 1, "rect": [400.0, 300.5, 460.0, 310.0], "source": "text", "confidence": 0.97,
+    "page": 1,
+    "rect": [400.0, 300.5, 460.0, 310.0],
+    "source": "text",
+    "confidence": 0.97,
 }
 
 
@@ -42,15 +45,27 @@ def test_round_trip_keeps_an_override() -> None:
 
 
 def test_document_level_line_round_trips() -> None:
-    line = make_line("pass", requirement="certificate_holder", coverage=None, evidence=None,
-                     evidence_key=None, label="Certificate holder")
+    line = make_line(
+        "pass",
+        requirement="certificate_holder",
+        coverage=None,
+        evidence=None,
+        evidence_key=None,
+        label="Certificate holder",
+    )
     assert ChecklistLine.from_dict(line.to_dict()) == line
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("result", "maybe"), ("requirement", None), ("label", 3), ("overridden", "yes"),
-     ("evidence", [1, 2]), ("note", 5)],
+    [
+        ("result", "maybe"),
+        ("requirement", None),
+        ("label", 3),
+        ("overridden", "yes"),
+        ("evidence", [1, 2]),
+        ("note", 5),
+    ],
 )
 def test_from_dict_rejects_bad_fields(field: str, value: Any) -> None:
     data = make_line().to_dict()
@@ -114,7 +129,12 @@ def test_original_line_is_unchanged_by_override() -> None:
 
 
 def test_summarize_counts_every_result_key() -> None:
-    lines = [make_line("pass"), make_line("pass"), make_line("fail"), make_line("na"),
-             make_line("needs_review")]
+    lines = [
+        make_line("pass"),
+        make_line("pass"),
+        make_line("fail"),
+        make_line("na"),
+        make_line("needs_review"),
+    ]
     assert summarize(lines) == {"pass": 2, "fail": 1, "needs_review": 1}
     assert summarize([]) == {"pass": 0, "fail": 0, "needs_review": 0}

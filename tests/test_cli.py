@@ -93,7 +93,11 @@ def test_output_piped_into_a_closed_reader_is_not_a_traceback(coi_home: Path) ->
     try:
         done = subprocess.run(
             [sys.executable, "-m", "coi_desktop", "queue", "--json"],
-            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
         )
     finally:
         os.close(write_end)

@@ -23,8 +23,9 @@ def home(coi_home: Path) -> Path:
             upsert_user(session, {"id": "u-2", "name": "Sam", "role": "reviewer"})
             upsert_profile(session, factories.PROFILE)
             upsert_submission(session, factories.submission("s-1"))  # document not downloaded
-            upsert_submission(session, factories.submission("s-2", assigned_to="u-2",
-                                                            status="in_review"))
+            upsert_submission(
+                session, factories.submission("s-2", assigned_to="u-2", status="in_review")
+            )
         workspace.set_current_user("u-1")
     finally:
         workspace.close()
@@ -58,9 +59,11 @@ def test_someone_elses_submission_says_who_and_how_to_claim(
 ) -> None:
     assert main(["decide", "s-2", "--outcome", "rejected", "--note", "dup"]) == 1
     err = capsys.readouterr().err
-    assert err == ("coi-desktop: Submission s-2 is held by Sam; claim it before deciding (the "
-                   "tracker refuses a decision on work someone else holds), or ask a lead to "
-                   "reassign it to you. To claim it from here, add --claim.\n")
+    assert err == (
+        "coi-desktop: Submission s-2 is held by Sam; claim it before deciding (the "
+        "tracker refuses a decision on work someone else holds), or ask a lead to "
+        "reassign it to you. To claim it from here, add --claim.\n"
+    )
     assert _decisions(home) == 0
     assert main(["decide", "s-2", "--outcome", "rejected", "--note", "dup", "--claim"]) == 0
     assert _decisions(home) == 1
@@ -69,7 +72,11 @@ def test_someone_elses_submission_says_who_and_how_to_claim(
 def test_a_compliant_decision_takes_no_deficiencies(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["decide", "s-2", "--outcome", "compliant", "--claim",
-                 "--deficiency", "Missing page 2"]) == 1
+    assert (
+        main(
+            ["decide", "s-2", "--outcome", "compliant", "--claim", "--deficiency", "Missing page 2"]
+        )
+        == 1
+    )
     assert "decide non-compliant to send them" in capsys.readouterr().err
     assert _decisions(home) == 0

@@ -210,41 +210,69 @@ def test_decision_body_holds_only_what_the_tracker_contract_allows() -> None:
     from coi_desktop.sync.sandbox.validation import validate_decision
 
     decision = Decision(
-        submission_id="s-1", outcome="compliant", note=None, deficiencies=[], checklist=[],
+        submission_id="s-1",
+        outcome="compliant",
+        note=None,
+        deficiencies=[],
+        checklist=[],
         policies=[
-            {"coverage": "automobile_liability", "insurer": "Acme Mutual", "naic": None,
-             "policy_number": "BA-1", "effective_date": "2026-01-01", "expiration_date": None,
-             "limits": {"combined_single_limit": 1_000_000, "bodily_injury_per_person": None}},
-            {"coverage": "workers_compensation", "insurer": None, "naic": "12345",
-             "policy_number": None, "effective_date": None, "expiration_date": None,
-             "limits": {"statutory": True, "el_each_accident": 1_000_000}},
+            {
+                "coverage": "automobile_liability",
+                "insurer": "Acme Mutual",
+                "naic": None,
+                "policy_number": "BA-1",
+                "effective_date": "2026-01-01",
+                "expiration_date": None,
+                "limits": {"combined_single_limit": 1_000_000, "bodily_injury_per_person": None},
+            },
+            {
+                "coverage": "workers_compensation",
+                "insurer": None,
+                "naic": "12345",
+                "policy_number": None,
+                "effective_date": None,
+                "expiration_date": None,
+                "limits": {"statutory": True, "el_each_accident": 1_000_000},
+            },
             {"coverage": None, "limits": None},
         ],
-        decided_by="u-1", decided_at=datetime(2026, 12, 1, tzinfo=UTC), version_seen=1,
+        decided_by="u-1",
+        decided_at=datetime(2026, 12, 1, tzinfo=UTC),
+        version_seen=1,
         undone=False,
     )
     body = decisions.decision_body(decision)
 
     assert validate_decision(body, {"u-1"}) == {}
     auto, wc = body["policies"]
-    assert auto == {"coverage": "automobile_liability", "insurer": "Acme Mutual",
-                    "policy_number": "BA-1", "effective_date": "2026-01-01",
-                    "limits": {"combined_single_limit": 1_000_000}}
-    assert wc == {"coverage": "workers_compensation", "naic": "12345",
-                  "limits": {"el_each_accident": 1_000_000}}
+    assert auto == {
+        "coverage": "automobile_liability",
+        "insurer": "Acme Mutual",
+        "policy_number": "BA-1",
+        "effective_date": "2026-01-01",
+        "limits": {"combined_single_limit": 1_000_000},
+    }
+    assert wc == {
+        "coverage": "workers_compensation",
+        "naic": "12345",
+        "limits": {"el_each_accident": 1_000_000},
+    }
 
 
 def test_decisions_follow_assignment(db: Database) -> None:
     """#14.11: a reviewer decides only what is theirs or nobody's; a lead decides any."""
     with db.session() as session:
         decisions.claim(session, "s-1", _user(db, "u-2"))
-    with pytest.raises(decisions.HeldByOther, match="held by Sam; claim it"), \
-            db.session() as session:
+    with (
+        pytest.raises(decisions.HeldByOther, match="held by Sam; claim it"),
+        db.session() as session,
+    ):
         decisions.record_decision(session, "s-1", "non_compliant", _user(db, "u-1"))
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Decision)) == 0
-        by_lead = decisions.record_decision(session, "s-1", "rejected", _user(db, "u-9"),
-                                            note="wrong vendor")
+        by_lead = decisions.record_decision(
+            session, "s-1", "rejected", _user(db, "u-9"), note="wrong vendor"
+        )
         assert by_lead.decided_by == "u-9"
 
 
@@ -261,19 +289,28 @@ def test_an_asked_for_claim_takes_the_submission_then_the_decision_follows(db: D
 def test_own_deficiencies_follow_the_failed_lines_and_compliant_sends_none(db: Database) -> None:
     with db.session() as session:
         decision = decisions.record_decision(
-            session, "s-1", "non_compliant", _user(db, "u-1"),
-            own_deficiencies=["  Holder address is missing the suite  ", "", "Holder address "
-                              "is missing the suite"],
+            session,
+            "s-1",
+            "non_compliant",
+            _user(db, "u-1"),
+            own_deficiencies=[
+                "  Holder address is missing the suite  ",
+                "",
+                "Holder address is missing the suite",
+            ],
         )
         assert decision.deficiencies == [
             "GL each occurrence $500,000 is below the required $1,000,000",
             "Holder address is missing the suite",
         ]
-    with pytest.raises(DecisionError, match="compliant decision sends no deficiencies"), \
-            db.session() as session:
+    with (
+        pytest.raises(DecisionError, match="compliant decision sends no deficiencies"),
+        db.session() as session,
+    ):
         decisions.undo_decision(session, "s-1", _user(db, "u-1"))
-        decisions.record_decision(session, "s-1", "compliant", _user(db, "u-1"),
-                                  own_deficiencies=["anything"])
+        decisions.record_decision(
+            session, "s-1", "compliant", _user(db, "u-1"), own_deficiencies=["anything"]
+        )
 
 
 def test_a_decision_stored_in_an_older_shape_is_sent_in_the_contracts_shape() -> None:
@@ -282,27 +319,52 @@ def test_a_decision_stored_in_an_older_shape_is_sent_in_the_contracts_shape() ->
     from coi_desktop.sync.sandbox.validation import validate_decision
 
     decision = Decision(
-        submission_id="s-1", outcome="non_compliant", note=None,
+        submission_id="s-1",
+        outcome="non_compliant",
+        note=None,
         deficiencies=["GL policy expires in 12 days", ""],
         checklist=[
-            {"requirement": "general_liability.in_force", "result": "fail", "overridden": False,
-             "note": None, "required": {"days_remaining_at_least": 30},
-             "found": {"effective_date": "2026-01-01", "expiration_date": "2026-12-13"}},
-            {"requirement": "general_liability.additional_insured", "result": "pass",
-             "overridden": True, "note": "CG 20 10 on page 2", "required": True, "found": None},
+            {
+                "requirement": "general_liability.in_force",
+                "result": "fail",
+                "overridden": False,
+                "note": None,
+                "required": {"days_remaining_at_least": 30},
+                "found": {"effective_date": "2026-01-01", "expiration_date": "2026-12-13"},
+            },
+            {
+                "requirement": "general_liability.additional_insured",
+                "result": "pass",
+                "overridden": True,
+                "note": "CG 20 10 on page 2",
+                "required": True,
+                "found": None,
+            },
             {"requirement": "certificate_holder", "result": "odd", "found": ["Bulley", None]},
         ],
-        policies=[], decided_by="u-1", decided_at=datetime(2026, 12, 1, tzinfo=UTC),
-        version_seen=1, undone=False,
+        policies=[],
+        decided_by="u-1",
+        decided_at=datetime(2026, 12, 1, tzinfo=UTC),
+        version_seen=1,
+        undone=False,
     )
     body = decisions.decision_body(decision)
 
     assert validate_decision(body, {"u-1"}) == {}
     assert "note" not in body and body["deficiencies"] == ["GL policy expires in 12 days"]
     in_force, insured, holder = body["checklist"]
-    assert in_force == {"requirement": "general_liability.in_force", "result": "fail",
-                        "overridden": False, "required": "days remaining at least 30",
-                        "found": "effective date 2026-01-01; expiration date 2026-12-13"}
-    assert insured == {"requirement": "general_liability.additional_insured", "result": "pass",
-                       "overridden": True, "required": True, "note": "CG 20 10 on page 2"}
+    assert in_force == {
+        "requirement": "general_liability.in_force",
+        "result": "fail",
+        "overridden": False,
+        "required": "days remaining at least 30",
+        "found": "effective date 2026-01-01; expiration date 2026-12-13",
+    }
+    assert insured == {
+        "requirement": "general_liability.additional_insured",
+        "result": "pass",
+        "overridden": True,
+        "required": True,
+        "note": "CG 20 10 on page 2",
+    }
     assert holder["result"] == "needs_review" and holder["found"] == "Bulley"

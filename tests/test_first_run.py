@@ -24,8 +24,7 @@ def servers() -> Iterator[SandboxServers]:
         yield running
 
 
-def fresh_home(monkeypatch: pytest.MonkeyPatch, servers: SandboxServers,
-               user_id: str) -> Workspace:
+def fresh_home(monkeypatch: pytest.MonkeyPatch, servers: SandboxServers, user_id: str) -> Workspace:
     monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", servers.tracker_url)
     monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens[user_id])
     return open_workspace()
@@ -78,9 +77,11 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         window = window_for(qtbot, workspace)
         assert window.user_label.text() == "Not signed in" and tab_titles(window) == ["Review"]
         assert window.model.rowCount() == 0
-        engine = SyncEngine(workspace.database, workspace.documents,
-                            config_for(workspace.connection, workspace.credentials,
-                                       prepare_limit=0))
+        engine = SyncEngine(
+            workspace.database,
+            workspace.documents,
+            config_for(workspace.connection, workspace.credentials, prepare_limit=0),
+        )
         try:
             engine.run_once()
         finally:
@@ -100,11 +101,17 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         workspace.close()
 
 
-@pytest.mark.parametrize(("role", "who"), [("lead", ("Lee Lead", "lead")),
-                                           ("read-only", ("Robin Readonly", "read_only")),
-                                           (None, ("Riley Reviewer", "reviewer"))])
-def test_the_demo_opens_as_each_role(monkeypatch: pytest.MonkeyPatch,
-                                     role: str | None, who: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("role", "who"),
+    [
+        ("lead", ("Lee Lead", "lead")),
+        ("read-only", ("Robin Readonly", "read_only")),
+        (None, ("Riley Reviewer", "reviewer")),
+    ],
+)
+def test_the_demo_opens_as_each_role(
+    monkeypatch: pytest.MonkeyPatch, role: str | None, who: tuple[str, str]
+) -> None:
     """`coi-desktop --demo --as lead|read-only`: the window is signed in as that user."""
     from pathlib import Path
 
@@ -112,9 +119,14 @@ def test_the_demo_opens_as_each_role(monkeypatch: pytest.MonkeyPatch,
     import coi_desktop.demo
     from coi_desktop.cli import main
 
-    for name in ("COI_DESKTOP_TRACKER_URL", "COI_DESKTOP_TRACKER_TOKEN",
-                 "COI_DESKTOP_PROCORE_API_URL", "COI_DESKTOP_PROCORE_LOGIN_URL",
-                 "COI_DESKTOP_PROCORE_CLIENT_ID", "COI_DESKTOP_PROCORE_CLIENT_SECRET"):
+    for name in (
+        "COI_DESKTOP_TRACKER_URL",
+        "COI_DESKTOP_TRACKER_TOKEN",
+        "COI_DESKTOP_PROCORE_API_URL",
+        "COI_DESKTOP_PROCORE_LOGIN_URL",
+        "COI_DESKTOP_PROCORE_CLIENT_ID",
+        "COI_DESKTOP_PROCORE_CLIENT_SECRET",
+    ):
         monkeypatch.setenv(name, "")  # restored after the test; the demo sets them
     monkeypatch.setattr(coi_desktop.demo, "build_demo_world", lambda now, seed=7: TinyWorld())
     seen: list[tuple[str, str] | None] = []

@@ -63,8 +63,10 @@ def _certificate(place: Place = same) -> FormPage:
 )
 def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
     result = extract_document(_certificate(place).pdf(), "c.pdf")
-    got = {(p["coverage"], p["insurer_letter"], p["policy_number"], p["effective_date"])
-           for p in result["policies"]}
+    got = {
+        (p["coverage"], p["insurer_letter"], p["policy_number"], p["effective_date"])
+        for p in result["policies"]
+    }
     assert got == {
         ("general_liability", "A", "GL-100", "2026-01-01"),
         ("automobile_liability", "B", "AU-200", "2026-02-01"),
@@ -88,8 +90,10 @@ def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -
     result = extract_document(page.pdf(), "c.pdf")
     gl, wc = _one(result, "general_liability"), _one(result, "workers_compensation")
     assert list(gl["limits"].values()) == [n * 1_000_000 for n in range(1, 7)]
-    assert [wc["limits"][k] for k in ("el_each_accident", "el_disease_each_employee",
-                                      "el_disease_policy_limit")] == [11e6, 12e6, 13e6]
+    assert [
+        wc["limits"][k]
+        for k in ("el_each_accident", "el_disease_each_employee", "el_disease_policy_limit")
+    ] == [11e6, 12e6, 13e6]
     assert result["certificate_holder"]["name"] == "Holder Co"
     assert len(result["policies"]) == 2  # nothing spilled into the "other" row
 
@@ -116,9 +120,7 @@ def _without(pg: pymupdf.Page, word: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["line", "fill", "box"])
-@pytest.mark.parametrize(
-    "place", [same, taller_rows(1.12)], ids=["2016-03", "taller-rows"]
-)
+@pytest.mark.parametrize("place", [same, taller_rows(1.12)], ids=["2016-03", "taller-rows"])
 def test_a_row_without_its_title_is_found_by_the_table_rules(kind: str, place: Place) -> None:
     doc, pg = _certificate(place).render()
     _without(pg, "AUTOMOBILE")  # no title: only the rules say where the auto row starts
@@ -126,7 +128,9 @@ def test_a_row_without_its_title_is_found_by_the_table_rules(kind: str, place: P
     result = extract_document(doc.tobytes(), "c.pdf")
     auto = _one(result, "automobile_liability")
     assert (auto["insurer_letter"], auto["policy_number"], auto["effective_date"]) == (
-        "B", "AU-200", "2026-02-01"
+        "B",
+        "AU-200",
+        "2026-02-01",
     )
     assert _one(result, "general_liability")["policy_number"] == "GL-100"
     i = result["policies"].index(auto)

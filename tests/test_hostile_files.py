@@ -39,9 +39,19 @@ def test_extract_on_dev_zero_and_a_pipe_exits_at_once_with_one_sentence_each(
     fifo = tmp_path / "pipe.pdf"
     os.mkfifo(fifo)
     run = subprocess.run(
-        [sys.executable, "-m", "coi_desktop", "extract", "/dev/zero", str(fifo),
-         str(tmp_path / "missing.pdf")],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "coi_desktop",
+            "extract",
+            "/dev/zero",
+            str(fifo),
+            str(tmp_path / "missing.pdf"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "COI_DESKTOP_HOME": str(tmp_path / "home")},
     )
     assert run.returncode == 1

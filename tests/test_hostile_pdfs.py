@@ -20,9 +20,11 @@ from coi_desktop.samples.corpus import write_corpus
 @pytest.fixture(scope="module")
 def goods(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
     out = tmp_path_factory.mktemp("goods")
-    return [p.read_bytes() for p in write_corpus(out, 6, seed=11,
-                                                  styles=("fillable", "flattened"))
-            if p.suffix == ".pdf"]
+    return [
+        p.read_bytes()
+        for p in write_corpus(out, 6, seed=11, styles=("fillable", "flattened"))
+        if p.suffix == ".pdf"
+    ]
 
 
 def _flipped(data: bytes, rng: random.Random) -> bytes:
@@ -64,8 +66,7 @@ def test_every_value_of_a_damaged_file_needs_review() -> None:
     whole = extraction()
     assert any(line.result == "pass" for line in run(whole))
     damaged = extraction()
-    damaged["warnings"] = [f"{DAMAGED} (MuPDF repaired it); every value read from it needs "
-                           "review"]
+    damaged["warnings"] = [f"{DAMAGED} (MuPDF repaired it); every value read from it needs review"]
     lines = run(damaged, make_profile())
     assert lines and not any(line.result in ("pass", "fail") for line in lines)
     assert all("damaged" in line.message for line in lines if line.result == "needs_review")

@@ -75,8 +75,10 @@ def test_a_chain_with_one_unsafe_backend_is_not_trusted(memory_keyring: KeyringB
 
 def test_sync_problems_never_show_a_secret_in_use() -> None:
     register_secret(SECRET)
-    for problem in (AuthRequired("procore", f"token refused: {SECRET} lacks scope"),
-                    RetryLater(f"server said Bearer {SECRET}; " + "x" * 5000)):
+    for problem in (
+        AuthRequired("procore", f"token refused: {SECRET} lacks scope"),
+        RetryLater(f"server said Bearer {SECRET}; " + "x" * 5000),
+    ):
         text = str(problem)
         assert SECRET not in text
         assert len(text) < 1000

@@ -34,10 +34,19 @@ def servers() -> Iterator[SandboxServers]:
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COI_DESKTOP_HOME": str(home),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    return subprocess.run([sys.executable, "-m", "coi_desktop", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "COI_DESKTOP_HOME": str(home),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "coi_desktop", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _decide_three(servers: SandboxServers, home: Path, deliver_first: bool = False) -> list[str]:
@@ -91,8 +100,10 @@ def test_destroyed_database_is_refused_recovered_and_each_decision_delivered_onc
         report = engine.run_once()
         assert report.exit_code == 0, report
         with workspace.database.session() as session:
-            states = {i.id: (i.state, i.stage) for i in session.query(OutboxItem).filter(
-                OutboxItem.kind == "decision")}
+            states = {
+                i.id: (i.state, i.stage)
+                for i in session.query(OutboxItem).filter(OutboxItem.kind == "decision")
+            }
     for key in keys[1:]:
         assert states[key] == ("delivered", "done")
     per_key = servers.tracker.decisions_per_key()
@@ -168,12 +179,17 @@ def test_read_only_data_folder_is_one_sentence(coi_home: Path) -> None:
         where.database.chmod(0o600)
 
 
-@pytest.mark.parametrize(("raw", "words"), [
-    ("(sqlite3.OperationalError) database or disk is full [SQL: RELEASE SAVEPOINT sa_1]",
-     "is full; nothing was lost. Free some space"),
-    ("(sqlite3.OperationalError) attempt to write a readonly database", "cannot write to"),
-    ("(sqlite3.DatabaseError) database disk image is malformed", "coi-desktop recover"),
-])
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (
+            "(sqlite3.OperationalError) database or disk is full [SQL: RELEASE SAVEPOINT sa_1]",
+            "is full; nothing was lost. Free some space",
+        ),
+        ("(sqlite3.OperationalError) attempt to write a readonly database", "cannot write to"),
+        ("(sqlite3.DatabaseError) database disk image is malformed", "coi-desktop recover"),
+    ],
+)
 def test_storage_errors_become_one_sentence_with_a_way_out(
     tmp_path: Path, raw: str, words: str
 ) -> None:
@@ -198,8 +214,7 @@ def test_home_and_rotated_logs_are_private_under_umask_000(tmp_path: Path) -> No
 
         log_file = locations(home).log_file
         configure_logging(log_file)
-        handler = next(h for h in logging.getLogger().handlers
-                       if getattr(h, "_coi_desktop", False))
+        handler = next(h for h in logging.getLogger().handlers if getattr(h, "_coi_desktop", False))
         assert hasattr(handler, "doRollover")
         handler.doRollover()
         logging.getLogger("t").warning("after rollover")
@@ -248,11 +263,19 @@ def test_gui_offers_fresh_start_and_keeps_undelivered_decisions(
 
 def test_journal_merges_state_lines_and_compacts_to_the_undelivered(tmp_path: Path) -> None:
     path = tmp_path / journal.JOURNAL_NAME
-    whole = {"item": {"id": "a", "state": "pending", "stage": "tracker"},
-             "decision": {"id": "d-a", "undone": False}, "submission": {"id": "s-1"}}
+    whole = {
+        "item": {"id": "a", "state": "pending", "stage": "tracker"},
+        "decision": {"id": "d-a", "undone": False},
+        "submission": {"id": "s-1"},
+    }
     journal.append(path, [whole, {**whole, "item": {**whole["item"], "id": "b"}}])
-    journal.append(path, [{"item": {"id": "a", "state": "pending", "stage": "procore"}},
-                          {"item": {"id": "b", "state": "delivered", "stage": "done"}}])
+    journal.append(
+        path,
+        [
+            {"item": {"id": "a", "state": "pending", "stage": "procore"}},
+            {"item": {"id": "b", "state": "delivered", "stage": "done"}},
+        ],
+    )
     with path.open("ab") as handle:
         handle.write(b'{"item": {"id": "a", "sta')  # torn by a crash mid-append
     entries = journal.read(path)

@@ -57,8 +57,9 @@ def workspace(coi_home: Path) -> Iterator[Workspace]:
 
 
 def _engine(workspace: Workspace, fake: FakeServer) -> SyncEngine:
-    config = SyncConfig(tracker_url=fake.url, tracker_token=TOKEN, timeout=(1.0, 2.0),
-                        backoff=FAST, prepare_limit=0)
+    config = SyncConfig(
+        tracker_url=fake.url, tracker_token=TOKEN, timeout=(1.0, 2.0), backoff=FAST, prepare_limit=0
+    )
     return SyncEngine(workspace.database, workspace.documents, config)
 
 
@@ -102,8 +103,11 @@ def test_a_redirected_decision_is_kept_not_delivered_and_never_sent_elsewhere(
         _pull_one(workspace, fake)
         decide(workspace, "s-1", with_claim=False)
         target = f"{elsewhere.url}/submissions/s-1/decision"
-        fake.routes["PUT /api/v1/submissions/s-1/decision"] = (
-            lambda _r: (status, {"Location": target, "Content-Length": "0"}, b""))
+        fake.routes["PUT /api/v1/submissions/s-1/decision"] = lambda _r: (
+            status,
+            {"Location": target, "Content-Length": "0"},
+            b"",
+        )
         engine = _engine(workspace, fake)
         try:
             report = engine.run_once()
@@ -123,8 +127,11 @@ def test_a_redirected_decision_is_kept_not_delivered_and_never_sent_elsewhere(
 
 
 def test_a_redirected_read_is_one_sentence(fake: FakeServer) -> None:
-    fake.routes["GET /api/v1/me"] = lambda _r: (302, {"Location": "http://example.invalid/",
-                                                      "Content-Length": "0"}, b"")
+    fake.routes["GET /api/v1/me"] = lambda _r: (
+        302,
+        {"Location": "http://example.invalid/", "Content-Length": "0"},
+        b"",
+    )
     client = TrackerClient(fake.url, TOKEN, timeout=(1.0, 2.0))
     with pytest.raises(TrackerError) as refused:
         client.me()
@@ -172,8 +179,9 @@ def test_ids_that_are_not_plain_are_refused_and_never_requested(
     workspace: Workspace, fake: FakeServer, bad_id: str
 ) -> None:
     doc = {"id": bad_id, "sha256": "a" * 64, "size": 10, "filename": "x.pdf"}
-    fake.routes["GET /api/v1/submissions"] = ok(page([
-        submission("s-1", documents=[doc]), submission("s-2")]))
+    fake.routes["GET /api/v1/submissions"] = ok(
+        page([submission("s-1", documents=[doc]), submission("s-2")])
+    )
     engine = _engine(workspace, fake)
     try:
         report = engine.run_once()
@@ -207,7 +215,8 @@ def test_a_token_echoed_in_an_error_is_never_stored_or_printed(
     _pull_one(workspace, fake)
     decide(workspace, "s-1", with_claim=False)
     fake.routes["PUT /api/v1/submissions/s-1/decision"] = ok(
-        {"error": f"token {TOKEN} lacks scope decisions:write; Bearer {TOKEN}"}, 422)
+        {"error": f"token {TOKEN} lacks scope decisions:write; Bearer {TOKEN}"}, 422
+    )
     engine = _engine(workspace, fake)
     try:
         report = engine.run_once()
@@ -251,7 +260,10 @@ def test_a_gzip_bomb_is_refused_with_bounded_memory(fake: FakeServer) -> None:
     bomb = gzip_bomb(MAX_JSON_BYTES * 4)  # 64 MB of zeros in ~64 KB
     assert len(bomb) < 200_000
     fake.routes["GET /api/v1/me"] = lambda _r: (
-        200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, bomb)
+        200,
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        bomb,
+    )
     client = TrackerClient(fake.url, TOKEN, timeout=(1.0, 5.0))
     tracemalloc.start()
     try:
@@ -271,6 +283,7 @@ def test_a_large_body_is_refused_unread(fake: FakeServer) -> None:
             for _ in range(100):  # 100 MB, chunk by chunk, no Content-Length
                 sent.append(1)
                 yield b"[" + b"0," * (512 * 1024 - 1) + b"0]"
+
         return 200, {"Content-Type": "application/json"}, pieces()
 
     fake.routes["GET /api/v1/me"] = big
@@ -281,8 +294,11 @@ def test_a_large_body_is_refused_unread(fake: FakeServer) -> None:
 
 
 def test_a_document_larger_than_announced_is_refused(fake: FakeServer) -> None:
-    fake.routes["GET /api/v1/documents/d-1/content"] = (
-        lambda _r: (200, {"Content-Type": "application/pdf"}, b"%PDF" + b"0" * 1_000_000))
+    fake.routes["GET /api/v1/documents/d-1/content"] = lambda _r: (
+        200,
+        {"Content-Type": "application/pdf"},
+        b"%PDF" + b"0" * 1_000_000,
+    )
     client = TrackerClient(fake.url, TOKEN, timeout=(1.0, 5.0))
     with pytest.raises(AnswerRefused, match="COI Desk accepts for it; it was not read"):
         client.document("d-1", size=1000)
@@ -291,7 +307,10 @@ def test_a_document_larger_than_announced_is_refused(fake: FakeServer) -> None:
 def test_a_dripping_server_is_abandoned_at_the_deadline(fake: FakeServer) -> None:
     fake.drip_pause = 0.3
     fake.routes["GET /api/v1/me"] = lambda _r: (
-        200, {"Content-Type": "application/json"}, endless(b" "))
+        200,
+        {"Content-Type": "application/json"},
+        endless(b" "),
+    )
     client = TrackerClient(fake.url, TOKEN, timeout=(1.0, 2.0), deadline=1.5)
     started = time.monotonic()
     with pytest.raises(RetryLater, match="still arriving"):
@@ -321,8 +340,9 @@ def test_headers_dripped_byte_by_byte_are_abandoned_at_the_deadline() -> None:
     thread = threading.Thread(target=drip, daemon=True)
     thread.start()
     port = listener.getsockname()[1]
-    client = TrackerClient(f"http://127.0.0.1:{port}/api/v1", TOKEN, timeout=(1.0, 1.0),
-                           deadline=1.5)
+    client = TrackerClient(
+        f"http://127.0.0.1:{port}/api/v1", TOKEN, timeout=(1.0, 1.0), deadline=1.5
+    )
     started = time.monotonic()
     try:
         with pytest.raises(RetryLater, match="still arriving after 2 s"):
@@ -352,8 +372,11 @@ def test_has_more_forever_stops_with_a_message(
 ) -> None:
     monkeypatch.setattr("coi_desktop.sync.inbound.MAX_PAGES_PER_PASS", 20)  # 200 in use
     counter = iter(range(10**6))
-    fake.routes["GET /api/v1/submissions"] = (
-        lambda _r: (200, {}, json_body(page([], cursor=f"c-{next(counter)}", has_more=True))))
+    fake.routes["GET /api/v1/submissions"] = lambda _r: (
+        200,
+        {},
+        json_body(page([], cursor=f"c-{next(counter)}", has_more=True)),
+    )
     engine = _engine(workspace, fake)
     try:
         report = engine.run_once()
@@ -381,8 +404,9 @@ def test_has_more_with_the_same_cursor_stops_at_once(
 # ---------------------------------------------------------------- 8. messages
 
 
-@pytest.mark.parametrize("body", [b"[]", b"", b"null", b"[" * 200_000 + b"]" * 200_000,
-                                  json_body({"name": "no id"})])
+@pytest.mark.parametrize(
+    "body", [b"[]", b"", b"null", b"[" * 200_000 + b"]" * 200_000, json_body({"name": "no id"})]
+)
 def test_a_wrong_me_answer_is_one_sentence(
     workspace: Workspace, fake: FakeServer, body: bytes
 ) -> None:
@@ -401,7 +425,10 @@ def test_a_wrong_me_answer_is_one_sentence(
 
 def test_every_sync_problem_reads_as_a_sentence(fake: FakeServer) -> None:
     fake.routes["GET /api/v1/me"] = lambda _r: (
-        200, {"Content-Type": "application/json"}, b'{"id": ')
+        200,
+        {"Content-Type": "application/json"},
+        b'{"id": ',
+    )
     client = TrackerClient(fake.url, TOKEN, timeout=(1.0, 2.0))
     with pytest.raises(SyncProblem) as problem:
         client.me()

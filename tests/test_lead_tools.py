@@ -48,8 +48,11 @@ def lead_home(servers: SandboxServers, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 def sync(workspace: Workspace) -> None:
-    engine = SyncEngine(workspace.database, workspace.documents,
-                        config_for(workspace.connection, workspace.credentials, prepare_limit=0))
+    engine = SyncEngine(
+        workspace.database,
+        workspace.documents,
+        config_for(workspace.connection, workspace.credentials, prepare_limit=0),
+    )
     try:
         engine.run_once()
     finally:
@@ -64,8 +67,10 @@ def shown(qtbot: QtBot, workspace: Workspace) -> DashboardWidget:
 
 
 def texts(model: object, column: int) -> list[str]:
-    return [str(model.data(model.index(r, column)))  # type: ignore[attr-defined]
-            for r in range(model.rowCount())]  # type: ignore[attr-defined]
+    return [
+        str(model.data(model.index(r, column)))  # type: ignore[attr-defined]
+        for r in range(model.rowCount())
+    ]  # type: ignore[attr-defined]
 
 
 def test_the_team_comes_from_the_tracker_by_name_with_its_load(
@@ -76,12 +81,14 @@ def test_the_team_comes_from_the_tracker_by_name_with_its_load(
     widget = shown(qtbot, lead_home)
     assert widget.data is not None and widget.data.online
     members = {m.name: (m.assigned_open, m.you) for m in widget.team_members()}
-    assert members == {"Lee Lead": (0, True), "Riley Reviewer": (1, False),
-                       "Sam Reviewer": (2, False)}  # the read-only user gets no work
+    assert members == {
+        "Lee Lead": (0, True),
+        "Riley Reviewer": (1, False),
+        "Sam Reviewer": (2, False),
+    }  # the read-only user gets no work
     holders = texts(widget.attention_model, 5)
     assert sorted(holders) == ["Riley Reviewer", "Sam Reviewer", "Sam Reviewer", "nobody"]
-    assert sorted(texts(widget.reviewer_model, 0)) == ["Lee Lead", "Riley Reviewer",
-                                                       "Sam Reviewer"]
+    assert sorted(texts(widget.reviewer_model, 0)) == ["Lee Lead", "Riley Reviewer", "Sam Reviewer"]
     # The names stay for offline work and for the report command.
     with lead_home.database.session() as session:
         assert session.get(User, "u-2") is not None
@@ -101,8 +108,11 @@ def test_a_reassignment_by_keyboard_reaches_delivered(
     typed: list[str] = []
 
     def pick_riley() -> None:
-        dialog = next(w for w in QApplication.topLevelWidgets()
-                      if isinstance(w, ReassignDialog) and w.isVisible())
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ReassignDialog) and w.isVisible()
+        )
         typed.extend(dialog.people.item(i).text() for i in range(dialog.people.count()))
         qtbot.keyClicks(dialog.search, "ril")
         qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
@@ -110,11 +120,15 @@ def test_a_reassignment_by_keyboard_reaches_delivered(
     assert widget.selected_submission_ids() == ["s-1042"]
     QTimer.singleShot(100, pick_riley)
     with qtbot.waitSignal(widget.reassigned, timeout=10_000):
-        qtbot.keyClick(widget.attention_table, Qt.Key.Key_A,
-                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(
+            widget.attention_table,
+            Qt.Key.Key_A,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
     assert "Sam Reviewer  ·  2 open" in typed
-    qtbot.waitUntil(lambda: "→ Riley Reviewer (sending…)"
-                    in texts(widget.attention_model, 5), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "→ Riley Reviewer (sending…)" in texts(widget.attention_model, 5), timeout=10_000
+    )
 
     sync(lead_home)
     remote = servers.tracker.submission("s-1042")
@@ -147,10 +161,15 @@ def test_the_report_command_names_the_team(lead_home: Workspace, tmp_path: Path)
     with pymupdf.open(pdf) as doc:
         text = doc[0].get_text()
     assert "Sam Reviewer" in text and not RAW_ID.search(text), RAW_ID.findall(text)
-    overdue = [row.split(",") for row in table.read_text().splitlines()
-               if row.startswith("overdue,")]
-    assert sorted(row[6] for row in overdue) == ["", "Riley Reviewer", "Sam Reviewer",
-                                                 "Sam Reviewer"]
+    overdue = [
+        row.split(",") for row in table.read_text().splitlines() if row.startswith("overdue,")
+    ]
+    assert sorted(row[6] for row in overdue) == [
+        "",
+        "Riley Reviewer",
+        "Sam Reviewer",
+        "Sam Reviewer",
+    ]
 
 
 def test_the_team_tab_fits_a_1366_pixel_screen(qtbot: QtBot, lead_home: Workspace) -> None:
@@ -172,8 +191,13 @@ def test_the_team_tab_fits_a_1366_pixel_screen(qtbot: QtBot, lead_home: Workspac
     assert window.minimumSizeHint().width() <= 1366
     assert window.width() == 1366
     right = widget.width()
-    for part in [*widget.tiles.values(), widget.pdf_button, widget.reviewer_table,
-                 widget.attention_table, widget.reassign_button]:
+    for part in [
+        *widget.tiles.values(),
+        widget.pdf_button,
+        widget.reviewer_table,
+        widget.attention_table,
+        widget.reassign_button,
+    ]:
         corner = part.mapTo(widget, part.rect().topRight())
         assert corner.x() <= right, part
         assert part.width() >= min(part.sizeHint().width(), 100), part

@@ -36,8 +36,9 @@ LEAD = "u-7"
 
 @pytest.fixture
 def world(blank_form: Path) -> World:
-    return build_world(SEED, datetime.now(UTC).replace(microsecond=0), n_submissions=10,
-                       blank_form=blank_form)
+    return build_world(
+        SEED, datetime.now(UTC).replace(microsecond=0), n_submissions=10, blank_form=blank_form
+    )
 
 
 @pytest.fixture
@@ -59,8 +60,11 @@ def _sign_in(monkeypatch: pytest.MonkeyPatch, servers: SandboxServers, user_id: 
 def _pull_without_precheck(home: Path) -> None:
     """What the demo's first pass does: submissions and documents in, nothing pre-checked."""
     workspace = open_workspace(home)
-    engine = SyncEngine(workspace.database, workspace.documents,
-                        config_for(workspace.connection, workspace.credentials, prepare_limit=0))
+    engine = SyncEngine(
+        workspace.database,
+        workspace.documents,
+        config_for(workspace.connection, workspace.credentials, prepare_limit=0),
+    )
     try:
         assert engine.run_once().exit_code == 0
     finally:
@@ -84,8 +88,11 @@ def _queue(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
 
 def _on_tracker(servers: SandboxServers, sub_id: str) -> dict[str, Any]:
     """The submission as the tracker serves it (over HTTP, as the lead sees it)."""
-    reply = requests.get(f"{servers.tracker_url}/submissions/{sub_id}", timeout=5,
-                         headers={"Authorization": f"Bearer {servers.tokens[LEAD]}"})
+    reply = requests.get(
+        f"{servers.tracker_url}/submissions/{sub_id}",
+        timeout=5,
+        headers={"Authorization": f"Bearer {servers.tokens[LEAD]}"},
+    )
     assert reply.status_code == 200
     body: dict[str, Any] = reply.json()
     return body
@@ -93,27 +100,44 @@ def _on_tracker(servers: SandboxServers, sub_id: str) -> dict[str, Any]:
 
 def _procore_records(servers: SandboxServers, sub: dict[str, Any]) -> list[dict[str, Any]]:
     """Insurance records Procore holds for the submission's vendor, at its level."""
-    token = requests.post(f"{servers.procore_login_url}/oauth/token", timeout=5, data={
-        "grant_type": "client_credentials", "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET}).json()["access_token"]
+    token = requests.post(
+        f"{servers.procore_login_url}/oauth/token",
+        timeout=5,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+        },
+    ).json()["access_token"]
     company = sub["procore_company_id"]
     vendor = sub["vendor"]["procore_vendor_id"]
-    level = (f"projects/{sub['project']['procore_project_id']}" if sub["scope"] == "project"
-             else f"companies/{company}")
+    level = (
+        f"projects/{sub['project']['procore_project_id']}"
+        if sub["scope"] == "project"
+        else f"companies/{company}"
+    )
     reply = requests.get(
-        f"{servers.procore_api_url}/rest/v1.0/{level}/vendors/{vendor}/insurances", timeout=5,
-        headers={"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company)})
+        f"{servers.procore_api_url}/rest/v1.0/{level}/vendors/{vendor}/insurances",
+        timeout=5,
+        headers={"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company)},
+    )
     assert reply.status_code == 200
     records: list[dict[str, Any]] = reply.json()
     return records
 
 
-def _open(world: World, *, holders: tuple[str | None, ...] = (None, REVIEWER),
-          deficient: bool) -> list[dict[str, Any]]:
+def _open(
+    world: World, *, holders: tuple[str | None, ...] = (None, REVIEWER), deficient: bool
+) -> list[dict[str, Any]]:
     """Open certificates (not endorsement-only) held by nobody or by the given users."""
-    return [s for s in world.submissions
-            if s["kind"] == "coi" and s["status"] in ("new", "in_review")
-            and s["assigned_to"] in holders and bool(world.defects[s["id"]]) == deficient]
+    return [
+        s
+        for s in world.submissions
+        if s["kind"] == "coi"
+        and s["status"] in ("new", "in_review")
+        and s["assigned_to"] in holders
+        and bool(world.defects[s["id"]]) == deficient
+    ]
 
 
 def _linked(sub: dict[str, Any]) -> bool:
@@ -140,8 +164,13 @@ def test_cli_decisions_of_each_outcome_are_delivered_and_accepted(
     deficient = _open(world, deficient=True)[:2]
     assert len(compliant) == 2 and len(deficient) == 2
     plan: list[tuple[str, str, list[str]]] = [(s["id"], "compliant", []) for s in compliant]
-    plan.append((deficient[0]["id"], "non_compliant",
-                 ["--deficiency", "Send the CG 20 10 endorsement itself, not a summary"]))
+    plan.append(
+        (
+            deficient[0]["id"],
+            "non_compliant",
+            ["--deficiency", "Send the CG 20 10 endorsement itself, not a summary"],
+        )
+    )
     plan.append((deficient[1]["id"], "rejected", ["--note", "not a certificate for this job"]))
 
     for sub_id, outcome, extra in plan:
@@ -187,8 +216,12 @@ def test_offline_then_online_every_decision_lands_once(
     assert code == 1, err  # retryable: waits, nothing lost
     assert _queue(capsys)[sub["id"]]["delivery"] == "pending"
 
-    back = SandboxServers(tracker_state=servers.tracker, procore_state=servers.procore,
-                          tracker_port=ports[0], procore_port=ports[1]).start()
+    back = SandboxServers(
+        tracker_state=servers.tracker,
+        procore_state=servers.procore,
+        tracker_port=ports[0],
+        procore_port=ports[1],
+    ).start()
     back.tokens = servers.tokens  # the same tracker state: the same users and tokens
     try:
         _undelay(coi_home)
@@ -202,7 +235,10 @@ def test_offline_then_online_every_decision_lands_once(
 
 
 def test_decisions_follow_assignment_and_a_leads_reassign_lands(
-    world: World, servers: SandboxServers, coi_home: Path, capsys: pytest.CaptureFixture[str],
+    world: World,
+    servers: SandboxServers,
+    coi_home: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     others = [u["id"] for u in world.users if u["role"] == "reviewer" and u["id"] != REVIEWER]
@@ -244,30 +280,46 @@ def test_decisions_follow_assignment_and_a_leads_reassign_lands(
 
 
 def test_a_claim_the_tracker_refuses_is_shown_and_the_work_stays_with_its_holder(
-    world: World, servers: SandboxServers, coi_home: Path, capsys: pytest.CaptureFixture[str],
+    world: World,
+    servers: SandboxServers,
+    coi_home: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     others = [u["id"] for u in world.users if u["role"] == "reviewer" and u["id"] != REVIEWER]
-    sub = next(s for s in world.submissions
-               if s["assigned_to"] in others and s["status"] in ("new", "in_review"))
+    sub = next(
+        s
+        for s in world.submissions
+        if s["assigned_to"] in others and s["status"] in ("new", "in_review")
+    )
     holder_name = f"another reviewer ({sub['assigned_to']})"
     assert _cli(capsys, "sync", "--once")[0] == 0
     # Asked to claim, COI Desk tries; the tracker, which knows the holder, refuses both the
     # claim and the decision, and the reviewer is told who holds it.
-    code, _, err = _cli(capsys, "decide", sub["id"], "--outcome", "rejected", "--claim",
-                        "--note", "duplicate of an earlier certificate")
+    code, _, err = _cli(
+        capsys,
+        "decide",
+        sub["id"],
+        "--outcome",
+        "rejected",
+        "--claim",
+        "--note",
+        "duplicate of an earlier certificate",
+    )
     assert code == 0, err
     code, _, err = _cli(capsys, "sync", "--once")
     assert code == 3  # waits for a person, nothing to retry
     assert f"{holder_name} holds it (409)" in err
     assert _queue(capsys)[sub["id"]]["delivery"] == "conflict"
     on_tracker = _on_tracker(servers, sub["id"])
-    assert (on_tracker["assigned_to"], on_tracker["status"]) == (sub["assigned_to"],
-                                                                 sub["status"])
+    assert (on_tracker["assigned_to"], on_tracker["status"]) == (sub["assigned_to"], sub["status"])
     assert servers.tracker.decisions() == []
 
 
 def test_a_decision_refused_for_its_body_is_delivered_by_retry_now_once_fixed(
-    world: World, servers: SandboxServers, coi_home: Path, capsys: pytest.CaptureFixture[str],
+    world: World,
+    servers: SandboxServers,
+    coi_home: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue #11's 15 refused decisions: the body is built when sent, so Retry now sends a
@@ -280,8 +332,10 @@ def test_a_decision_refused_for_its_body_is_delivered_by_retry_now_once_fixed(
     assert _cli(capsys, "decide", sub["id"], "--outcome", "compliant")[0] == 0
 
     def as_before_the_fix(decision: Any) -> dict[str, Any]:
-        return {**fixed(decision), "policies": [{"coverage": "workers_compensation",
-                                                 "limits": {"statutory": True}}]}
+        return {
+            **fixed(decision),
+            "policies": [{"coverage": "workers_compensation", "limits": {"statutory": True}}],
+        }
 
     monkeypatch.setattr("coi_desktop.sync.delivery.decision_body", as_before_the_fix)
     code, _, err = _cli(capsys, "sync", "--once")

@@ -124,8 +124,10 @@ def test_split_name_address(text: str, name: str, address: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("100 Main Street, Suite 200, Chicago, Illinois 60601-1234",
-         "100 MAIN ST STE 200 CHICAGO IL 60601"),
+        (
+            "100 Main Street, Suite 200, Chicago, Illinois 60601-1234",
+            "100 MAIN ST STE 200 CHICAGO IL 60601",
+        ),
         ("100 Main St #200\nChicago IL 60601", "100 Main St., Ste. 200, Chicago, IL 60601"),
         ("1 North Avenue, Raleigh, North Carolina 27601, USA", "1 N Ave Raleigh NC 27601"),
         ("P.O. Box 12, Austin, Texas 78701", "PO Box 12 Austin TX 78701"),

@@ -154,17 +154,21 @@ def test_two_workers_reading_one_file_store_it_once_without_an_error(
     engine = workspace.database.engine
     other_landed: list[str] = []
 
-    def other_worker_first(conn: Any, cursor: Any, statement: str, params: Any,
-                           context: Any, executemany: bool) -> None:
+    def other_worker_first(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool
+    ) -> None:
         if other_landed or not statement.lstrip().upper().startswith("INSERT INTO EXTRACTIONS"):
             return
         other_landed.append("racing")  # the other worker's own insert passes through here too
         with engine.connect() as other:
             sha = other.execute(text("SELECT sha256 FROM documents")).scalar_one()
-            other.execute(text(
-                "INSERT INTO extractions (sha256, kind, method, data, extractor_version, "
-                "created_at) VALUES (:sha, 'coi', 'other', '{}', '1', '2026-11-22 00:00:00')"),
-                {"sha": sha})
+            other.execute(
+                text(
+                    "INSERT INTO extractions (sha256, kind, method, data, extractor_version, "
+                    "created_at) VALUES (:sha, 'coi', 'other', '{}', '1', '2026-11-22 00:00:00')"
+                ),
+                {"sha": sha},
+            )
             other.commit()
         other_landed.append(sha)
 
@@ -186,17 +190,19 @@ def test_decide_headless_pre_checks_first_or_says_why_it_cannot(
         upsert_submission(session, factories.submission("s-4"))  # document not downloaded
     problem = pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-4", TODAY)
     assert problem is not None and problem.startswith(
-        "Submission s-4 is not pre-checked: its document ")
+        "Submission s-4 is not pre-checked: its document "
+    )
     assert "run `coi-desktop sync --once` to receive it" in problem
 
     _store(workspace, "s-1", _certificate(blank_form, frozenset()))
-    assert pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-1",
-                                      TODAY) is None
+    assert pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-1", TODAY) is None
     with workspace.database.session() as session:
         sub = session.get(Submission, "s-1")
         assert sub is not None and sub.precheck_pass and checklist_lines(session, "s-1")
-    assert pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-unknown",
-                                      TODAY) is None  # record_decision names the unknown id
+    assert (
+        pipeline.ensure_prechecked(workspace.database, workspace.documents, "s-unknown", TODAY)
+        is None
+    )  # record_decision names the unknown id
 
 
 def test_what_was_read_is_searchable_before_the_profile_arrives(

@@ -26,23 +26,44 @@ HOLDER = "Bulley Construction LLC, 100 Main St, Chicago IL 60601"
 def make_profile(**changes: Any) -> dict[str, Any]:
     """The tracker-api.md example profile."""
     profile: dict[str, Any] = {
-        "id": "rp-2", "name": "Riverside Tower — subcontractors", "version": 3,
+        "id": "rp-2",
+        "name": "Riverside Tower — subcontractors",
+        "version": 3,
         "certificate_holder": HOLDER,
         "lines": [
-            {"coverage": "general_liability",
-             "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000,
-                        "products_completed_ops_aggregate": 2000000},
-             "additional_insured": True, "waiver_of_subrogation": True,
-             "primary_noncontributory": True, "per_project_aggregate": True,
-             "accepted_endorsements": ["CG 20 10", "CG 20 37", "CG 20 26", "CG 24 04"]},
-            {"coverage": "automobile_liability", "limits": {"combined_single_limit": 1000000},
-             "additional_insured": True, "waiver_of_subrogation": True},
-            {"coverage": "umbrella_liability",
-             "limits": {"each_occurrence": 5000000, "aggregate": 5000000}},
-            {"coverage": "workers_compensation", "statutory": True,
-             "limits": {"el_each_accident": 1000000, "el_disease_each_employee": 1000000,
-                        "el_disease_policy_limit": 1000000},
-             "waiver_of_subrogation": True},
+            {
+                "coverage": "general_liability",
+                "limits": {
+                    "each_occurrence": 1000000,
+                    "general_aggregate": 2000000,
+                    "products_completed_ops_aggregate": 2000000,
+                },
+                "additional_insured": True,
+                "waiver_of_subrogation": True,
+                "primary_noncontributory": True,
+                "per_project_aggregate": True,
+                "accepted_endorsements": ["CG 20 10", "CG 20 37", "CG 20 26", "CG 24 04"],
+            },
+            {
+                "coverage": "automobile_liability",
+                "limits": {"combined_single_limit": 1000000},
+                "additional_insured": True,
+                "waiver_of_subrogation": True,
+            },
+            {
+                "coverage": "umbrella_liability",
+                "limits": {"each_occurrence": 5000000, "aggregate": 5000000},
+            },
+            {
+                "coverage": "workers_compensation",
+                "statutory": True,
+                "limits": {
+                    "el_each_accident": 1000000,
+                    "el_disease_each_employee": 1000000,
+                    "el_disease_policy_limit": 1000000,
+                },
+                "waiver_of_subrogation": True,
+            },
         ],
         "min_days_remaining": 30,
     }
@@ -57,15 +78,22 @@ def only_line(coverage: str, **fields: Any) -> dict[str, Any]:
 
 DEFAULT_LIMITS: dict[str, dict[str, Any]] = {
     "general_liability": {
-        "each_occurrence": 1000000, "damage_to_rented_premises": 100000,
-        "medical_expense": 5000, "personal_advertising_injury": 1000000,
-        "general_aggregate": 2000000, "products_completed_ops_aggregate": 2000000},
+        "each_occurrence": 1000000,
+        "damage_to_rented_premises": 100000,
+        "medical_expense": 5000,
+        "personal_advertising_injury": 1000000,
+        "general_aggregate": 2000000,
+        "products_completed_ops_aggregate": 2000000,
+    },
     "automobile_liability": {"combined_single_limit": 1000000},
     "umbrella_liability": {"each_occurrence": 5000000, "aggregate": 5000000},
     "excess_liability": {"each_occurrence": 5000000, "aggregate": 5000000},
-    "workers_compensation": {"statutory": True, "el_each_accident": 1000000,
-                             "el_disease_each_employee": 1000000,
-                             "el_disease_policy_limit": 1000000},
+    "workers_compensation": {
+        "statutory": True,
+        "el_each_accident": 1000000,
+        "el_disease_each_employee": 1000000,
+        "el_disease_policy_limit": 1000000,
+    },
 }
 
 
@@ -90,12 +118,20 @@ def policy(coverage: str, limits: dict[str, Any] | None = None, **fields: Any) -
 
 
 def full_policies() -> list[dict[str, Any]]:
-    return [policy("general_liability"), policy("automobile_liability"),
-            policy("umbrella_liability"), policy("workers_compensation")]
+    return [
+        policy("general_liability"),
+        policy("automobile_liability"),
+        policy("umbrella_liability"),
+        policy("workers_compensation"),
+    ]
 
 
-P_AND_NC = {"form_number": "CG 20 01", "edition": "04 13", "page": 2,
-            "provides": ["primary_noncontributory"]}
+P_AND_NC = {
+    "form_number": "CG 20 01",
+    "edition": "04 13",
+    "page": 2,
+    "provides": ["primary_noncontributory"],
+}
 
 
 def extraction(
@@ -111,16 +147,29 @@ def extraction(
     """An extraction with evidence (confidence 0.98) for every value read; ``confidence``
     lowers chosen evidence keys."""
     policies = full_policies() if policies is None else policies
-    holder = holder if holder is not None else {
-        "name": "Bulley Construction LLC", "address": "100 Main St, Chicago, IL 60601"}
+    holder = (
+        holder
+        if holder is not None
+        else {"name": "Bulley Construction LLC", "address": "100 Main St, Chicago, IL 60601"}
+    )
     data: dict[str, Any] = {
-        "file": "acme.pdf", "sha256": "0" * 64, "kind": kind, "method": "text", "pages": 2,
+        "file": "acme.pdf",
+        "sha256": "0" * 64,
+        "kind": kind,
+        "method": "text",
+        "pages": 2,
         "certificate_date": "2026-11-20",
-        "producer": {"name": "Lakeside Insurance Brokers", "contact": None, "phone": None,
-                     "email": None},
+        "producer": {
+            "name": "Lakeside Insurance Brokers",
+            "contact": None,
+            "phone": None,
+            "email": None,
+        },
         "insured": {"name": insured, "address": "5 Elm St, Evanston, IL 60201"},
-        "insurers": [{"letter": "A", "name": "Travelers Casualty", "naic": "25674"},
-                     {"letter": "B", "name": "Hartford Fire", "naic": "19682"}],
+        "insurers": [
+            {"letter": "A", "name": "Travelers Casualty", "naic": "25674"},
+            {"letter": "B", "name": "Hartford Fire", "naic": "19682"},
+        ],
         "policies": policies,
         "description_of_operations": description,
         "certificate_holder": holder,
@@ -132,8 +181,12 @@ def extraction(
 
     def mark(key: str, value: Any) -> None:
         if value is not None:
-            evidence[key] = {"page": 1, "rect": [10.0, 20.0, 90.0, 30.0], "source": "text",
-                             "confidence": 0.98}
+            evidence[key] = {
+                "page": 1,
+                "rect": [10.0, 20.0, 90.0, 30.0],
+                "source": "text",
+                "confidence": 0.98,
+            }
 
     for i, row in enumerate(policies):
         for field, value in row.items():
@@ -152,7 +205,10 @@ def extraction(
 
 
 def run(
-    data: dict[str, Any], profile: dict[str, Any] | None = None, *, today: date = TODAY,
+    data: dict[str, Any],
+    profile: dict[str, Any] | None = None,
+    *,
+    today: date = TODAY,
     vendor: str = VENDOR,
 ) -> list[ChecklistLine]:
     return evaluate(profile or make_profile(), data, vendor_name=vendor, today=today)
@@ -179,17 +235,24 @@ def test_order_is_document_lines_then_profile_coverages() -> None:
     coverages = [line.coverage for line in lines[2:]]
     # Each coverage's lines together, coverages in the profile's order.
     assert list(dict.fromkeys(coverages)) == [
-        "general_liability", "automobile_liability", "umbrella_liability",
-        "workers_compensation"]
+        "general_liability",
+        "automobile_liability",
+        "umbrella_liability",
+        "workers_compensation",
+    ]
     changes = sum(a != b for a, b in pairwise(coverages))
     assert changes == 3
     gl = [line.requirement for line in lines if line.coverage == "general_liability"]
     assert gl == [
-        "general_liability.present", "general_liability.in_force",
-        "general_liability.each_occurrence", "general_liability.general_aggregate",
+        "general_liability.present",
+        "general_liability.in_force",
+        "general_liability.each_occurrence",
+        "general_liability.general_aggregate",
         "general_liability.products_completed_ops_aggregate",
-        "general_liability.additional_insured", "general_liability.waiver_of_subrogation",
-        "general_liability.primary_noncontributory", "general_liability.per_project_aggregate",
+        "general_liability.additional_insured",
+        "general_liability.waiver_of_subrogation",
+        "general_liability.primary_noncontributory",
+        "general_liability.per_project_aggregate",
     ]
 
 
@@ -241,8 +304,12 @@ def test_nothing_read_from_the_coverage_table_needs_review_not_fail() -> None:
 
 
 def test_excess_stands_for_a_required_umbrella() -> None:
-    policies = [policy("general_liability"), policy("automobile_liability"),
-                policy("excess_liability"), policy("workers_compensation")]
+    policies = [
+        policy("general_liability"),
+        policy("automobile_liability"),
+        policy("excess_liability"),
+        policy("workers_compensation"),
+    ]
     lines = run(extraction(policies))
     assert get(lines, "umbrella_liability.present").result == "pass"
     assert "excess" in get(lines, "umbrella_liability.present").message.lower()
@@ -250,8 +317,12 @@ def test_excess_stands_for_a_required_umbrella() -> None:
 
 
 def test_the_policy_in_force_is_chosen_when_a_coverage_appears_twice() -> None:
-    old = policy("general_liability", policy_number="OLD", effective_date="2025-06-01",
-                 expiration_date="2026-06-01")
+    old = policy(
+        "general_liability",
+        policy_number="OLD",
+        effective_date="2025-06-01",
+        expiration_date="2026-06-01",
+    )
     policies = [old, *full_policies()]
     line = get(run(extraction(policies)), "general_liability.in_force")
     assert line.result == "pass"
@@ -269,9 +340,13 @@ def test_limit_at_the_minimum_passes() -> None:
 
 def test_limit_below_the_minimum_fails() -> None:
     policies = [policy("general_liability", {"each_occurrence": 500000})]
-    line = get(run(extraction(policies), only_line(
-        "general_liability", limits={"each_occurrence": 1000000})),
-        "general_liability.each_occurrence")
+    line = get(
+        run(
+            extraction(policies),
+            only_line("general_liability", limits={"each_occurrence": 1000000}),
+        ),
+        "general_liability.each_occurrence",
+    )
     assert line.result == "fail"
     assert line.message == "GL each occurrence $500,000 is below the required $1,000,000."
     assert (line.required, line.found) == (1000000, 500000)
@@ -301,17 +376,25 @@ def test_confidence_at_the_threshold_passes() -> None:
 def test_low_confidence_shortfall_needs_review_rather_than_a_deficiency() -> None:
     policies = [policy("general_liability", {"each_occurrence": 500000})]
     data = extraction(policies, confidence={"policies[0].limits.each_occurrence": 0.5})
-    line = get(run(data, only_line("general_liability", limits={"each_occurrence": 1000000})),
-               "general_liability.each_occurrence")
+    line = get(
+        run(data, only_line("general_liability", limits={"each_occurrence": 1000000})),
+        "general_liability.each_occurrence",
+    )
     assert line.result == "needs_review"
     assert "$500,000" in line.message and "uncertain" in line.message
 
 
 def test_auto_split_limits_instead_of_csl_need_review() -> None:
-    split = {"combined_single_limit": None, "bodily_injury_per_person": 500000,
-             "bodily_injury_per_accident": 1000000, "property_damage": 500000}
-    line = get(run(extraction([policy("automobile_liability", split)])),
-               "automobile_liability.combined_single_limit")
+    split = {
+        "combined_single_limit": None,
+        "bodily_injury_per_person": 500000,
+        "bodily_injury_per_accident": 1000000,
+        "property_damage": 500000,
+    }
+    line = get(
+        run(extraction([policy("automobile_liability", split)])),
+        "automobile_liability.combined_single_limit",
+    )
     assert line.result == "needs_review"
     assert "split limits" in line.message and "$500,000" in line.message
 
@@ -330,8 +413,10 @@ def test_retention_is_a_maximum() -> None:
 
 
 def test_umbrella_that_may_make_up_a_shortfall_needs_review() -> None:
-    policies = [policy("general_liability", {"each_occurrence": 500000}),
-                policy("umbrella_liability")]
+    policies = [
+        policy("general_liability", {"each_occurrence": 500000}),
+        policy("umbrella_liability"),
+    ]
     line = get(run(extraction(policies)), "general_liability.each_occurrence")
     assert line.result == "needs_review"
     assert line.message == (
@@ -341,35 +426,44 @@ def test_umbrella_that_may_make_up_a_shortfall_needs_review() -> None:
 
 
 def test_umbrella_too_small_to_make_up_a_shortfall_still_fails() -> None:
-    policies = [policy("general_liability", {"each_occurrence": 500000}),
-                policy("umbrella_liability", {"each_occurrence": 250000})]
+    policies = [
+        policy("general_liability", {"each_occurrence": 500000}),
+        policy("umbrella_liability", {"each_occurrence": 250000}),
+    ]
     line = get(run(extraction(policies)), "general_liability.each_occurrence")
     assert line.result == "fail"
     assert "does not make up the difference" in line.message
 
 
 def test_expired_umbrella_does_not_make_up_a_shortfall() -> None:
-    policies = [policy("general_liability", {"each_occurrence": 500000}),
-                policy("umbrella_liability", effective_date="2025-01-01",
-                       expiration_date="2026-01-01")]
+    policies = [
+        policy("general_liability", {"each_occurrence": 500000}),
+        policy("umbrella_liability", effective_date="2025-01-01", expiration_date="2026-01-01"),
+    ]
     line = get(run(extraction(policies)), "general_liability.each_occurrence")
     assert line.result == "fail"
 
 
 def test_excess_can_make_up_an_employers_liability_shortfall() -> None:
-    policies = [policy("workers_compensation", {"el_disease_policy_limit": 500000}),
-                policy("excess_liability")]
+    policies = [
+        policy("workers_compensation", {"el_disease_policy_limit": 500000}),
+        policy("excess_liability"),
+    ]
     line = get(run(extraction(policies)), "workers_compensation.el_disease_policy_limit")
     assert line.result == "needs_review"
     assert "excess $5,000,000 may make up the difference" in line.message
 
 
 def test_umbrella_cannot_make_up_medical_expense() -> None:
-    policies = [policy("general_liability", {"medical_expense": 1000}),
-                policy("umbrella_liability")]
+    policies = [
+        policy("general_liability", {"medical_expense": 1000}),
+        policy("umbrella_liability"),
+    ]
     profile = only_line("general_liability", limits={"medical_expense": 5000})
-    assert get(run(extraction(policies), profile),
-               "general_liability.medical_expense").result == "fail"
+    assert (
+        get(run(extraction(policies), profile), "general_liability.medical_expense").result
+        == "fail"
+    )
 
 
 # ------------------------------------------------------------------ workers comp statute
@@ -388,8 +482,7 @@ def test_wc_not_per_statute_fails() -> None:
 
 def test_wc_per_statute_unreadable_needs_review() -> None:
     policies = [policy("workers_compensation", {"statutory": None})]
-    assert get(run(extraction(policies)),
-               "workers_compensation.statutory").result == "needs_review"
+    assert get(run(extraction(policies)), "workers_compensation.statutory").result == "needs_review"
 
 
 # --------------------------------------------------------------------- policy dates
@@ -403,8 +496,11 @@ def test_policy_in_force_passes() -> None:
     line = get(run(extraction()), "general_liability.in_force")
     assert line.result == "pass"
     assert line.required == {"in_force_on": "2026-11-22", "min_days_remaining": 30}
-    assert line.found == {"effective_date": "2026-06-01", "expiration_date": "2027-06-01",
-                          "days_remaining": 191}
+    assert line.found == {
+        "effective_date": "2026-06-01",
+        "expiration_date": "2027-06-01",
+        "days_remaining": 191,
+    }
 
 
 def test_expired_policy_fails_with_the_date() -> None:
@@ -414,8 +510,9 @@ def test_expired_policy_fails_with_the_date() -> None:
 
 
 def test_policy_not_yet_in_force_fails() -> None:
-    line = get(run(extraction(dated("2027-12-01", effective="2026-12-01"))),
-               "general_liability.in_force")
+    line = get(
+        run(extraction(dated("2027-12-01", effective="2026-12-01"))), "general_liability.in_force"
+    )
     assert line.result == "fail"
     assert "does not start until 12/01/2026" in line.message
 
@@ -430,10 +527,8 @@ def test_policy_expiring_within_min_days_fails_with_date_and_days_left() -> None
 
 
 def test_exactly_min_days_left_passes() -> None:
-    assert get(run(extraction(dated("2026-12-22"))),
-               "general_liability.in_force").result == "pass"
-    assert get(run(extraction(dated("2026-12-21"))),
-               "general_liability.in_force").result == "fail"
+    assert get(run(extraction(dated("2026-12-22"))), "general_liability.in_force").result == "pass"
+    assert get(run(extraction(dated("2026-12-21"))), "general_liability.in_force").result == "fail"
 
 
 def test_policy_expiring_today_is_in_force_but_fails_the_days_left() -> None:
@@ -441,13 +536,17 @@ def test_policy_expiring_today_is_in_force_but_fails_the_days_left() -> None:
     assert line.result == "fail"
     assert "expires on 11/22/2026, today" in line.message
     no_minimum = make_profile(min_days_remaining=None)
-    assert get(run(extraction(dated("2026-11-22")), no_minimum),
-               "general_liability.in_force").result == "pass"
+    assert (
+        get(run(extraction(dated("2026-11-22")), no_minimum), "general_liability.in_force").result
+        == "pass"
+    )
 
 
 def test_unreadable_date_needs_review() -> None:
-    line = get(run(extraction([policy("general_liability", expiration_date=None)])),
-               "general_liability.in_force")
+    line = get(
+        run(extraction([policy("general_liability", expiration_date=None)])),
+        "general_liability.in_force",
+    )
     assert line.result == "needs_review"
     assert "expiration date" in line.message
 
@@ -476,67 +575,99 @@ def test_addl_insd_not_marked_without_endorsement_fails() -> None:
 
 
 def test_accepted_endorsement_provides_additional_insured() -> None:
-    endorsement = {"form_number": "CG 20 10", "edition": "04 13", "page": 2,
-                   "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[endorsement, P_AND_NC])
+    endorsement = {
+        "form_number": "CG 20 10",
+        "edition": "04 13",
+        "page": 2,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)],
+        endorsements=[endorsement, P_AND_NC],
+    )
     line = get(run(data), "general_liability.additional_insured")
     assert line.result == "pass"
     assert line.message == (
-        "GL additional insured is provided by endorsement CG 20 10 04 13 (page 2).")
+        "GL additional insured is provided by endorsement CG 20 10 04 13 (page 2)."
+    )
     assert line.evidence is not None and line.evidence["page"] == 2
 
 
 @pytest.mark.parametrize("form", ["CG 20 10 04 13", "CG2010", "cg 20-10"])
 def test_endorsement_form_numbers_are_matched_loosely(form: str) -> None:
-    endorsement = {"form_number": form, "edition": None, "page": 3,
-                   "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[endorsement])
+    endorsement = {
+        "form_number": form,
+        "edition": None,
+        "page": 3,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[endorsement]
+    )
     assert get(run(data), "general_liability.additional_insured").result == "pass"
 
 
 def test_endorsement_not_on_the_accepted_list_needs_review() -> None:
-    endorsement = {"form_number": "CG 20 38", "edition": "04 13", "page": 2,
-                   "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[endorsement])
+    endorsement = {
+        "form_number": "CG 20 38",
+        "edition": "04 13",
+        "page": 2,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[endorsement]
+    )
     line = get(run(data), "general_liability.additional_insured")
     assert line.result == "needs_review"
     assert "not on this profile's accepted list" in line.message
 
 
 def test_endorsement_that_does_not_provide_the_requirement_does_not_count() -> None:
-    endorsement = {"form_number": "CG 24 04", "edition": "05 09", "page": 2,
-                   "provides": ["waiver_of_subrogation"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[endorsement])
+    endorsement = {
+        "form_number": "CG 24 04",
+        "edition": "05 09",
+        "page": 2,
+        "provides": ["waiver_of_subrogation"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[endorsement]
+    )
     assert get(run(data), "general_liability.additional_insured").result == "fail"
 
 
 def test_endorsement_for_another_policy_line_does_not_count() -> None:
-    auto_form = {"form_number": "CA 20 48", "edition": "10 13", "page": 2,
-                 "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[auto_form])
+    auto_form = {
+        "form_number": "CA 20 48",
+        "edition": "10 13",
+        "page": 2,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[auto_form]
+    )
     assert get(run(data), "general_liability.additional_insured").result == "fail"
 
 
 def test_without_an_accepted_list_the_policy_lines_own_form_is_accepted() -> None:
-    auto_form = {"form_number": "CA 20 48", "edition": "10 13", "page": 2,
-                 "provides": ["additional_insured"]}
-    data = extraction([policy("automobile_liability", additional_insured=False)],
-                      endorsements=[auto_form])
+    auto_form = {
+        "form_number": "CA 20 48",
+        "edition": "10 13",
+        "page": 2,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("automobile_liability", additional_insured=False)], endorsements=[auto_form]
+    )
     line = get(run(data), "automobile_liability.additional_insured")
     assert line.result == "pass"
     assert "CA 20 48" in line.message
 
 
 def test_blanket_endorsement_without_form_number_needs_review() -> None:
-    blanket = {"form_number": None, "edition": None, "page": 3,
-               "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[blanket])
+    blanket = {"form_number": None, "edition": None, "page": 3, "provides": ["additional_insured"]}
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[blanket]
+    )
     line = get(run(data), "general_liability.additional_insured")
     assert line.result == "needs_review"
     assert "blanket endorsement" in line.message
@@ -546,7 +677,7 @@ def test_blanket_wording_alone_needs_review_not_pass() -> None:
     data = extraction(
         [policy("general_liability", additional_insured=False)],
         description="The certificate holder is an additional insured where required by "
-                    "written contract.",
+        "written contract.",
     )
     line = get(run(data), "general_liability.additional_insured")
     assert line.result == "needs_review"
@@ -567,12 +698,21 @@ def test_low_confidence_addl_insd_mark_needs_review() -> None:
 
 
 def test_low_confidence_endorsement_needs_review() -> None:
-    endorsement = {"form_number": "CG 20 10", "edition": "04 13", "page": 2,
-                   "provides": ["additional_insured"]}
-    data = extraction([policy("general_liability", additional_insured=False)],
-                      endorsements=[endorsement])
+    endorsement = {
+        "form_number": "CG 20 10",
+        "edition": "04 13",
+        "page": 2,
+        "provides": ["additional_insured"],
+    }
+    data = extraction(
+        [policy("general_liability", additional_insured=False)], endorsements=[endorsement]
+    )
     data["evidence"]["endorsements[0].form_number"] = {
-        "page": 2, "rect": [0, 0, 50, 10], "source": "ocr", "confidence": 0.5}
+        "page": 2,
+        "rect": [0, 0, 50, 10],
+        "source": "ocr",
+        "confidence": 0.5,
+    }
     line = get(run(data), "general_liability.additional_insured")
     assert line.result == "needs_review"
     assert line.evidence_key == "endorsements[0].form_number"
@@ -588,22 +728,29 @@ def test_subr_wvd_not_marked_fails() -> None:
     assert line.result == "fail"
     assert line.message == (
         "WC does not show waiver of subrogation: SUBR WVD is not marked and no waiver of "
-        "subrogation endorsement was provided.")
+        "subrogation endorsement was provided."
+    )
 
 
 def test_wc_waiver_endorsement_passes() -> None:
-    form = {"form_number": "WC 00 03 13", "edition": None, "page": 4,
-            "provides": ["waiver_of_subrogation"]}
-    data = extraction([policy("workers_compensation", waiver_of_subrogation=False)],
-                      endorsements=[form])
+    form = {
+        "form_number": "WC 00 03 13",
+        "edition": None,
+        "page": 4,
+        "provides": ["waiver_of_subrogation"],
+    }
+    data = extraction(
+        [policy("workers_compensation", waiver_of_subrogation=False)], endorsements=[form]
+    )
     assert get(run(data), "workers_compensation.waiver_of_subrogation").result == "pass"
 
 
 def test_waiver_wording_needs_review() -> None:
-    data = extraction([policy("workers_compensation", waiver_of_subrogation=False)],
-                      description="Waiver of our right to recover applies per contract.")
-    assert get(run(data),
-               "workers_compensation.waiver_of_subrogation").result == "needs_review"
+    data = extraction(
+        [policy("workers_compensation", waiver_of_subrogation=False)],
+        description="Waiver of our right to recover applies per contract.",
+    )
+    assert get(run(data), "workers_compensation.waiver_of_subrogation").result == "needs_review"
 
 
 def test_requirements_not_in_the_profile_are_not_checked() -> None:
@@ -621,8 +768,9 @@ def test_primary_noncontributory_endorsement_passes() -> None:
 
 
 def test_primary_noncontributory_wording_needs_review() -> None:
-    data = extraction(endorsements=[],
-                      description="Coverage is primary & non-contributory as required.")
+    data = extraction(
+        endorsements=[], description="Coverage is primary & non-contributory as required."
+    )
     line = get(run(data), "general_liability.primary_noncontributory")
     assert line.result == "needs_review"
     assert "accept the wording or ask for the endorsement" in line.message
@@ -636,22 +784,25 @@ def test_primary_noncontributory_missing_fails() -> None:
 
 # ------------------------------------------- description-of-operations wording, by coverage
 
-WORDED_BENEFITS = ("general_liability.additional_insured",
-                   "general_liability.waiver_of_subrogation",
-                   "general_liability.primary_noncontributory",
-                   "automobile_liability.additional_insured",
-                   "automobile_liability.waiver_of_subrogation",
-                   "workers_compensation.waiver_of_subrogation")
+WORDED_BENEFITS = (
+    "general_liability.additional_insured",
+    "general_liability.waiver_of_subrogation",
+    "general_liability.primary_noncontributory",
+    "automobile_liability.additional_insured",
+    "automobile_liability.waiver_of_subrogation",
+    "workers_compensation.waiver_of_subrogation",
+)
 
 
 def unmarked(description: str) -> dict[str, Any]:
     """A certificate with no ADDL INSD / SUBR WVD marks and no endorsements: only the
     description of operations can say anything about the benefits."""
-    rows = [policy("general_liability", additional_insured=False, waiver_of_subrogation=False),
-            policy("automobile_liability", additional_insured=False,
-                   waiver_of_subrogation=False),
-            policy("umbrella_liability"),
-            policy("workers_compensation", waiver_of_subrogation=False)]
+    rows = [
+        policy("general_liability", additional_insured=False, waiver_of_subrogation=False),
+        policy("automobile_liability", additional_insured=False, waiver_of_subrogation=False),
+        policy("umbrella_liability"),
+        policy("workers_compensation", waiver_of_subrogation=False),
+    ]
     return extraction(rows, endorsements=[], description=description)
 
 
@@ -661,8 +812,11 @@ def benefit_results(description: str) -> dict[str, str]:
 
 
 def test_gl_wording_does_not_put_wc_up_for_review() -> None:
-    lines = run(unmarked("Waiver of subrogation applies to General Liability where required "
-                         "by written contract."))
+    lines = run(
+        unmarked(
+            "Waiver of subrogation applies to General Liability where required by written contract."
+        )
+    )
     gl = get(lines, "general_liability.waiver_of_subrogation")
     assert gl.result == "needs_review"
     assert gl.evidence_key == "description_of_operations"
@@ -675,8 +829,7 @@ def test_gl_wording_does_not_put_wc_up_for_review() -> None:
 
 def test_wording_is_attributed_sentence_by_sentence() -> None:
     assert benefit_results(
-        "GL & Auto: additional insured, primary and non-contributory. WC: waiver of "
-        "subrogation."
+        "GL & Auto: additional insured, primary and non-contributory. WC: waiver of subrogation."
     ) == {
         "general_liability.additional_insured": "needs_review",
         "general_liability.waiver_of_subrogation": "fail",
@@ -695,57 +848,69 @@ def test_wording_items_separated_by_semicolons_are_attributed_each() -> None:
     assert results["workers_compensation.waiver_of_subrogation"] == "needs_review"
 
 
-@pytest.mark.parametrize(("name", "coverage"), [
-    ("General Liability", "general_liability"),
-    ("the Commercial General Liability policy", "general_liability"),
-    ("GL", "general_liability"),
-    ("CGL", "general_liability"),
-    ("form CG 24 04", "general_liability"),
-    ("Auto", "automobile_liability"),
-    ("Business Auto", "automobile_liability"),
-    ("Automobile Liability", "automobile_liability"),
-    ("form CA 04 44", "automobile_liability"),
-    ("Workers Compensation", "workers_compensation"),
-    ("Workers' Comp", "workers_compensation"),
-    ("Worker's Compensation and Employers' Liability", "workers_compensation"),
-    ("WC", "workers_compensation"),
-    ("WC/EL", "workers_compensation"),
-    ("form WC 00 03 13", "workers_compensation"),
-])
-def test_wording_that_names_a_coverage_counts_for_that_coverage(name: str,
-                                                                 coverage: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "coverage"),
+    [
+        ("General Liability", "general_liability"),
+        ("the Commercial General Liability policy", "general_liability"),
+        ("GL", "general_liability"),
+        ("CGL", "general_liability"),
+        ("form CG 24 04", "general_liability"),
+        ("Auto", "automobile_liability"),
+        ("Business Auto", "automobile_liability"),
+        ("Automobile Liability", "automobile_liability"),
+        ("form CA 04 44", "automobile_liability"),
+        ("Workers Compensation", "workers_compensation"),
+        ("Workers' Comp", "workers_compensation"),
+        ("Worker's Compensation and Employers' Liability", "workers_compensation"),
+        ("WC", "workers_compensation"),
+        ("WC/EL", "workers_compensation"),
+        ("form WC 00 03 13", "workers_compensation"),
+    ],
+)
+def test_wording_that_names_a_coverage_counts_for_that_coverage(name: str, coverage: str) -> None:
     results = benefit_results(f"Waiver of subrogation applies to {name} per written contract.")
     waivers = {r: v for r, v in results.items() if r.endswith(".waiver_of_subrogation")}
-    assert waivers == {r: "needs_review" if r.startswith(f"{coverage}.") else "fail"
-                       for r in waivers}
+    assert waivers == {
+        r: "needs_review" if r.startswith(f"{coverage}.") else "fail" for r in waivers
+    }
 
 
 def test_wording_wrapped_across_lines_still_names_its_coverage() -> None:
-    results = benefit_results("Waiver of subrogation applies to the Workers\nCompensation "
-                              "policy in favor of the certificate holder.")
+    results = benefit_results(
+        "Waiver of subrogation applies to the Workers\nCompensation "
+        "policy in favor of the certificate holder."
+    )
     assert results["workers_compensation.waiver_of_subrogation"] == "needs_review"
     assert results["general_liability.waiver_of_subrogation"] == "fail"
 
 
 def test_wording_naming_one_coverage_leaves_unnamed_wording_for_all() -> None:
-    results = benefit_results("Additional insured applies to GL. Waiver of subrogation "
-                              "applies where required by written contract.")
+    results = benefit_results(
+        "Additional insured applies to GL. Waiver of subrogation "
+        "applies where required by written contract."
+    )
     assert results["general_liability.additional_insured"] == "needs_review"
     assert results["automobile_liability.additional_insured"] == "fail"
-    for requirement in ("general_liability.waiver_of_subrogation",
-                        "automobile_liability.waiver_of_subrogation",
-                        "workers_compensation.waiver_of_subrogation"):
+    for requirement in (
+        "general_liability.waiver_of_subrogation",
+        "automobile_liability.waiver_of_subrogation",
+        "workers_compensation.waiver_of_subrogation",
+    ):
         assert results[requirement] == "needs_review"
 
 
-@pytest.mark.parametrize("description", [
-    "The certificate holder is an additional insured, with waiver of subrogation, and "
-    "coverage is primary and non-contributory where required by written contract.",
-    "Coverage is primary & non-contributory and not excess of any other insurance; additional "
-    "insured and waiver of subrogation apply.",
-    "Additional insured, waiver of subrogation and primary/non-contributory apply to all "
-    "policies listed above.",
-])
+@pytest.mark.parametrize(
+    "description",
+    [
+        "The certificate holder is an additional insured, with waiver of subrogation, and "
+        "coverage is primary and non-contributory where required by written contract.",
+        "Coverage is primary & non-contributory and not excess of any other insurance; additional "
+        "insured and waiver of subrogation apply.",
+        "Additional insured, waiver of subrogation and primary/non-contributory apply to all "
+        "policies listed above.",
+    ],
+)
 def test_wording_that_names_no_coverage_still_counts_for_every_coverage(
     description: str,
 ) -> None:
@@ -753,21 +918,28 @@ def test_wording_that_names_no_coverage_still_counts_for_every_coverage(
 
 
 def test_wording_naming_a_coverage_never_passes_it() -> None:
-    line = get(run(unmarked("GL is primary and non-contributory.")),
-               "general_liability.primary_noncontributory")
+    line = get(
+        run(unmarked("GL is primary and non-contributory.")),
+        "general_liability.primary_noncontributory",
+    )
     assert line.result == "needs_review"
     assert "accept the wording or ask for the endorsement" in line.message
 
 
 def test_umbrella_wording_counts_for_an_excess_policy_too() -> None:
-    profile = only_line("excess_liability", limits={"each_occurrence": 5000000},
-                        waiver_of_subrogation=True)
-    rows = [policy("excess_liability", waiver_of_subrogation=False),
-            policy("general_liability", waiver_of_subrogation=False)]
-    data = extraction(rows, endorsements=[],
-                      description="Waiver of subrogation applies to the Umbrella.")
+    profile = only_line(
+        "excess_liability", limits={"each_occurrence": 5000000}, waiver_of_subrogation=True
+    )
+    rows = [
+        policy("excess_liability", waiver_of_subrogation=False),
+        policy("general_liability", waiver_of_subrogation=False),
+    ]
+    data = extraction(
+        rows, endorsements=[], description="Waiver of subrogation applies to the Umbrella."
+    )
     assert get(run(data, profile), "excess_liability.waiver_of_subrogation").result == (
-        "needs_review")
+        "needs_review"
+    )
 
 
 # ------------------------------------------------------------ per-project aggregate
@@ -790,10 +962,15 @@ def test_unread_aggregate_box_needs_review() -> None:
 
 
 def test_per_project_endorsement_passes() -> None:
-    form = {"form_number": "CG 25 03", "edition": "05 09", "page": 3,
-            "provides": ["per_project_aggregate"]}
-    data = extraction([policy("general_liability", aggregate_applies_per="policy")],
-                      endorsements=[form])
+    form = {
+        "form_number": "CG 25 03",
+        "edition": "05 09",
+        "page": 3,
+        "provides": ["per_project_aggregate"],
+    }
+    data = extraction(
+        [policy("general_liability", aggregate_applies_per="policy")], endorsements=[form]
+    )
     profile = only_line("general_liability", per_project_aggregate=True)
     assert get(run(data, profile), "general_liability.per_project_aggregate").result == "pass"
 
@@ -806,11 +983,15 @@ def test_per_project_endorsement_passes() -> None:
     [
         {"name": "Bulley Construction LLC", "address": "100 Main St, Chicago, IL 60601"},
         {"name": "BULLEY CONSTRUCTION, L.L.C.", "address": "100 Main Street\nChicago IL 60601"},
-        {"name": "Bulley Construction LLC\n100 Main St\nChicago, Illinois 60601-2210",
-         "address": None},
+        {
+            "name": "Bulley Construction LLC\n100 Main St\nChicago, Illinois 60601-2210",
+            "address": None,
+        },
         {"name": "The Bulley Construction", "address": "100 MAIN ST., CHICAGO, IL 60601"},
-        {"name": "Bulley Construction LLC\n100 Main St\nChicago IL 60601",
-         "address": "100 Main St, Chicago IL 60601"},
+        {
+            "name": "Bulley Construction LLC\n100 Main St\nChicago IL 60601",
+            "address": "100 Main St, Chicago IL 60601",
+        },
     ],
 )
 def test_certificate_holder_spelled_differently_passes(holder: dict[str, Any]) -> None:
@@ -824,7 +1005,8 @@ def test_different_certificate_holder_fails() -> None:
     assert line.result == "fail"
     assert line.message == (
         f"The certificate holder must be {HOLDER}; the certificate shows First Midwest Bank, "
-        "1 Elm St, Chicago, IL 60601.")
+        "1 Elm St, Chicago, IL 60601."
+    )
 
 
 def test_holder_with_a_different_address_needs_review() -> None:
@@ -835,7 +1017,8 @@ def test_holder_with_a_different_address_needs_review() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Bulley Constuction LLC", "Bulley Construction Inc", "Bulley Construction Holdings"])
+    "name", ["Bulley Constuction LLC", "Bulley Construction Inc", "Bulley Construction Holdings"]
+)
 def test_holder_near_miss_needs_review(name: str) -> None:
     holder = {"name": name, "address": "100 Main St, Chicago, IL 60601"}
     assert get(run(extraction(holder=holder)), "certificate_holder").result == "needs_review"
@@ -852,16 +1035,22 @@ def test_low_confidence_holder_needs_review() -> None:
 
 
 def test_profile_holder_given_as_name_and_address_is_understood() -> None:
-    profile = make_profile(certificate_holder={"name": "Bulley Construction LLC",
-                                               "address": "100 Main St\nChicago IL 60601"})
+    profile = make_profile(
+        certificate_holder={
+            "name": "Bulley Construction LLC",
+            "address": "100 Main St\nChicago IL 60601",
+        }
+    )
     line = get(run(extraction(), profile), "certificate_holder")
     assert line.result == "pass"
     assert line.required == HOLDER
 
 
 def test_holder_without_an_address_needs_review() -> None:
-    line = get(run(extraction(holder={"name": "Bulley Construction LLC", "address": None})),
-               "certificate_holder")
+    line = get(
+        run(extraction(holder={"name": "Bulley Construction LLC", "address": None})),
+        "certificate_holder",
+    )
     assert line.result == "needs_review"
     assert "no address" in line.message
 
@@ -874,8 +1063,15 @@ def test_profile_without_holder_is_na() -> None:
 # ----------------------------------------------------------------------- insured name
 
 
-@pytest.mark.parametrize("name", ["Acme Drywall LLC", "ACME DRYWALL, L.L.C.", "Acme Drywall",
-                                  "Acme Drywall LLC\n5 Elm St\nEvanston IL 60201"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Acme Drywall LLC",
+        "ACME DRYWALL, L.L.C.",
+        "Acme Drywall",
+        "Acme Drywall LLC\n5 Elm St\nEvanston IL 60201",
+    ],
+)
 def test_insured_matching_the_vendor_passes(name: str) -> None:
     assert get(run(extraction(insured=name)), "insured_name").result == "pass"
 
@@ -884,12 +1080,14 @@ def test_insured_that_is_another_company_fails() -> None:
     line = get(run(extraction(insured="Zenith Roofing Inc")), "insured_name")
     assert line.result == "fail"
     assert line.message == (
-        "The insured on the certificate is Zenith Roofing Inc; it must be Acme Drywall LLC.")
+        "The insured on the certificate is Zenith Roofing Inc; it must be Acme Drywall LLC."
+    )
 
 
 def test_insured_with_another_legal_form_needs_review() -> None:
     assert get(run(extraction(insured="Acme Drywall Inc")), "insured_name").result == (
-        "needs_review")
+        "needs_review"
+    )
 
 
 def test_unreadable_insured_needs_review() -> None:
@@ -905,10 +1103,20 @@ def test_low_confidence_insured_needs_review() -> None:
 
 
 def test_endorsement_submission_checks_what_an_endorsement_shows() -> None:
-    forms = [{"form_number": "CG 20 10", "edition": "04 13", "page": 1,
-              "provides": ["additional_insured"]},
-             {"form_number": "CG 24 04", "edition": "05 09", "page": 2,
-              "provides": ["waiver_of_subrogation"]}]
+    forms = [
+        {
+            "form_number": "CG 20 10",
+            "edition": "04 13",
+            "page": 1,
+            "provides": ["additional_insured"],
+        },
+        {
+            "form_number": "CG 24 04",
+            "edition": "05 09",
+            "page": 2,
+            "provides": ["waiver_of_subrogation"],
+        },
+    ]
     data = extraction([], kind="endorsement", endorsements=forms, holder={}, description=None)
     lines = run(data)
     assert get(lines, "general_liability.additional_insured").result == "pass"
@@ -916,10 +1124,14 @@ def test_endorsement_submission_checks_what_an_endorsement_shows() -> None:
     missing = get(lines, "automobile_liability.additional_insured")
     assert missing.result == "fail"
     assert missing.message == "No additional insured endorsement for Auto among the pages sent."
-    for requirement in ("certificate_holder", "general_liability.present",
-                        "general_liability.each_occurrence", "general_liability.in_force",
-                        "workers_compensation.statutory",
-                        "general_liability.per_project_aggregate"):
+    for requirement in (
+        "certificate_holder",
+        "general_liability.present",
+        "general_liability.each_occurrence",
+        "general_liability.in_force",
+        "workers_compensation.statutory",
+        "general_liability.per_project_aggregate",
+    ):
         assert get(lines, requirement).result == "na"
 
 
@@ -931,14 +1143,30 @@ def test_unknown_document_fails_once_and_checks_nothing_else() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(
-    st.sampled_from(["kind", "policies", "insured", "certificate_holder", "endorsements",
-                     "evidence", "description_of_operations", "insurers"]),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-                 lambda inner: st.lists(inner, max_size=3)
-                 | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                 max_leaves=10),
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "kind",
+                "policies",
+                "insured",
+                "certificate_holder",
+                "endorsements",
+                "evidence",
+                "description_of_operations",
+                "insurers",
+            ]
+        ),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+            ),
+            max_leaves=10,
+        ),
+    )
+)
 def test_garbage_extractions_never_raise(data: dict[str, Any]) -> None:
     lines = evaluate(make_profile(), data, vendor_name=VENDOR, today=TODAY)
     assert summarize(lines)
@@ -946,10 +1174,16 @@ def test_garbage_extractions_never_raise(data: dict[str, Any]) -> None:
 
 
 def test_garbage_profile_never_raises() -> None:
-    profile: dict[str, Any] = {"lines": [None, 3, {"coverage": 5},
-                                         {"coverage": "general_liability",
-                                          "limits": {"each_occurrence": "a lot"}}],
-                               "min_days_remaining": "30", "certificate_holder": 7}
+    profile: dict[str, Any] = {
+        "lines": [
+            None,
+            3,
+            {"coverage": 5},
+            {"coverage": "general_liability", "limits": {"each_occurrence": "a lot"}},
+        ],
+        "min_days_remaining": "30",
+        "certificate_holder": 7,
+    }
     lines = evaluate(profile, extraction(), vendor_name="", today=TODAY)
     assert get(lines, "general_liability.each_occurrence").result == "needs_review"
     assert get(lines, "insured_name").result == "na"
@@ -959,9 +1193,10 @@ def test_garbage_profile_never_raises() -> None:
 
 
 def test_deficiencies_are_the_failed_lines_in_order() -> None:
-    policies = [policy("general_liability", {"each_occurrence": 500000},
-                       aggregate_applies_per="policy"),
-                policy("workers_compensation", waiver_of_subrogation=False)]
+    policies = [
+        policy("general_liability", {"each_occurrence": 500000}, aggregate_applies_per="policy"),
+        policy("workers_compensation", waiver_of_subrogation=False),
+    ]
     lines = run(extraction(policies))
     assert compose_deficiencies(lines) == [
         "GL each occurrence $500,000 is below the required $1,000,000.",
@@ -974,18 +1209,28 @@ def test_deficiencies_are_the_failed_lines_in_order() -> None:
 
 
 def test_overrides_change_the_deficiency_list() -> None:
-    policies = [policy("general_liability", {"each_occurrence": 500000}),
-                policy("umbrella_liability")]
-    lines = run(extraction(policies), only_line(
-        "general_liability", limits={"each_occurrence": 1000000, "general_aggregate": 2000000}))
+    policies = [
+        policy("general_liability", {"each_occurrence": 500000}),
+        policy("umbrella_liability"),
+    ]
+    lines = run(
+        extraction(policies),
+        only_line(
+            "general_liability", limits={"each_occurrence": 1000000, "general_aggregate": 2000000}
+        ),
+    )
     occurrence = get(lines, "general_liability.each_occurrence")
     assert occurrence.result == "needs_review"
-    lines = [override(x, "fail", "The umbrella's schedule does not list this GL policy.")
-             if x is occurrence else x for x in lines]
+    lines = [
+        override(x, "fail", "The umbrella's schedule does not list this GL policy.")
+        if x is occurrence
+        else x
+        for x in lines
+    ]
     assert compose_deficiencies(lines) == [
-        "GL each occurrence: The umbrella's schedule does not list this GL policy."]
-    lines = [override(x, "pass", "Broker confirmed.") if x.result == "fail" else x
-             for x in lines]
+        "GL each occurrence: The umbrella's schedule does not list this GL policy."
+    ]
+    lines = [override(x, "pass", "Broker confirmed.") if x.result == "fail" else x for x in lines]
     assert compose_deficiencies(lines) == []
 
 
@@ -999,18 +1244,39 @@ def test_repeated_deficiencies_are_listed_once() -> None:
 
 
 def test_policies_for_decision_look_up_the_insurer() -> None:
-    rows = [policy("general_liability"), policy("workers_compensation", insurer_letter="b"),
-            policy("automobile_liability", insurer_letter="F")]
+    rows = [
+        policy("general_liability"),
+        policy("workers_compensation", insurer_letter="b"),
+        policy("automobile_liability", insurer_letter="F"),
+    ]
     assert policies_for_decision(extraction(rows)) == [
-        {"coverage": "general_liability", "insurer": "Travelers Casualty", "naic": "25674",
-         "policy_number": "GEN-1001", "effective_date": "2026-06-01",
-         "expiration_date": "2027-06-01", "limits": DEFAULT_LIMITS["general_liability"]},
-        {"coverage": "workers_compensation", "insurer": "Hartford Fire", "naic": "19682",
-         "policy_number": "WOR-1001", "effective_date": "2026-06-01",
-         "expiration_date": "2027-06-01", "limits": DEFAULT_LIMITS["workers_compensation"]},
-        {"coverage": "automobile_liability", "insurer": None, "naic": None,
-         "policy_number": "AUT-1001", "effective_date": "2026-06-01",
-         "expiration_date": "2027-06-01", "limits": DEFAULT_LIMITS["automobile_liability"]},
+        {
+            "coverage": "general_liability",
+            "insurer": "Travelers Casualty",
+            "naic": "25674",
+            "policy_number": "GEN-1001",
+            "effective_date": "2026-06-01",
+            "expiration_date": "2027-06-01",
+            "limits": DEFAULT_LIMITS["general_liability"],
+        },
+        {
+            "coverage": "workers_compensation",
+            "insurer": "Hartford Fire",
+            "naic": "19682",
+            "policy_number": "WOR-1001",
+            "effective_date": "2026-06-01",
+            "expiration_date": "2027-06-01",
+            "limits": DEFAULT_LIMITS["workers_compensation"],
+        },
+        {
+            "coverage": "automobile_liability",
+            "insurer": None,
+            "naic": None,
+            "policy_number": "AUT-1001",
+            "effective_date": "2026-06-01",
+            "expiration_date": "2027-06-01",
+            "limits": DEFAULT_LIMITS["automobile_liability"],
+        },
     ]
 
 

@@ -38,9 +38,16 @@ def world(**commitment_kinds: str) -> TinyWorld:
     tiny = TinyWorld()
     for commitment in tiny.commitments:
         commitment["kind"] = commitment_kinds.get(commitment["id"], "work_order_contracts")
-    tiny.submissions.append(_submission(
-        "s-1046", "2026-11-20T18:00:00Z", BETA, RIVERSIDE,
-        {"id": "c-4", "procore_commitment_id": 78}, [_doc("d-501", PDF_A)]))
+    tiny.submissions.append(
+        _submission(
+            "s-1046",
+            "2026-11-20T18:00:00Z",
+            BETA,
+            RIVERSIDE,
+            {"id": "c-4", "procore_commitment_id": 78},
+            [_doc("d-501", PDF_A)],
+        )
+    )
     return tiny
 
 
@@ -66,8 +73,10 @@ def records(servers: SandboxServers) -> dict[str, dict[str, Any]]:
 
 
 def test_a_purchase_order_is_flagged_on_its_own_path(coi_home: Path) -> None:
-    with SandboxServers(world=world(**{"c-3": "purchase_order_contracts"})) as servers, \
-            engine_for(servers, coi_home) as (workspace, engine):
+    with (
+        SandboxServers(world=world(**{"c-3": "purchase_order_contracts"})) as servers,
+        engine_for(servers, coi_home) as (workspace, engine),
+    ):
         engine.run_once()
         sent = decide(workspace, "s-1042", "compliant", policies=[GL_POLICY])
         [done] = settle(engine, workspace, sent)
@@ -108,18 +117,25 @@ def test_a_hand_entered_record_is_adopted_not_duplicated(
     scope = Scope(COMPANY, 5512, 1201)
     # 120 other records first, so the person's copy of our policy is on page 2.
     for n in range(120):
-        servers.procore.create_insurance(scope, {"insurance_type": "Umbrella",
-                                                 "policy_number": f"UMB-{n}"})
-    status, typed = servers.procore.create_insurance(scope, {
-        "insurance_type": "general liability", "policy_number": "cgl 123-4567",
-        "name": "Hartford"})
+        servers.procore.create_insurance(
+            scope, {"insurance_type": "Umbrella", "policy_number": f"UMB-{n}"}
+        )
+    status, typed = servers.procore.create_insurance(
+        scope,
+        {
+            "insurance_type": "general liability",
+            "policy_number": "cgl 123-4567",
+            "name": "Hartford",
+        },
+    )
     assert status == 201
     _, unnumbered = servers.procore.create_insurance(scope, {"insurance_type": "Auto"})
     # The listing fails once; then the adopting sync lands but its answer is lost, so the
     # retry finds the record already ours and must not adopt or create anything twice.
     servers.procore_faults.push(
         Fault(FaultKind.ERROR_500, method="GET", path="/insurances"),
-        Fault(FaultKind.DROP_AFTER_APPLY, method="PATCH", path="/insurances/sync"))
+        Fault(FaultKind.DROP_AFTER_APPLY, method="PATCH", path="/insurances/sync"),
+    )
     with engine_for(servers, coi_home) as (workspace, engine):
         engine.run_once()
         sent = decide(workspace, "s-1042", "compliant", policies=[GL_POLICY, WC_POLICY])
@@ -162,17 +178,23 @@ def test_expired_insurance_emails_are_sent_as_set(
 ) -> None:
     with engine_for(servers, coi_home, procore_expiry_emails=emails) as (workspace, engine):
         engine.run_once()
-        settle(engine, workspace,
-               decide(workspace, "s-1042", "compliant", policies=[GL_POLICY]),
-               decide(workspace, "s-1043", "compliant", policies=[WC_POLICY]))
+        settle(
+            engine,
+            workspace,
+            decide(workspace, "s-1042", "compliant", policies=[GL_POLICY]),
+            decide(workspace, "s-1043", "compliant", policies=[WC_POLICY]),
+        )
     flags = {r["enable_expired_insurance_notifications"] for r in records(servers).values()}
     assert flags == {bool(emails)}
 
 
-@pytest.mark.parametrize(("revoke", "scope_words"), [
-    ("project_directory", "Directory tool"),
-    ("company_directory", "Company Directory"),
-])
+@pytest.mark.parametrize(
+    ("revoke", "scope_words"),
+    [
+        ("project_directory", "Directory tool"),
+        ("company_directory", "Company Directory"),
+    ],
+)
 def test_a_403_names_the_missing_permission_and_the_account(
     servers: SandboxServers, coi_home: Path, revoke: str, scope_words: str
 ) -> None:
@@ -206,8 +228,10 @@ def test_test_connection_says_who_the_app_acts_as(servers: SandboxServers) -> No
     auth = ProcoreAuth(servers.procore_login_url, SANDBOX_CLIENT_ID)
     client = ProcoreClient(servers.procore_api_url, auth)
     try:
-        assert client.check(None) == ("Connected to Procore as COI Desk Sync "
-                                      "<coi-desk-dmsa@service.procore.example> (service "
-                                      "account): the sign-in works.")
+        assert client.check(None) == (
+            "Connected to Procore as COI Desk Sync "
+            "<coi-desk-dmsa@service.procore.example> (service "
+            "account): the sign-in works."
+        )
     finally:
         client.close()

@@ -23,18 +23,31 @@ from coi_desktop.workspace import open_workspace
 
 
 def ours(coverage: str, number: str) -> dict[str, Any]:
-    return {"origin_id": f"coidesk:p1201:v5512:{coverage}:{number}", "policy_number": number,
-            "insurance_type": "x"}
+    return {
+        "origin_id": f"coidesk:p1201:v5512:{coverage}:{number}",
+        "policy_number": number,
+        "insurance_type": "x",
+    }
 
 
-@pytest.mark.parametrize(("label", "coverage"), [
-    ("General Liability", "general_liability"), ("CGL", "general_liability"),
-    ("GL", "general_liability"), ("Automotive", "automobile_liability"),
-    ("Business Auto", "automobile_liability"), ("Worker's Comp", "workers_compensation"),
-    ("Umbrella/Excess Liability", "umbrella_excess"), ("Excess", "umbrella_excess"),
-    ("Builder's Risk", "builders_risk"), ("Pollution Coverage", "pollution_liability"),
-    ("Errors & Omissions", "professional_liability"), ("Crime", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("label", "coverage"),
+    [
+        ("General Liability", "general_liability"),
+        ("CGL", "general_liability"),
+        ("GL", "general_liability"),
+        ("Automotive", "automobile_liability"),
+        ("Business Auto", "automobile_liability"),
+        ("Worker's Comp", "workers_compensation"),
+        ("Umbrella/Excess Liability", "umbrella_excess"),
+        ("Excess", "umbrella_excess"),
+        ("Builder's Risk", "builders_risk"),
+        ("Pollution Coverage", "pollution_liability"),
+        ("Errors & Omissions", "professional_liability"),
+        ("Crime", None),
+        (None, None),
+    ],
+)
 def test_typed_insurance_types_name_a_coverage(label: str | None, coverage: str | None) -> None:
     assert coverage_of_label(label) == coverage
 
@@ -45,12 +58,23 @@ def test_adopt_matches_coverage_and_policy_number_once() -> None:
         {"id": 8, "insurance_type": "General Liability", "policy_number": "CGL1234"},
         {"id": 9, "insurance_type": "Umbrella", "policy_number": "U1"},
         {"id": 10, "insurance_type": "Automotive"},  # no number: never matched
-        {"id": 11, "insurance_type": "Worker's Compensation", "policy_number": "WC1",
-         "origin_id": "someone-else:1"},  # another integration's record: not ours to take
+        {
+            "id": 11,
+            "insurance_type": "Worker's Compensation",
+            "policy_number": "WC1",
+            "origin_id": "someone-else:1",
+        },  # another integration's record: not ours to take
     ]
-    sent = adopt([ours("general_liability", "CGL1234"), ours("general_liability", "CGL1234"),
-                  ours("excess_liability", "U1"), ours("automobile_liability", ""),
-                  ours("workers_compensation", "WC1")], existing)
+    sent = adopt(
+        [
+            ours("general_liability", "CGL1234"),
+            ours("general_liability", "CGL1234"),
+            ours("excess_liability", "U1"),
+            ours("automobile_liability", ""),
+            ours("workers_compensation", "WC1"),
+        ],
+        existing,
+    )
     assert [r.get("id") for r in sent] == [7, 8, 9, None, None]
     assert policy_key(" ab-12 c ") == "AB12C"
 
@@ -62,13 +86,18 @@ def test_adopt_leaves_records_we_made_to_origin_id() -> None:
 
 
 def test_both_procore_error_shapes_read_as_one_sentence() -> None:
-    assert procore_error_text({"error": {"code": "forbidden", "message": "No access"}}) == \
-        "No access"
-    assert procore_error_text({"error": {"code": "bad", "message": "Invalid",
-                                         "details": {"limit": ["is too long"]}}}) == \
-        "Invalid (limit is too long)"
-    assert procore_error_text({"errors": {"status": ["is not included"]}}) == \
-        "status is not included"
+    assert (
+        procore_error_text({"error": {"code": "forbidden", "message": "No access"}}) == "No access"
+    )
+    assert (
+        procore_error_text(
+            {"error": {"code": "bad", "message": "Invalid", "details": {"limit": ["is too long"]}}}
+        )
+        == "Invalid (limit is too long)"
+    )
+    assert (
+        procore_error_text({"errors": {"status": ["is not included"]}}) == "status is not included"
+    )
     assert procore_error_text({"errors": "Not Found"}) == "Not Found"
 
 
@@ -77,13 +106,16 @@ def test_a_big_sync_waits_longer_for_its_answer() -> None:
     assert sync_timeout((3.05, 15.0), 1000) == pytest.approx((3.05, 45.0))
 
 
-@pytest.mark.parametrize(("status", "body", "unavailable"), [
-    (403, {"error": {"code": "forbidden", "message": "… requires Procore Pay …"}}, True),
-    (403, {"error": {"code": "forbidden", "message": "You do not have permission"}}, False),
-    (422, {"errors": "Insurance compliance is not available"}, True),
-    (422, {"errors": {"insurance_status": ["is not included in the list"]}}, False),
-    (404, {"errors": "Not Found"}, False),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "unavailable"),
+    [
+        (403, {"error": {"code": "forbidden", "message": "… requires Procore Pay …"}}, True),
+        (403, {"error": {"code": "forbidden", "message": "You do not have permission"}}, False),
+        (422, {"errors": "Insurance compliance is not available"}, True),
+        (422, {"errors": {"insurance_status": ["is not included in the list"]}}, False),
+        (404, {"errors": "Not Found"}, False),
+    ],
+)
 def test_which_refusals_mean_no_flag_in_this_company(
     status: int, body: dict[str, Any], unavailable: bool
 ) -> None:
@@ -113,11 +145,12 @@ def test_memory_keeps_facts_and_forgets_a_refusal_after_the_recheck(tmp_path: Pa
 
 
 def test_monthly_sandbox_preset_and_expiry_emails_per_company(tmp_path: Path) -> None:
-    assert PROCORE_HOSTS["monthly"] == ("https://api-monthly.procore.com",
-                                        "https://login-sandbox-monthly.procore.com")
+    assert PROCORE_HOSTS["monthly"] == (
+        "https://api-monthly.procore.com",
+        "https://login-sandbox-monthly.procore.com",
+    )
     path = tmp_path / "settings.json"
-    save_settings(path, Settings(procore_environment="monthly",
-                                 procore_expiry_emails=("4280",)))
+    save_settings(path, Settings(procore_environment="monthly", procore_expiry_emails=("4280",)))
     loaded = load_settings(path)
     connection = resolve_connection(loaded, {})
     assert connection.procore_api_url == "https://api-monthly.procore.com"
@@ -129,5 +162,7 @@ def test_monthly_sandbox_preset_and_expiry_emails_per_company(tmp_path: Path) ->
     # Headless: the environment variable wins, and an empty one turns them all off.
     env = {"COI_DESKTOP_PROCORE_EXPIRY_EMAILS": "7, 8"}
     assert resolve_connection(loaded, env).procore_expiry_emails == ("7", "8")
-    assert resolve_connection(loaded, {"COI_DESKTOP_PROCORE_EXPIRY_EMAILS": ""}) \
-        .procore_expiry_emails == ()
+    assert (
+        resolve_connection(loaded, {"COI_DESKTOP_PROCORE_EXPIRY_EMAILS": ""}).procore_expiry_emails
+        == ()
+    )

@@ -38,8 +38,13 @@ def seeded(store: Store) -> Store:
     store.sub("s-new", NOW - timedelta(hours=1))
     for i, hours in enumerate([2, 5, 26]):
         decided = NOW - timedelta(hours=1, minutes=i)
-        store.sub(f"s-d{i}", decided - timedelta(hours=hours), status="in_review",
-                  assigned_to="u-1", claimed=decided - timedelta(minutes=12))
+        store.sub(
+            f"s-d{i}",
+            decided - timedelta(hours=hours),
+            status="in_review",
+            assigned_to="u-1",
+            claimed=decided - timedelta(minutes=12),
+        )
         store.decide(f"s-d{i}", decided)
     return store
 
@@ -87,9 +92,21 @@ def test_pdf_is_one_page_and_reads_back(snap: TeamSnapshot, tmp_path: Path) -> N
         assert doc.page_count == 1
         text = doc[0].get_text()
         assert doc.metadata is not None and doc.metadata["title"].startswith("COI review")
-    for expected in ("COI review", "Open", "Overdue (1)", "s-late", "Sam Reviewer",
-                     "Riley Reviewer", "Within 24 h (7 d)", "66.7%", "5h 00m",
-                     "Open items by age", "Last 14 days", "America/Chicago", "Sun 22 Nov 2026"):
+    for expected in (
+        "COI review",
+        "Open",
+        "Overdue (1)",
+        "s-late",
+        "Sam Reviewer",
+        "Riley Reviewer",
+        "Within 24 h (7 d)",
+        "66.7%",
+        "5h 00m",
+        "Open items by age",
+        "Last 14 days",
+        "America/Chicago",
+        "Sun 22 Nov 2026",
+    ):
         assert expected in text, expected
 
 
@@ -97,8 +114,9 @@ def test_pdf_with_many_reviewers_and_overdue_items_stays_on_one_page(store: Stor
     for i in range(60):
         store.user(f"u-x{i}", name=f"Reviewer Number {i:02d} With A Rather Long Name Indeed")
     for i in range(40):
-        store.sub(f"s-{i}", NOW - timedelta(hours=25 + i), status="in_review",
-                  assigned_to=f"u-x{i}")
+        store.sub(
+            f"s-{i}", NOW - timedelta(hours=25 + i), status="in_review", assigned_to=f"u-x{i}"
+        )
     with store.db.session() as session:
         data = pdf_bytes(snapshot(session, NOW))
     with pymupdf.open(stream=data, filetype="pdf") as doc:
@@ -131,8 +149,9 @@ def test_report_command_writes_pdf_and_csv_with_the_dashboards_figures(
     finally:
         workspace.close()
     pdf, table = tmp_path / "r.pdf", tmp_path / "r.csv"
-    code = main(["report", "--pdf", str(pdf), "--csv", str(table), "--json",
-                 "--tz", "America/Chicago"])
+    code = main(
+        ["report", "--pdf", str(pdf), "--csv", str(table), "--json", "--tz", "America/Chicago"]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     workspace = open_workspace()
@@ -141,8 +160,15 @@ def test_report_command_writes_pdf_and_csv_with_the_dashboards_figures(
             expected = compute_stats(session, now, tz=CHICAGO).to_json()
     finally:
         workspace.close()
-    for key in ("open", "by_status", "overdue", "decided_today", "within_24h_share_7d",
-                "turnaround_minutes_p50_7d", "reviewers"):
+    for key in (
+        "open",
+        "by_status",
+        "overdue",
+        "decided_today",
+        "within_24h_share_7d",
+        "turnaround_minutes_p50_7d",
+        "reviewers",
+    ):
         assert printed[key] == expected[key], key
     with pymupdf.open(pdf) as doc:
         assert "Overdue (1)" in doc[0].get_text()

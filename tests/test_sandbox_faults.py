@@ -48,17 +48,24 @@ def me(servers: SandboxServers, http: requests.Session, timeout: float = 5) -> r
     return http.get(servers.tracker_url + "/me", headers=token("u-1"), timeout=timeout)
 
 
-def decide(servers: SandboxServers, http: requests.Session, key: str,
-           version: int = 1) -> requests.Response:
+def decide(
+    servers: SandboxServers, http: requests.Session, key: str, version: int = 1
+) -> requests.Response:
     body = {"outcome": "compliant", "decided_by": "u-1", "decided_at": "2026-11-21T11:30:00Z"}
-    return http.put(servers.tracker_url + "/submissions/s-1042/decision", json=body, timeout=5,
-                    headers={**token("u-1"), "Idempotency-Key": key, "If-Match": str(version)})
+    return http.put(
+        servers.tracker_url + "/submissions/s-1042/decision",
+        json=body,
+        timeout=5,
+        headers={**token("u-1"), "Idempotency-Key": key, "If-Match": str(version)},
+    )
 
 
-@pytest.mark.parametrize(("kind", "status"), [(FaultKind.ERROR_500, 500),
-                                              (FaultKind.ERROR_502, 502)])
-def test_server_errors_are_not_applied(servers: SandboxServers, http: requests.Session,
-                                       kind: FaultKind, status: int) -> None:
+@pytest.mark.parametrize(
+    ("kind", "status"), [(FaultKind.ERROR_500, 500), (FaultKind.ERROR_502, 502)]
+)
+def test_server_errors_are_not_applied(
+    servers: SandboxServers, http: requests.Session, kind: FaultKind, status: int
+) -> None:
     servers.tracker_faults.push(Fault(kind))
     assert decide(servers, http, "k-1").status_code == status
     assert servers.tracker.decisions() == []
@@ -66,8 +73,10 @@ def test_server_errors_are_not_applied(servers: SandboxServers, http: requests.S
 
 
 def test_503_and_429_carry_retry_after(servers: SandboxServers, http: requests.Session) -> None:
-    servers.tracker_faults.push(Fault(FaultKind.UNAVAILABLE_503, retry_after=7),
-                                Fault(FaultKind.RATE_LIMIT_429, retry_after=3, count=3))
+    servers.tracker_faults.push(
+        Fault(FaultKind.UNAVAILABLE_503, retry_after=7),
+        Fault(FaultKind.RATE_LIMIT_429, retry_after=3, count=3),
+    )
     unavailable = me(servers, http)
     assert (unavailable.status_code, unavailable.headers["Retry-After"]) == (503, "7")
     burst = [me(servers, http) for _ in range(4)]
@@ -75,23 +84,25 @@ def test_503_and_429_carry_retry_after(servers: SandboxServers, http: requests.S
     assert burst[0].headers["Retry-After"] == "3"
 
 
-def test_delay_outlasts_the_client_timeout_and_then_applies(servers: SandboxServers,
-                                                            http: requests.Session) -> None:
+def test_delay_outlasts_the_client_timeout_and_then_applies(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     servers.tracker_faults.push(Fault(FaultKind.DELAY, method="POST", delay_seconds=0.6))
     with pytest.raises(requests.Timeout):
-        http.post(servers.tracker_url + "/submissions/s-1042/claim", headers=token("u-1"),
-                  timeout=0.2)
+        http.post(
+            servers.tracker_url + "/submissions/s-1042/claim", headers=token("u-1"), timeout=0.2
+        )
     deadline = time.monotonic() + 3
     while servers.tracker.submission("s-1042")["status"] != "in_review":  # type: ignore[index]
         assert time.monotonic() < deadline, "the delayed claim never landed"
         time.sleep(0.05)
 
 
-def test_dropped_connection_after_the_write_applied(servers: SandboxServers,
-                                                    http: requests.Session) -> None:
+def test_dropped_connection_after_the_write_applied(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     key = str(uuid.uuid4())
-    servers.tracker_faults.push(Fault(FaultKind.DROP_AFTER_APPLY, method="PUT",
-                                      path="/decision"))
+    servers.tracker_faults.push(Fault(FaultKind.DROP_AFTER_APPLY, method="PUT", path="/decision"))
     assert me(servers, http).status_code == 200  # does not match: passes untouched
     with pytest.raises(requests.ConnectionError):
         decide(servers, http, key)
@@ -102,11 +113,13 @@ def test_dropped_connection_after_the_write_applied(servers: SandboxServers,
     assert servers.tracker.decisions_per_key() == {key: 1}
 
 
-def test_malformed_json_is_a_200_the_client_cannot_parse(servers: SandboxServers,
-                                                         http: requests.Session) -> None:
+def test_malformed_json_is_a_200_the_client_cannot_parse(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     servers.tracker_faults.push(Fault(FaultKind.MALFORMED_JSON, path="/claim"))
-    answer = http.post(servers.tracker_url + "/submissions/s-1042/claim", headers=token("u-1"),
-                       timeout=5)
+    answer = http.post(
+        servers.tracker_url + "/submissions/s-1042/claim", headers=token("u-1"), timeout=5
+    )
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("application/json")
     with pytest.raises(ValueError):
@@ -114,39 +127,61 @@ def test_malformed_json_is_a_200_the_client_cannot_parse(servers: SandboxServers
     assert servers.tracker.submission("s-1042")["assigned_to"] == "u-1"  # type: ignore[index]
 
 
-def test_forced_token_expiry_gets_401_until_refreshed(servers: SandboxServers,
-                                                      http: requests.Session) -> None:
+def test_forced_token_expiry_gets_401_until_refreshed(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
     login = servers.procore_login_url + "/oauth/token"
     creds = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET}
-    tokens = http.post(login, timeout=5, data={**creds, "grant_type": "authorization_code",
-                                               "code": code,
-                                               "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"}).json()
+    tokens = http.post(
+        login,
+        timeout=5,
+        data={
+            **creds,
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+        },
+    ).json()
 
     def vendors(access: str) -> requests.Response:
-        return http.get(servers.procore_api_url + "/rest/v1.0/vendors", timeout=5,
-                        params={"company_id": 4280},
-                        headers={"Authorization": f"Bearer {access}",
-                                 "Procore-Company-Id": "4280"})
+        return http.get(
+            servers.procore_api_url + "/rest/v1.0/vendors",
+            timeout=5,
+            params={"company_id": 4280},
+            headers={"Authorization": f"Bearer {access}", "Procore-Company-Id": "4280"},
+        )
 
     servers.procore_faults.push(Fault(FaultKind.TOKEN_EXPIRY))
     assert vendors(tokens["access_token"]).status_code == 401
     assert vendors(tokens["access_token"]).status_code == 401  # it stays expired
-    fresh = http.post(login, timeout=5, data={**creds, "grant_type": "refresh_token",
-                                              "refresh_token": tokens["refresh_token"]}).json()
+    fresh = http.post(
+        login,
+        timeout=5,
+        data={**creds, "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+    ).json()
     assert vendors(fresh["access_token"]).status_code == 200
 
 
-def test_procore_faults_count_against_the_rate_limit(servers: SandboxServers,
-                                                     http: requests.Session) -> None:
-    access = http.post(servers.procore_login_url + "/oauth/token", timeout=5, data={
-        "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
-        "grant_type": "client_credentials"}).json()["access_token"]
+def test_procore_faults_count_against_the_rate_limit(
+    servers: SandboxServers, http: requests.Session
+) -> None:
+    access = http.post(
+        servers.procore_login_url + "/oauth/token",
+        timeout=5,
+        data={
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+            "grant_type": "client_credentials",
+        },
+    ).json()["access_token"]
     servers.procore_faults.push(Fault(FaultKind.UNAVAILABLE_503, retry_after=2))
-    answer = http.get(servers.procore_api_url + "/rest/v1.0/projects", timeout=5,
-                      params={"company_id": 4280},
-                      headers={"Authorization": f"Bearer {access}",
-                               "Procore-Company-Id": "4280"})
+    answer = http.get(
+        servers.procore_api_url + "/rest/v1.0/projects",
+        timeout=5,
+        params={"company_id": 4280},
+        headers={"Authorization": f"Bearer {access}", "Procore-Company-Id": "4280"},
+    )
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "2"
     assert "X-Rate-Limit-Remaining" in answer.headers
@@ -184,8 +219,9 @@ def test_random_429_comes_in_bursts() -> None:
     assert injector.snapshot()["queued"][0]["left"] == 2
 
 
-def test_plan_at_rate_one_hits_every_api_call_but_never_admin(servers: SandboxServers,
-                                                              http: requests.Session) -> None:
+def test_plan_at_rate_one_hits_every_api_call_but_never_admin(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     servers.tracker_faults.set_plan(FaultPlan(rate=1.0, kinds=(FaultKind.ERROR_500,)))
     assert me(servers, http).status_code == 500
     snapshot = http.get(servers.tracker_root + "/_sandbox/faults", timeout=5)
@@ -195,13 +231,18 @@ def test_plan_at_rate_one_hits_every_api_call_but_never_admin(servers: SandboxSe
     assert me(servers, http).status_code == 200
 
 
-def test_faults_over_the_admin_http_endpoint(servers: SandboxServers,
-                                             http: requests.Session) -> None:
+def test_faults_over_the_admin_http_endpoint(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     admin = servers.tracker_root + "/_sandbox/faults"
-    configured = http.post(admin, timeout=5, json={
-        "queue": [{"kind": "503", "path": "/me", "retry_after": 4}],
-        "plan": {"rate": 0.0, "kinds": ["500", "drop_after_apply"], "seed": 3},
-    })
+    configured = http.post(
+        admin,
+        timeout=5,
+        json={
+            "queue": [{"kind": "503", "path": "/me", "retry_after": 4}],
+            "plan": {"rate": 0.0, "kinds": ["500", "drop_after_apply"], "seed": 3},
+        },
+    )
     assert configured.status_code == 200
     body: dict[str, Any] = configured.json()
     assert body["plan"]["kinds"] == ["500", "drop_after_apply"]
@@ -213,8 +254,10 @@ def test_faults_over_the_admin_http_endpoint(servers: SandboxServers,
     assert http.post(admin, json={"queue": [{"kind": "meteor"}]}, timeout=5).status_code == 400
     assert http.post(admin, json={"clear": True}, timeout=5).json()["queued"] == []
     procore_admin = servers.procore_root + "/_sandbox/faults"
-    assert http.post(procore_admin, json={"queue": [{"kind": "token_expiry"}]},
-                     timeout=5).status_code == 200
+    assert (
+        http.post(procore_admin, json={"queue": [{"kind": "token_expiry"}]}, timeout=5).status_code
+        == 200
+    )
 
 
 def test_stop_does_not_wait_for_a_delayed_request(http: requests.Session) -> None:
@@ -230,15 +273,22 @@ def test_stop_does_not_wait_for_a_delayed_request(http: requests.Session) -> Non
 def test_foreground_sandbox_takes_faults_from_another_process(http: requests.Session) -> None:
     """``run_sandbox`` in a subprocess: banner, serving, admin faults over HTTP, Ctrl+C → 0."""
     tests_dir = Path(__file__).resolve().parent
-    script = ("from sandbox_world import TinyWorld\n"
-              "from coi_desktop.sync.sandbox import run_sandbox\n"
-              "raise SystemExit(run_sandbox(tracker_port=0, procore_port=0, world=TinyWorld()))\n")
+    script = (
+        "from sandbox_world import TinyWorld\n"
+        "from coi_desktop.sync.sandbox import run_sandbox\n"
+        "raise SystemExit(run_sandbox(tracker_port=0, procore_port=0, world=TinyWorld()))\n"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests_dir), str(tests_dir.parent)])}
     # A shell that started the test run in the background ignores SIGINT, and the child
     # would inherit that: give it the default handling a terminal's Ctrl+C meets.
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert proc.stdout is not None
         banner = []

@@ -67,8 +67,9 @@ class Procore:
     def __init__(self, servers: SandboxServers, http: requests.Session, access: str) -> None:
         self.url, self.http, self.access = servers.procore_api_url, http, access
 
-    def call(self, method: str, path: str, *, company: int | None = COMPANY,
-             **kw: Any) -> requests.Response:
+    def call(
+        self, method: str, path: str, *, company: int | None = COMPANY, **kw: Any
+    ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.access}"}
         if company is not None:
             headers["Procore-Company-Id"] = str(company)
@@ -82,10 +83,16 @@ def procore(servers: SandboxServers, http: requests.Session) -> Procore:
 
 
 def insurance(**fields: Any) -> dict[str, Any]:
-    base = {"name": "Hartford Fire", "insurance_type": "General Liability",
-            "policy_number": "CGL1234567", "effective_date": "2026-01-01",
-            "expiration_date": "2027-01-01", "limit": "1000000.00", "status": "compliant",
-            "origin_id": "coidesk:p1201:v5512:general_liability:CGL1234567"}
+    base = {
+        "name": "Hartford Fire",
+        "insurance_type": "General Liability",
+        "policy_number": "CGL1234567",
+        "effective_date": "2026-01-01",
+        "expiration_date": "2027-01-01",
+        "limit": "1000000.00",
+        "status": "compliant",
+        "origin_id": "coidesk:p1201:v5512:general_liability:CGL1234567",
+    }
     base.update(fields)
     return base
 
@@ -97,8 +104,9 @@ COMPANY_INS = f"/companies/{COMPANY}/vendors/5512/insurances"
 # -- OAuth --------------------------------------------------------------------------------------
 
 
-def test_client_credentials_gives_a_token_without_refresh(servers: SandboxServers,
-                                                          http: requests.Session) -> None:
+def test_client_credentials_gives_a_token_without_refresh(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     answer = oauth(servers, http, grant_type="client_credentials")
     assert answer.status_code == 200
     body = answer.json()
@@ -110,20 +118,31 @@ def test_client_credentials_gives_a_token_without_refresh(servers: SandboxServer
     assert api.call("GET", "/projects", params={"company_id": COMPANY}).status_code == 200
 
 
-def test_token_endpoint_accepts_json_and_basic_auth(servers: SandboxServers,
-                                                    http: requests.Session) -> None:
-    as_json = http.post(servers.procore_login_url + "/oauth/token", timeout=5, json={
-        "grant_type": "client_credentials", "client_id": SANDBOX_CLIENT_ID,
-        "client_secret": SANDBOX_CLIENT_SECRET})
+def test_token_endpoint_accepts_json_and_basic_auth(
+    servers: SandboxServers, http: requests.Session
+) -> None:
+    as_json = http.post(
+        servers.procore_login_url + "/oauth/token",
+        timeout=5,
+        json={
+            "grant_type": "client_credentials",
+            "client_id": SANDBOX_CLIENT_ID,
+            "client_secret": SANDBOX_CLIENT_SECRET,
+        },
+    )
     assert as_json.status_code == 200
-    basic = http.post(servers.procore_login_url + "/oauth/token", timeout=5,
-                      data={"grant_type": "client_credentials"},
-                      auth=(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET))
+    basic = http.post(
+        servers.procore_login_url + "/oauth/token",
+        timeout=5,
+        data={"grant_type": "client_credentials"},
+        auth=(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET),
+    )
     assert basic.status_code == 200
 
 
-def test_wrong_client_secret_is_401_invalid_client(servers: SandboxServers,
-                                                   http: requests.Session) -> None:
+def test_wrong_client_secret_is_401_invalid_client(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     answer = oauth(servers, http, grant_type="client_credentials", client_secret="guess")
     assert answer.status_code == 401
     assert answer.json()["error"] == "invalid_client"
@@ -134,8 +153,13 @@ def test_authorization_code_is_single_use_and_needs_the_oob_redirect(
     servers: SandboxServers, http: requests.Session
 ) -> None:
     code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
-    wrong = oauth(servers, http, grant_type="authorization_code", code=code,
-                  redirect_uri="http://127.0.0.1/callback")
+    wrong = oauth(
+        servers,
+        http,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri="http://127.0.0.1/callback",
+    )
     assert (wrong.status_code, wrong.json()["error"]) == (400, "invalid_grant")
     code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
     first = oauth(servers, http, grant_type="authorization_code", code=code, redirect_uri=OOB)
@@ -145,28 +169,43 @@ def test_authorization_code_is_single_use_and_needs_the_oob_redirect(
     assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
 
 
-def test_authorization_code_expires_after_ten_minutes(servers: SandboxServers,
-                                                      http: requests.Session,
-                                                      clock: FakeClock) -> None:
+def test_authorization_code_expires_after_ten_minutes(
+    servers: SandboxServers, http: requests.Session, clock: FakeClock
+) -> None:
     code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
     clock.now += 601
     answer = oauth(servers, http, grant_type="authorization_code", code=code, redirect_uri=OOB)
     assert answer.status_code == 400
 
 
-def test_authorize_page_and_admin_route_mint_codes(servers: SandboxServers,
-                                                   http: requests.Session) -> None:
-    page = http.get(servers.procore_login_url + "/oauth/authorize", timeout=5, params={
-        "client_id": SANDBOX_CLIENT_ID, "response_type": "code", "redirect_uri": OOB})
+def test_authorize_page_and_admin_route_mint_codes(
+    servers: SandboxServers, http: requests.Session
+) -> None:
+    page = http.get(
+        servers.procore_login_url + "/oauth/authorize",
+        timeout=5,
+        params={"client_id": SANDBOX_CLIENT_ID, "response_type": "code", "redirect_uri": OOB},
+    )
     assert page.status_code == 200
     match = re.search(r"<pre id='code'>([^<]+)</pre>", page.text)
     assert match is not None
-    assert oauth(servers, http, grant_type="authorization_code", code=match.group(1),
-                 redirect_uri=OOB).status_code == 200
-    minted = http.post(servers.procore_root + "/_sandbox/authorization-code",
-                       json={"client_id": SANDBOX_CLIENT_ID}, timeout=5).json()["code"]
-    assert oauth(servers, http, grant_type="authorization_code", code=minted,
-                 redirect_uri=OOB).status_code == 200
+    assert (
+        oauth(
+            servers, http, grant_type="authorization_code", code=match.group(1), redirect_uri=OOB
+        ).status_code
+        == 200
+    )
+    minted = http.post(
+        servers.procore_root + "/_sandbox/authorization-code",
+        json={"client_id": SANDBOX_CLIENT_ID},
+        timeout=5,
+    ).json()["code"]
+    assert (
+        oauth(
+            servers, http, grant_type="authorization_code", code=minted, redirect_uri=OOB
+        ).status_code
+        == 200
+    )
 
 
 def test_refresh_token_works_once(servers: SandboxServers, http: requests.Session) -> None:
@@ -174,16 +213,17 @@ def test_refresh_token_works_once(servers: SandboxServers, http: requests.Sessio
     fresh = oauth(servers, http, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert fresh.status_code == 200
     assert fresh.json()["refresh_token"] != tokens["refresh_token"]
-    reused = oauth(servers, http, grant_type="refresh_token",
-                   refresh_token=tokens["refresh_token"])
+    reused = oauth(servers, http, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert (reused.status_code, reused.json()["error"]) == (400, "invalid_grant")
-    chained = oauth(servers, http, grant_type="refresh_token",
-                    refresh_token=fresh.json()["refresh_token"])
+    chained = oauth(
+        servers, http, grant_type="refresh_token", refresh_token=fresh.json()["refresh_token"]
+    )
     assert chained.status_code == 200
 
 
-def test_refresh_token_is_dead_even_when_the_answer_was_lost(servers: SandboxServers,
-                                                             http: requests.Session) -> None:
+def test_refresh_token_is_dead_even_when_the_answer_was_lost(
+    servers: SandboxServers, http: requests.Session
+) -> None:
     tokens = sign_in(servers, http)
     servers.procore_faults.push(Fault(FaultKind.DROP_AFTER_APPLY, path="/oauth/token"))
     with pytest.raises(requests.ConnectionError):
@@ -197,15 +237,17 @@ def test_refresh_token_is_dead_even_when_the_answer_was_lost(servers: SandboxSer
 
 def test_missing_or_unknown_token_is_401(servers: SandboxServers, http: requests.Session) -> None:
     for headers in ({}, {"Authorization": "Bearer forged"}):
-        answer = http.get(servers.procore_api_url + "/rest/v1.0/projects",
-                          params={"company_id": COMPANY},
-                          headers={**headers, "Procore-Company-Id": str(COMPANY)}, timeout=5)
+        answer = http.get(
+            servers.procore_api_url + "/rest/v1.0/projects",
+            params={"company_id": COMPANY},
+            headers={**headers, "Procore-Company-Id": str(COMPANY)},
+            timeout=5,
+        )
         assert answer.status_code == 401
         assert answer.json()["errors"] == "The access token is invalid"
 
 
-def test_access_tokens_expire(servers: SandboxServers, procore: Procore,
-                              clock: FakeClock) -> None:
+def test_access_tokens_expire(servers: SandboxServers, procore: Procore, clock: FakeClock) -> None:
     assert procore.call("GET", "/vendors", params={"company_id": COMPANY}).status_code == 200
     clock.now += 5401
     assert procore.call("GET", "/vendors", params={"company_id": COMPANY}).status_code == 401
@@ -231,8 +273,11 @@ def test_insurance_create_read_update_delete(procore: Procore, path: str) -> Non
     assert record["limit"] == "1000000.00"
     one = procore.call("GET", f"{path}/{record['id']}")
     assert one.json()["policy_number"] == "CGL1234567"
-    patched = procore.call("PATCH", f"{path}/{record['id']}",
-                           json={"insurance": {"status": "expired", "notes": "lapsed"}})
+    patched = procore.call(
+        "PATCH",
+        f"{path}/{record['id']}",
+        json={"insurance": {"status": "expired", "notes": "lapsed"}},
+    )
     assert patched.status_code == 200
     assert (patched.json()["status"], patched.json()["notes"]) == ("expired", "lapsed")
     assert procore.call("DELETE", f"{path}/{record['id']}").status_code == 204
@@ -240,8 +285,11 @@ def test_insurance_create_read_update_delete(procore: Procore, path: str) -> Non
 
 
 def test_insurance_validation_and_duplicate_origin_id(procore: Procore) -> None:
-    bad = procore.call("POST", PROJECT_INS, json={"insurance": insurance(
-        status="fine", effective_date="2026/01/01", limit=1000000)})
+    bad = procore.call(
+        "POST",
+        PROJECT_INS,
+        json={"insurance": insurance(status="fine", effective_date="2026/01/01", limit=1000000)},
+    )
     assert bad.status_code == 422
     assert set(bad.json()["errors"]) == {"status", "effective_date", "limit"}
     assert procore.call("POST", PROJECT_INS, json={"insurance": insurance()}).status_code == 201
@@ -278,10 +326,17 @@ def test_list_pages_follow_the_link_header(procore: Procore) -> None:
     assert 'rel="last"' in answer.headers["Link"]
 
 
-def test_sync_upserts_by_origin_id_without_duplicates(servers: SandboxServers,
-                                                      procore: Procore) -> None:
-    items = [insurance(), insurance(insurance_type="Automobile Liability", policy_number="BA9",
-                                    origin_id="coidesk:p1201:v5512:automobile_liability:BA9")]
+def test_sync_upserts_by_origin_id_without_duplicates(
+    servers: SandboxServers, procore: Procore
+) -> None:
+    items = [
+        insurance(),
+        insurance(
+            insurance_type="Automobile Liability",
+            policy_number="BA9",
+            origin_id="coidesk:p1201:v5512:automobile_liability:BA9",
+        ),
+    ]
     first = procore.call("PATCH", f"{PROJECT_INS}/sync", json={"updates": items})
     assert first.status_code == 200
     assert first.json()["errors"] == []
@@ -297,18 +352,21 @@ def test_sync_upserts_by_origin_id_without_duplicates(servers: SandboxServers,
 
 def test_sync_matches_by_id_first(procore: Procore) -> None:
     record = procore.call("POST", PROJECT_INS, json={"insurance": insurance()}).json()
-    answer = procore.call("PATCH", f"{PROJECT_INS}/sync",
-                          json={"updates": [{"id": record["id"], "notes": "by id"}]})
+    answer = procore.call(
+        "PATCH", f"{PROJECT_INS}/sync", json={"updates": [{"id": record["id"], "notes": "by id"}]}
+    )
     assert answer.json()["entities"][0]["id"] == record["id"]
     assert answer.json()["entities"][0]["notes"] == "by id"
     missing = procore.call("PATCH", f"{PROJECT_INS}/sync", json={"updates": [{"id": 1}]})
     assert "id" in missing.json()["errors"][0]["errors"]
 
 
-def test_sync_reports_per_item_errors_in_a_200(servers: SandboxServers,
-                                               procore: Procore) -> None:
-    procore.call("PATCH", f"{COMPANY_INS}/sync",
-                 json={"updates": [insurance(origin_id="coidesk:c:v5512:wc:WC1")]})
+def test_sync_reports_per_item_errors_in_a_200(servers: SandboxServers, procore: Procore) -> None:
+    procore.call(
+        "PATCH",
+        f"{COMPANY_INS}/sync",
+        json={"updates": [insurance(origin_id="coidesk:c:v5512:wc:WC1")]},
+    )
     updates = [
         insurance(origin_id="ok-1"),
         insurance(origin_id="bad-status", status="great"),
@@ -321,16 +379,21 @@ def test_sync_reports_per_item_errors_in_a_200(servers: SandboxServers,
     body = answer.json()
     assert [e["origin_id"] for e in body["entities"]] == ["ok-1"]
     failed = {e["origin_id"]: set(e["errors"]) for e in body["errors"]}
-    assert failed == {"bad-status": {"status"}, "bad-date": {"expiration_date"},
-                      "bad-limit": {"limit"}, "coidesk:c:v5512:wc:WC1": {"origin_id"}}
+    assert failed == {
+        "bad-status": {"status"},
+        "bad-date": {"expiration_date"},
+        "bad-limit": {"limit"},
+        "coidesk:c:v5512:wc:WC1": {"origin_id"},
+    }
     assert body["errors"][0]["policy_number"] == "CGL1234567"  # the item comes back whole
     assert servers.procore.records_per_origin_id()["coidesk:c:v5512:wc:WC1"] == 1
 
 
 def test_sync_takes_at_most_1000_items(procore: Procore) -> None:
     too_many = [{"origin_id": f"o-{n}"} for n in range(1001)]
-    assert procore.call("PATCH", f"{PROJECT_INS}/sync",
-                        json={"updates": too_many}).status_code == 422
+    assert (
+        procore.call("PATCH", f"{PROJECT_INS}/sync", json={"updates": too_many}).status_code == 422
+    )
     assert procore.call("PATCH", f"{PROJECT_INS}/sync", json={"nope": []}).status_code == 400
 
 
@@ -343,11 +406,17 @@ def test_commitment_compliance_flag(servers: SandboxServers, procore: Procore, k
         servers.procore.add_contract(77, 1201, 5512, kind=kind)
     path = f"/projects/1201/{kind}/77/compliance"
     assert procore.call("GET", path).json() == {
-        "id": 77, "insurance_status": None, "insurance_notes": None,
-        "derived_insurance_status": None}
+        "id": 77,
+        "insurance_status": None,
+        "insurance_notes": None,
+        "derived_insurance_status": None,
+    }
     procore.call("PATCH", f"{PROJECT_INS}/sync", json={"updates": [insurance()]})
-    patched = procore.call("PATCH", path, json={"insurance_status": "compliant",
-                                                "insurance_notes": "COI Desk: compliant"})
+    patched = procore.call(
+        "PATCH",
+        path,
+        json={"insurance_status": "compliant", "insurance_notes": "COI Desk: compliant"},
+    )
     assert patched.status_code == 200
     assert patched.json()["insurance_status"] == "compliant"
     assert patched.json()["derived_insurance_status"] == "compliant"
@@ -361,28 +430,30 @@ def test_listings_name_what_seeding_created(procore: Procore) -> None:
     vendors = procore.call("GET", "/vendors", params={"company_id": COMPANY}).json()
     assert {v["id"] for v in vendors} == {5512, 5513}
     projects = procore.call("GET", "/projects", params={"company_id": COMPANY}).json()
-    assert [(p["id"], p["name"]) for p in projects] == [(1201, "Riverside Tower"),
-                                                        (1202, "Harbor Lofts")]
-    work_orders = procore.call("GET", "/work_order_contracts",
-                               params={"project_id": 1201}).json()
+    assert [(p["id"], p["name"]) for p in projects] == [
+        (1201, "Riverside Tower"),
+        (1202, "Harbor Lofts"),
+    ]
+    work_orders = procore.call("GET", "/work_order_contracts", params={"project_id": 1201}).json()
     assert [(w["id"], w["vendor"]) for w in work_orders] == [
         (77, {"id": 5512, "company": "Acme Drywall LLC"}),
-        (78, {"id": 5513, "company": "Beta Electric Inc"})]
+        (78, {"id": 5513, "company": "Beta Electric Inc"}),
+    ]
     commitments = procore.call("GET", "/commitments", params={"project_id": 1201})
     assert commitments.json()[0]["vendor"] == {"id": 5512, "name": "Acme Drywall LLC"}
     paged = procore.call("GET", "/commitments", params={"project_id": 1201, "per_page": 1})
     assert paged.headers["Total"] == "2"
     assert "next" in paged.links
     assert procore.call("GET", "/vendors").status_code == 400
-    assert procore.call("GET", "/work_order_contracts",
-                        params={"project_id": 9}).status_code == 404
+    assert procore.call("GET", "/work_order_contracts", params={"project_id": 9}).status_code == 404
 
 
 # -- rate limits --------------------------------------------------------------------------------
 
 
-def test_every_answer_carries_rate_limit_headers(servers: SandboxServers, procore: Procore,
-                                                 clock: FakeClock) -> None:
+def test_every_answer_carries_rate_limit_headers(
+    servers: SandboxServers, procore: Procore, clock: FakeClock
+) -> None:
     servers.procore.set_rate_limits(RateLimits(hourly=600, spike=25))
     answer = procore.call("GET", "/vendors", params={"company_id": COMPANY})
     assert answer.headers["X-Rate-Limit-Limit"] == "25"  # the spike window is nearer
@@ -392,11 +463,11 @@ def test_every_answer_carries_rate_limit_headers(servers: SandboxServers, procor
     assert unauthorized.headers["X-Rate-Limit-Remaining"] == "23"  # failed calls count too
 
 
-def test_over_the_limit_is_429_with_retry_after(servers: SandboxServers, procore: Procore,
-                                                clock: FakeClock) -> None:
+def test_over_the_limit_is_429_with_retry_after(
+    servers: SandboxServers, procore: Procore, clock: FakeClock
+) -> None:
     servers.procore.set_rate_limits(RateLimits(hourly=600, spike=5))
-    answers = [procore.call("GET", "/vendors", params={"company_id": COMPANY})
-               for _ in range(7)]
+    answers = [procore.call("GET", "/vendors", params={"company_id": COMPANY}) for _ in range(7)]
     assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
     assert answers[5].headers["Retry-After"] == "10"
     assert answers[5].headers["X-Rate-Limit-Remaining"] == "0"
@@ -406,21 +477,25 @@ def test_over_the_limit_is_429_with_retry_after(servers: SandboxServers, procore
     assert procore.call("GET", "/vendors", params={"company_id": COMPANY}).status_code == 200
 
 
-def test_hourly_window_is_reported_when_nearer(servers: SandboxServers, procore: Procore,
-                                               clock: FakeClock) -> None:
+def test_hourly_window_is_reported_when_nearer(
+    servers: SandboxServers, procore: Procore, clock: FakeClock
+) -> None:
     servers.procore.set_rate_limits(RateLimits(hourly=3, spike=25))
     answer = procore.call("GET", "/vendors", params={"company_id": COMPANY})
     assert answer.headers["X-Rate-Limit-Limit"] == "3"
     assert answer.headers["X-Rate-Limit-Reset"] == str(int(clock.now) + 3600)
 
 
-def test_rate_limits_and_counters_over_the_admin_routes(servers: SandboxServers,
-                                                        procore: Procore,
-                                                        http: requests.Session) -> None:
-    http.post(servers.procore_root + "/_sandbox/rate-limits",
-              json={"hourly": 100, "spike": 1}, timeout=5)
-    codes = [procore.call("GET", "/vendors", params={"company_id": COMPANY}).status_code
-             for _ in range(2)]
+def test_rate_limits_and_counters_over_the_admin_routes(
+    servers: SandboxServers, procore: Procore, http: requests.Session
+) -> None:
+    http.post(
+        servers.procore_root + "/_sandbox/rate-limits", json={"hourly": 100, "spike": 1}, timeout=5
+    )
+    codes = [
+        procore.call("GET", "/vendors", params={"company_id": COMPANY}).status_code
+        for _ in range(2)
+    ]
     assert codes == [200, 429]
     stats = http.get(servers.procore_root + "/_sandbox/stats", timeout=5).json()
     assert stats["rate_limited"] == 1
@@ -443,28 +518,40 @@ def test_page_one_link_header_is_procores(procore: Procore) -> None:
     assert "Link" not in single.headers and single.headers["Total"] == "5"
 
 
-def test_purchase_orders_have_their_own_listing_and_path(servers: SandboxServers,
-                                                         procore: Procore) -> None:
+def test_purchase_orders_have_their_own_listing_and_path(
+    servers: SandboxServers, procore: Procore
+) -> None:
     servers.procore.add_contract(91, 1201, 5512, kind="purchase_order_contracts")
     orders = procore.call("GET", "/purchase_order_contracts", params={"project_id": 1201})
     assert [o["id"] for o in orders.json()] == [91]
     subcontracts = procore.call("GET", "/work_order_contracts", params={"project_id": 1201})
     assert 91 not in {w["id"] for w in subcontracts.json()}
-    wrong = procore.call("PATCH", "/projects/1201/work_order_contracts/91/compliance",
-                         json={"insurance_status": "compliant"})
+    wrong = procore.call(
+        "PATCH",
+        "/projects/1201/work_order_contracts/91/compliance",
+        json={"insurance_status": "compliant"},
+    )
     assert wrong.status_code == 404
 
 
-def test_without_procore_pay_the_commitment_flag_is_refused(servers: SandboxServers,
-                                                            procore: Procore) -> None:
+def test_without_procore_pay_the_commitment_flag_is_refused(
+    servers: SandboxServers, procore: Procore
+) -> None:
     servers.procore.set_pay_insurance(COMPANY, False)
-    refused = procore.call("PATCH", "/projects/1201/work_order_contracts/77/compliance",
-                           json={"insurance_status": "compliant"})
+    refused = procore.call(
+        "PATCH",
+        "/projects/1201/work_order_contracts/77/compliance",
+        json={"insurance_status": "compliant"},
+    )
     assert refused.status_code == 403
     assert "Procore Pay" in refused.json()["error"]["message"]
     # The Directory records still work: they are the compliance signal there.
-    assert procore.call("PATCH", f"{PROJECT_INS}/sync",
-                        json={"updates": [insurance()]}).json()["errors"] == []
+    assert (
+        procore.call("PATCH", f"{PROJECT_INS}/sync", json={"updates": [insurance()]}).json()[
+            "errors"
+        ]
+        == []
+    )
 
 
 def test_project_level_records_need_the_vendor_in_the_project_directory(
@@ -480,21 +567,37 @@ def test_project_level_records_need_the_vendor_in_the_project_directory(
 
 
 def test_records_typed_by_a_person_default_to_expiry_emails(procore: Procore) -> None:
-    typed = procore.call("POST", COMPANY_INS, json={"insurance": {
-        "insurance_type": "General Liability", "policy_number": "X1"}}).json()
+    typed = procore.call(
+        "POST",
+        COMPANY_INS,
+        json={"insurance": {"insurance_type": "General Liability", "policy_number": "X1"}},
+    ).json()
     assert typed["enable_expired_insurance_notifications"] is True  # Procore's default
     assert typed.get("origin_id") is None
-    ours = procore.call("PATCH", f"{COMPANY_INS}/sync", json={"updates": [
-        {"id": typed["id"], "origin_id": "coidesk:c:v5512:general_liability:X1",
-         "enable_expired_insurance_notifications": False}]}).json()["entities"][0]
+    ours = procore.call(
+        "PATCH",
+        f"{COMPANY_INS}/sync",
+        json={
+            "updates": [
+                {
+                    "id": typed["id"],
+                    "origin_id": "coidesk:c:v5512:general_liability:X1",
+                    "enable_expired_insurance_notifications": False,
+                }
+            ]
+        },
+    ).json()["entities"][0]
     assert (ours["id"], ours["enable_expired_insurance_notifications"]) == (typed["id"], False)
 
 
-@pytest.mark.parametrize(("permission", "path", "allowed"), [
-    ("company_directory", COMPANY_INS, PROJECT_INS),
-    ("project_directory", PROJECT_INS, COMPANY_INS),
-    ("commitments", "/projects/1201/work_order_contracts/77/compliance", COMPANY_INS),
-])
+@pytest.mark.parametrize(
+    ("permission", "path", "allowed"),
+    [
+        ("company_directory", COMPANY_INS, PROJECT_INS),
+        ("project_directory", PROJECT_INS, COMPANY_INS),
+        ("commitments", "/projects/1201/work_order_contracts/77/compliance", COMPANY_INS),
+    ],
+)
 def test_a_missing_permission_is_a_403_in_procores_error_shape(
     servers: SandboxServers, procore: Procore, permission: str, path: str, allowed: str
 ) -> None:
@@ -507,30 +610,53 @@ def test_a_missing_permission_is_a_403_in_procores_error_shape(
     assert procore.call("GET", "/projects/1201/vendors").status_code == 403
 
 
-def test_me_names_the_account(servers: SandboxServers, procore: Procore,
-                              http: requests.Session) -> None:
+def test_me_names_the_account(
+    servers: SandboxServers, procore: Procore, http: requests.Session
+) -> None:
     assert procore.call("GET", "/me").json()["name"] == "Riley Reviewer"  # signed in as a person
     service = oauth(servers, http, grant_type="client_credentials").json()["access_token"]
     dmsa = Procore(servers, http, service).call("GET", "/me").json()
     assert dmsa["name"] == "COI Desk Sync"
 
 
-def test_admin_routes_reshape_the_company_and_type_records(servers: SandboxServers,
-                                                           procore: Procore,
-                                                           http: requests.Session) -> None:
+def test_admin_routes_reshape_the_company_and_type_records(
+    servers: SandboxServers, procore: Procore, http: requests.Session
+) -> None:
     admin = servers.procore_root + "/_sandbox"
-    http.post(f"{admin}/company", json={
-        "pay_insurance": {str(COMPANY): False}, "revoke": ["company_directory"],
-        "remove_project_vendors": [[1201, 5512]]}, timeout=5).raise_for_status()
+    http.post(
+        f"{admin}/company",
+        json={
+            "pay_insurance": {str(COMPANY): False},
+            "revoke": ["company_directory"],
+            "remove_project_vendors": [[1201, 5512]],
+        },
+        timeout=5,
+    ).raise_for_status()
     assert procore.call("GET", COMPANY_INS).status_code == 403
     assert procore.call("GET", PROJECT_INS).status_code == 404
-    assert procore.call("PATCH", "/projects/1201/work_order_contracts/77/compliance",
-                        json={"insurance_status": "compliant"}).status_code == 403
-    http.post(f"{admin}/company", json={"grant_all": True,
-                                        "add_project_vendors": [[1201, 5512]]}, timeout=5)
-    typed = http.post(f"{admin}/typed-insurance", json={
-        "company_id": COMPANY, "vendor_id": 5512, "project_id": 1201,
-        "insurance": {"insurance_type": "General Liability", "policy_number": "T1"}}, timeout=5)
+    assert (
+        procore.call(
+            "PATCH",
+            "/projects/1201/work_order_contracts/77/compliance",
+            json={"insurance_status": "compliant"},
+        ).status_code
+        == 403
+    )
+    http.post(
+        f"{admin}/company",
+        json={"grant_all": True, "add_project_vendors": [[1201, 5512]]},
+        timeout=5,
+    )
+    typed = http.post(
+        f"{admin}/typed-insurance",
+        json={
+            "company_id": COMPANY,
+            "vendor_id": 5512,
+            "project_id": 1201,
+            "insurance": {"insurance_type": "General Liability", "policy_number": "T1"},
+        },
+        timeout=5,
+    )
     assert typed.status_code == 201
     assert [r["policy_number"] for r in procore.call("GET", PROJECT_INS).json()] == ["T1"]
     assert procore.call("GET", COMPANY_INS).status_code == 200

@@ -25,12 +25,18 @@ def servers() -> Iterator[SandboxServers]:
 
 
 def notes(dialog: SettingsDialog) -> str:
-    return " ".join(f"{label.text()} {label.toolTip()}" for label in dialog.findChildren(QLabel)
-                    if label.objectName() == "environmentNote")
+    return " ".join(
+        f"{label.text()} {label.toolTip()}"
+        for label in dialog.findChildren(QLabel)
+        if label.objectName() == "environmentNote"
+    )
 
 
 def test_environment_values_are_shown_locked_tested_and_never_saved(
-    qtbot: QtBot, servers: SandboxServers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    servers: SandboxServers,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     memory_keyring: MemoryKeyring,
 ) -> None:
     settings_file = tmp_path / "settings.json"
@@ -50,8 +56,7 @@ def test_environment_values_are_shown_locked_tested_and_never_saved(
     assert "URL (env)" in labels and "Token (env)" in labels and "Client id" in labels
     # The test reaches the URL shown, and says which one it was.
     dialog.tracker_test.click()
-    qtbot.waitUntil(lambda: dialog.tracker_result.text().startswith("Connected"),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.tracker_result.text().startswith("Connected"), timeout=10_000)
     assert "Lee Lead" in dialog.tracker_result.text()
     assert servers.tracker_url in dialog.tracker_result.text()
     # Save keeps the file's own URL (the environment's is not copied in) and says so.
@@ -65,9 +70,7 @@ def test_environment_values_are_shown_locked_tested_and_never_saved(
     assert "sandbox-token" not in settings_file.read_text()
 
 
-def test_without_environment_the_files_values_are_editable(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
+def test_without_environment_the_files_values_are_editable(qtbot: QtBot, tmp_path: Path) -> None:
     settings_file = tmp_path / "settings.json"
     dialog = SettingsDialog(Settings(tracker_url=FILE_URL), settings_file)
     qtbot.addWidget(dialog)

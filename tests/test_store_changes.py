@@ -21,9 +21,7 @@ def workspace(coi_home: Path, blank_form: Path) -> Iterator[Workspace]:
     ws.close()
 
 
-def test_each_kind_of_write_names_its_submission_once(
-    workspace: Workspace, coi_home: Path
-) -> None:
+def test_each_kind_of_write_names_its_submission_once(workspace: Workspace, coi_home: Path) -> None:
     with workspace.database.session() as session:
         mark = current_mark(session)
         assert changed_since(session, mark) == (mark, [])

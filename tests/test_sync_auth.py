@@ -47,8 +47,7 @@ def test_refresh_token_is_used_once_and_the_new_pair_is_stored_first(
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     # The old refresh token is dead; the stored one works exactly once.
-    assert not servers.procore.redeem_refresh_token(str(first["refresh_token"]),
-                                                    SANDBOX_CLIENT_ID)
+    assert not servers.procore.redeem_refresh_token(str(first["refresh_token"]), SANDBOX_CLIENT_ID)
     assert servers.procore.redeem_refresh_token(str(second["refresh_token"]), SANDBOX_CLIENT_ID)
 
 

@@ -13,8 +13,10 @@ from coi_desktop.sync.sandbox import SandboxServers
 
 
 def test_decision_after_our_claim_landed_uses_the_claims_version(coi_home: Path) -> None:
-    with SandboxServers(world=TinyWorld()) as servers, \
-            engine_for(servers, coi_home) as (workspace, engine):
+    with (
+        SandboxServers(world=TinyWorld()) as servers,
+        engine_for(servers, coi_home) as (workspace, engine),
+    ):
         engine.run_once()
         with workspace.database.session() as session:
             riley = session.get(User, "u-1")

@@ -81,7 +81,8 @@ def test_an_unreadable_answer_reads_as_a_sentence(
     assert main(["sync", "--once"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "Reading the signed-in user from the tracker: the answer was not readable JSON; "
-        "receiving will be retried."]
+        "receiving will be retried."
+    ]
 
 
 def test_sandbox_subcommand_is_registered() -> None:
@@ -96,9 +97,14 @@ def test_demo_loop_serves_a_world_and_the_first_pull_fills_the_home(
 
     from coi_desktop.sync.demo_loop import demo_world_facts, start_demo_sandbox
 
-    for name in ("COI_DESKTOP_TRACKER_URL", "COI_DESKTOP_TRACKER_TOKEN",
-                 "COI_DESKTOP_PROCORE_API_URL", "COI_DESKTOP_PROCORE_LOGIN_URL",
-                 "COI_DESKTOP_PROCORE_CLIENT_ID", "COI_DESKTOP_PROCORE_CLIENT_SECRET"):
+    for name in (
+        "COI_DESKTOP_TRACKER_URL",
+        "COI_DESKTOP_TRACKER_TOKEN",
+        "COI_DESKTOP_PROCORE_API_URL",
+        "COI_DESKTOP_PROCORE_LOGIN_URL",
+        "COI_DESKTOP_PROCORE_CLIENT_ID",
+        "COI_DESKTOP_PROCORE_CLIENT_SECRET",
+    ):
         monkeypatch.setenv(name, "")  # restored after the test; the demo sets them
     servers = start_demo_sandbox(coi_home, world=TinyWorld())
     try:

@@ -87,9 +87,11 @@ def test_conflict_409_is_kept_with_the_reason_and_never_overwritten(
         report = engine.run_once()
         kept = item(workspace, item_id)
         assert kept.state == "conflict"
-        assert kept.last_error == ("The tracker refused the decision on s-1043: the submission "
-                                   "was already decided non compliant (409). Reopen it to "
-                                   "decide again.")
+        assert kept.last_error == (
+            "The tracker refused the decision on s-1043: the submission "
+            "was already decided non compliant (409). Reopen it to "
+            "decide again."
+        )
         assert report.exit_code == 3
         assert servers.tracker.decisions() == []
         # Further passes keep it exactly as it is; retry_now does not resend a conflict.
@@ -115,7 +117,8 @@ def test_invalid_422_is_kept_for_correction_and_retry_now_resends(
         log_file = workspace.locations.log_file
         assert failed.last_error.startswith(
             "COI Desk sent something the tracker could not accept for the decision on s-1043 "
-            f"(decided_by unknown user u-77); this is our bug, logged at {log_file}.")
+            f"(decided_by unknown user u-77); this is our bug, logged at {log_file}."
+        )
         logged = log_file.read_text(encoding="utf-8")
         assert "(422)" in logged and '"decided_by": "u-77"' in logged
         assert "unknown user u-77" in logged
@@ -126,9 +129,7 @@ def test_invalid_422_is_kept_for_correction_and_retry_now_resends(
         assert item(workspace, item_id).attempts == 2
 
 
-def test_401_stops_the_tracker_and_asks_to_sign_in(
-    servers: SandboxServers, coi_home: Path
-) -> None:
+def test_401_stops_the_tracker_and_asks_to_sign_in(servers: SandboxServers, coi_home: Path) -> None:
     with engine_for(servers, coi_home) as (workspace, engine):
         engine.run_once()
         item_id = decide(workspace, "s-1042")

@@ -44,7 +44,11 @@ def test_pull_fills_the_queue_and_stores_documents_for_offline_review(
         out = StringIO()
         print_queue(workspace, True, "all", out)
         assert {row["id"] for row in json.loads(out.getvalue())} == {
-            "s-1042", "s-1043", "s-1044", "s-1045"}
+            "s-1042",
+            "s-1043",
+            "s-1044",
+            "s-1045",
+        }
 
 
 def test_a_damaged_document_is_refused_and_fetched_again(
@@ -101,7 +105,8 @@ def test_decisions_reach_the_tracker_once_and_procore_per_policy(
         skipped = item(workspace, unlinked_item)
         assert skipped.state == "delivered"
         assert skipped.last_error is not None and "vendor not linked to Procore" in (
-            skipped.last_error)
+            skipped.last_error
+        )
 
         # The tracker's copies come back through the pull: decided, versions moved on.
         with workspace.database.session() as session:
@@ -142,7 +147,8 @@ def test_reassignment_by_someone_else_is_an_event(servers: SandboxServers, coi_h
         with workspace.database.session() as session:
             # undo the decision so only the claim is left to deliver
             session.query(OutboxItem).filter(OutboxItem.kind == "decision").update(
-                {"state": "cancelled"})
+                {"state": "cancelled"}
+            )
         engine.run_once()
         servers.tracker.assign("s-1043", "u-2")
         report = engine.run_once()

@@ -39,12 +39,14 @@ def store_procore_secret(servers: SandboxServers) -> None:
 
 
 @contextmanager
-def engine_for(servers: SandboxServers, home: Path, **changes: Any) -> Iterator[
-        tuple[Workspace, SyncEngine]]:
+def engine_for(
+    servers: SandboxServers, home: Path, **changes: Any
+) -> Iterator[tuple[Workspace, SyncEngine]]:
     store_procore_secret(servers)
     workspace = open_workspace(home)
-    engine = SyncEngine(workspace.database, workspace.documents,
-                        config_for_servers(servers, **changes))
+    engine = SyncEngine(
+        workspace.database, workspace.documents, config_for_servers(servers, **changes)
+    )
     try:
         yield workspace, engine
     finally:
@@ -52,9 +54,16 @@ def engine_for(servers: SandboxServers, home: Path, **changes: Any) -> Iterator[
         workspace.close()
 
 
-def decide(workspace: Workspace, sub_id: str, outcome: str = "compliant", *,
-           user_id: str = "u-1", with_claim: bool = True, note: str | None = None,
-           policies: list[dict[str, Any]] | None = None) -> str:
+def decide(
+    workspace: Workspace,
+    sub_id: str,
+    outcome: str = "compliant",
+    *,
+    user_id: str = "u-1",
+    with_claim: bool = True,
+    note: str | None = None,
+    policies: list[dict[str, Any]] | None = None,
+) -> str:
     """Claim (optionally) and decide as the GUI does; returns the decision item's id."""
     with workspace.database.session() as session:
         user = session.get(User, user_id)
@@ -62,10 +71,14 @@ def decide(workspace: Workspace, sub_id: str, outcome: str = "compliant", *,
         if with_claim:
             claim(session, sub_id, user)
         decision = record_decision(
-            session, sub_id, outcome, user,
+            session,
+            sub_id,
+            outcome,
+            user,
             note=note or ("not a certificate" if outcome == "rejected" else None),
             deficiencies=["GL each occurrence $500,000 is below the required $1,000,000"]
-            if outcome == "non_compliant" else None,
+            if outcome == "non_compliant"
+            else None,
         )
         if policies is not None:
             decision.policies = policies
@@ -84,13 +97,24 @@ def item(workspace: Workspace, item_id: str) -> OutboxItem:
         return session.query(OutboxItem).filter(OutboxItem.id == item_id).one()
 
 
-GL_POLICY = {"coverage": "general_liability", "insurer": "Hartford Fire Insurance Co",
-             "naic": "19682", "policy_number": "CGL1234567", "effective_date": "2026-01-01",
-             "expiration_date": "2027-01-01",
-             "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000}}
-WC_POLICY = {"coverage": "workers_compensation", "insurer": "Zurich", "naic": "16535",
-             "policy_number": "WC778", "effective_date": "2026-01-01",
-             "expiration_date": "2027-01-01", "limits": {"el_each_accident": 1000000}}
+GL_POLICY = {
+    "coverage": "general_liability",
+    "insurer": "Hartford Fire Insurance Co",
+    "naic": "19682",
+    "policy_number": "CGL1234567",
+    "effective_date": "2026-01-01",
+    "expiration_date": "2027-01-01",
+    "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
+}
+WC_POLICY = {
+    "coverage": "workers_compensation",
+    "insurer": "Zurich",
+    "naic": "16535",
+    "policy_number": "WC778",
+    "effective_date": "2026-01-01",
+    "expiration_date": "2027-01-01",
+    "limits": {"el_each_accident": 1000000},
+}
 
 
 def assert_no_duplicates(servers: SandboxServers) -> None:

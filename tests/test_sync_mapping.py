@@ -12,12 +12,22 @@ from coi_desktop.sync.procore_mapping import (
     plan,
 )
 
-GL = {"coverage": "general_liability", "insurer": "Hartford", "policy_number": "CGL 123",
-      "effective_date": "2026-01-01", "expiration_date": "2027-01-01",
-      "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000}}
-WC = {"coverage": "workers_compensation", "insurer": "Zurich", "policy_number": "WC778",
-      "effective_date": "2025-01-01", "expiration_date": "2025-12-31",
-      "limits": {"el_each_accident": 500000}}
+GL = {
+    "coverage": "general_liability",
+    "insurer": "Hartford",
+    "policy_number": "CGL 123",
+    "effective_date": "2026-01-01",
+    "expiration_date": "2027-01-01",
+    "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
+}
+WC = {
+    "coverage": "workers_compensation",
+    "insurer": "Zurich",
+    "policy_number": "WC778",
+    "effective_date": "2025-01-01",
+    "expiration_date": "2025-12-31",
+    "limits": {"el_each_accident": 500000},
+}
 PROJECT = SubmissionLinks("project", 4280, 5512, "Acme", 1201, 77)
 GLOBAL = SubmissionLinks("global", 4280, 5512, "Acme", None, None)
 
@@ -75,7 +85,8 @@ def test_unlinked_vendor_is_skipped_with_a_reason() -> None:
 
 def test_origin_id_is_stable_and_names_the_level() -> None:
     assert origin_id("c", 1, "general_liability", " AB 12 ") == (
-        "coidesk:c:v1:general_liability:AB12")
+        "coidesk:c:v1:general_liability:AB12"
+    )
     assert origin_id("p9", 1, "other", None) == "coidesk:p9:v1:other:unnumbered"
     a = plan(facts("compliant", GL), PROJECT).records[0]["origin_id"]
     b = plan(facts("non_compliant", GL), PROJECT).records[0]["origin_id"]
@@ -83,8 +94,9 @@ def test_origin_id_is_stable_and_names_the_level() -> None:
 
 
 def test_headline_limits() -> None:
-    assert headline_limit("automobile_liability", {"combined_single_limit": 1000000}) == \
-        "1000000.00"
+    assert (
+        headline_limit("automobile_liability", {"combined_single_limit": 1000000}) == "1000000.00"
+    )
     assert headline_limit("umbrella_liability", {"each_occurrence": 5, "aggregate": 9}) == "5.00"
     assert headline_limit("pollution_liability", {"x": 3, "y": 7}) == "7.00"
     assert headline_limit("general_liability", {}) is None

@@ -27,8 +27,12 @@ def test_offline_then_online_resumes_by_itself(coi_home: Path) -> None:
             assert waiting.state == "pending" and waiting.next_attempt_at is not None
 
             # Out of the tunnel: the same servers' data, on the same ports.
-            second = SandboxServers(tracker_state=first.tracker, procore_state=first.procore,
-                                    tracker_port=ports[0], procore_port=ports[1]).start()
+            second = SandboxServers(
+                tracker_state=first.tracker,
+                procore_state=first.procore,
+                tracker_port=ports[0],
+                procore_port=ports[1],
+            ).start()
             try:
                 report = run_until_settled(engine, max_seconds=15)
                 assert report.exit_code == 0, (report.errors, report.attention)

@@ -41,8 +41,9 @@ def _prepared(servers: SandboxServers, home: Path, n: int) -> None:
 def _delivered(home: Path) -> dict[str, int]:
     db = sqlite3.connect(home / "data" / "coi-desktop.sqlite3")
     try:
-        return dict(db.execute(
-            "select state, count(*) from outbox_items group by state").fetchall())
+        return dict(
+            db.execute("select state, count(*) from outbox_items group by state").fetchall()
+        )
     finally:
         db.close()
 
@@ -53,8 +54,9 @@ def test_soak_500_decisions_with_20_percent_faults(coi_home: Path) -> None:
         _prepared(servers, coi_home, n)
         common = {"rate": 0.2, "retry_after": 0, "delay_seconds": 0.8}
         servers.tracker_faults.set_plan(FaultPlan(kinds=ALL_KINDS, seed=1, **common))  # type: ignore[arg-type]
-        servers.procore_faults.set_plan(FaultPlan(
-            kinds=(*ALL_KINDS, "token_expiry"), seed=2, **common))  # type: ignore[arg-type]
+        servers.procore_faults.set_plan(
+            FaultPlan(kinds=(*ALL_KINDS, "token_expiry"), seed=2, **common)
+        )  # type: ignore[arg-type]
         started = time.monotonic()
         with engine_for(servers, coi_home, timeout=(0.5, 0.5)) as (_, engine):
             report = run_until_settled(engine, max_seconds=60)
@@ -74,19 +76,28 @@ def test_kill_9_mid_sync_then_restart_loses_and_doubles_nothing(coi_home: Path) 
     with SandboxServers(world=build_load_world(n, n_vendors=30)) as servers:
         _prepared(servers, coi_home, n)
         # Some drops and garbage too, so kills also land between "applied" and "answered".
-        servers.tracker_faults.set_plan(FaultPlan(
-            rate=0.1, kinds=("drop_after_apply", "malformed_json", "500"), seed=4))  # type: ignore[arg-type]
-        env = {**os.environ,
-               "COI_DESKTOP_HOME": str(coi_home),
-               "COI_DESKTOP_TRACKER_URL": servers.tracker_url,
-               "COI_DESKTOP_TRACKER_TOKEN": "sandbox-token-u-1",
-               "COI_DESKTOP_PROCORE_API_URL": servers.procore_api_url,
-               "COI_DESKTOP_PROCORE_LOGIN_URL": servers.procore_login_url,
-               "COI_DESKTOP_PROCORE_CLIENT_ID": SANDBOX_CLIENT_ID,
-               "COI_DESKTOP_PROCORE_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-        command = [sys.executable, "-m", "coi_desktop.sync.drive", "--outbound-only",
-                   "--timeout", "1.0"]
+        servers.tracker_faults.set_plan(
+            FaultPlan(rate=0.1, kinds=("drop_after_apply", "malformed_json", "500"), seed=4)
+        )  # type: ignore[arg-type]
+        env = {
+            **os.environ,
+            "COI_DESKTOP_HOME": str(coi_home),
+            "COI_DESKTOP_TRACKER_URL": servers.tracker_url,
+            "COI_DESKTOP_TRACKER_TOKEN": "sandbox-token-u-1",
+            "COI_DESKTOP_PROCORE_API_URL": servers.procore_api_url,
+            "COI_DESKTOP_PROCORE_LOGIN_URL": servers.procore_login_url,
+            "COI_DESKTOP_PROCORE_CLIENT_ID": SANDBOX_CLIENT_ID,
+            "COI_DESKTOP_PROCORE_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "coi_desktop.sync.drive",
+            "--outbound-only",
+            "--timeout",
+            "1.0",
+        ]
         rng = random.Random(9)
         kills = 0
         for _ in range(3):
@@ -95,8 +106,11 @@ def test_kill_9_mid_sync_then_restart_loses_and_doubles_nothing(coi_home: Path) 
             # Kill once it is visibly mid-drain: a random few dozen items after it started.
             target = before + rng.randint(20, 60)
             deadline = time.monotonic() + 20
-            while (process.poll() is None and time.monotonic() < deadline
-                   and _delivered(coi_home).get("delivered", 0) < target):
+            while (
+                process.poll() is None
+                and time.monotonic() < deadline
+                and _delivered(coi_home).get("delivered", 0) < target
+            ):
                 time.sleep(0.02)
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
@@ -105,8 +119,14 @@ def test_kill_9_mid_sync_then_restart_loses_and_doubles_nothing(coi_home: Path) 
         assert kills >= 2
         assert _delivered(coi_home).get("pending", 0) > 0  # it really was cut off mid-way
         servers.tracker_faults.clear()
-        done = subprocess.run([*command, "--max-seconds", "30"], env=env, cwd=REPO,
-                              stderr=subprocess.PIPE, text=True, check=False)
+        done = subprocess.run(
+            [*command, "--max-seconds", "30"],
+            env=env,
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         assert _delivered(coi_home) == {"delivered": 2 * n}
         assert len(servers.tracker.decisions_per_key()) == n

@@ -73,8 +73,11 @@ class Store:
             data["project"] = data["commitment"] = None
             data["scope"] = "global"
         else:
-            data["project"] = {"id": project, "name": f"Project {project}",
-                               "procore_project_id": None}
+            data["project"] = {
+                "id": project,
+                "name": f"Project {project}",
+                "procore_project_id": None,
+            }
         with self.db.session() as session:
             upsert_submission(session, data)
             session.flush()
@@ -85,20 +88,33 @@ class Store:
                 row.synced_at = synced
         return data
 
-    def decide(self, sub_id: str, decided: datetime, by: str = "u-1",
-               outcome: str = "compliant", *, state: str = "accepted") -> str:
+    def decide(
+        self,
+        sub_id: str,
+        decided: datetime,
+        by: str = "u-1",
+        outcome: str = "compliant",
+        *,
+        state: str = "accepted",
+    ) -> str:
         """A decision made here; ``state``: ``accepted`` by the tracker (the default),
         ``pending`` (not sent yet), or ``failed`` / ``conflict`` (refused by the tracker)."""
         with self.db.session() as session:
             user = session.get(User, by)
             assert user is not None
-            decision = record_decision(session, sub_id, outcome, user, now=decided,
-                                       note="unreadable" if outcome == "rejected" else None,
-                                       deficiencies=["GL limit too low"]
-                                       if outcome == "non_compliant" else None)
+            decision = record_decision(
+                session,
+                sub_id,
+                outcome,
+                user,
+                now=decided,
+                note="unreadable" if outcome == "rejected" else None,
+                deficiencies=["GL limit too low"] if outcome == "non_compliant" else None,
+            )
             session.flush()
             item = session.scalars(
-                select(OutboxItem).where(OutboxItem.decision_id == decision.id)).one()
+                select(OutboxItem).where(OutboxItem.decision_id == decision.id)
+            ).one()
             if state == "accepted":  # as the sync leaves it once tracker and Procore took it
                 item.state, item.stage, item.delivered_at = "delivered", "done", decided
             elif state in ("failed", "conflict"):  # refused at the tracker stage
@@ -106,8 +122,9 @@ class Store:
                 item.last_error = "The tracker refused the decision as invalid (422)."
             return decision.id
 
-    def stats(self, now: datetime = NOW, filters: StatsFilter | None = None,
-              tz: Any = UTC) -> TeamStats:
+    def stats(
+        self, now: datetime = NOW, filters: StatsFilter | None = None, tz: Any = UTC
+    ) -> TeamStats:
         with self.db.session() as session:
             return compute_stats(session, now, filters, tz)
 
@@ -190,13 +207,22 @@ def test_undone_decision_does_not_count(store: Store) -> None:
 @pytest.mark.parametrize("state", ["pending", "failed", "conflict"])
 def test_only_decisions_the_tracker_accepted_count_as_decided(store: Store, state: str) -> None:
     """Waiting, refused (422) and conflicting decisions leave the item open, as on the tracker."""
-    store.sub("s-ok", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1",
-              claimed=NOW - timedelta(hours=2))
-    store.sub("s-not", NOW - timedelta(hours=30), status="in_review", assigned_to="u-2",
-              claimed=NOW - timedelta(hours=2))
+    store.sub(
+        "s-ok",
+        NOW - timedelta(hours=3),
+        status="in_review",
+        assigned_to="u-1",
+        claimed=NOW - timedelta(hours=2),
+    )
+    store.sub(
+        "s-not",
+        NOW - timedelta(hours=30),
+        status="in_review",
+        assigned_to="u-2",
+        claimed=NOW - timedelta(hours=2),
+    )
     store.decide("s-ok", NOW - timedelta(hours=1))
-    store.decide("s-not", NOW - timedelta(hours=1), by="u-2", outcome="non_compliant",
-                 state=state)
+    store.decide("s-not", NOW - timedelta(hours=1), by="u-2", outcome="non_compliant", state=state)
     stats = store.stats()
     assert stats.decided_today == 1
     assert stats.open == 1 and stats.overdue == 1
@@ -212,8 +238,14 @@ def test_only_decisions_the_tracker_accepted_count_as_decided(store: Store, stat
 
 
 def test_submissions_decided_elsewhere_count_at_the_sync_that_saw_them(store: Store) -> None:
-    store.sub("s-x", NOW - timedelta(hours=5), status="compliant", assigned_to="u-2",
-              claimed=NOW - timedelta(hours=2), synced=NOW - timedelta(hours=1))
+    store.sub(
+        "s-x",
+        NOW - timedelta(hours=5),
+        status="compliant",
+        assigned_to="u-2",
+        claimed=NOW - timedelta(hours=2),
+        synced=NOW - timedelta(hours=1),
+    )
     stats = store.stats()
     assert stats.decided_today == 1
     assert stats.turnaround_minutes_p50_7d == 240
@@ -225,18 +257,24 @@ def test_submissions_decided_elsewhere_count_at_the_sync_that_saw_them(store: St
 
 
 def test_open_due_soon_and_overdue(store: Store) -> None:
-    store.sub("s-new", NOW - timedelta(hours=1))                      # due in 23 h
-    store.sub("s-soon", NOW - timedelta(hours=21))                    # due in 3 h
-    store.sub("s-edge", NOW - timedelta(hours=20))                    # due in exactly 4 h
+    store.sub("s-new", NOW - timedelta(hours=1))  # due in 23 h
+    store.sub("s-soon", NOW - timedelta(hours=21))  # due in 3 h
+    store.sub("s-edge", NOW - timedelta(hours=20))  # due in exactly 4 h
     store.sub("s-late", NOW - timedelta(hours=26), status="in_review", assigned_to="u-1")
-    store.sub("s-now", NOW - timedelta(hours=24))                     # due right now: not late
+    store.sub("s-now", NOW - timedelta(hours=24))  # due right now: not late
     store.sub("s-gone", NOW - timedelta(hours=40), status="archived")
     stats = store.stats()
     assert stats.open == 5
     assert stats.due_within_4h == 2  # s-soon and s-now; the window is [now, now + 4 h)
     assert stats.overdue == 1
-    assert stats.by_status == {"new": 4, "in_review": 1, "compliant": 0, "non_compliant": 0,
-                               "rejected": 0, "archived": 1}
+    assert stats.by_status == {
+        "new": 4,
+        "in_review": 1,
+        "compliant": 0,
+        "non_compliant": 0,
+        "rejected": 0,
+        "archived": 1,
+    }
     with store.db.session() as session:
         assert [o.id for o in overdue_items(session, NOW)] == ["s-late"]
         soon = overdue_items(session, NOW, within_hours=4)
@@ -247,8 +285,16 @@ def test_open_due_soon_and_overdue(store: Store) -> None:
 
 
 def test_aging_buckets_put_each_open_item_in_its_four_hour_slot(store: Store) -> None:
-    for sub_id, hours in [("a", 1), ("b", 3.99), ("c", 4), ("d", 23.9), ("e", 24), ("f", 30),
-                          ("g", 50), ("h", 200)]:
+    for sub_id, hours in [
+        ("a", 1),
+        ("b", 3.99),
+        ("c", 4),
+        ("d", 23.9),
+        ("e", 24),
+        ("f", 30),
+        ("g", 50),
+        ("h", 200),
+    ]:
         store.sub(sub_id, NOW - timedelta(hours=hours))
     store.sub("decided", NOW - timedelta(hours=2), status="in_review", assigned_to="u-1")
     store.decide("decided", NOW - timedelta(hours=1))
@@ -279,7 +325,9 @@ def test_decided_today_uses_the_leads_time_zone_across_midnight(store: Store) ->
         assert decided_today_ids(session, now, tz=CHICAGO) == ("s-2",)
         trend = daily_trend(session, now, tz=CHICAGO)
     assert [(d.day.isoformat(), d.decided) for d in trend[-2:]] == [
-        ("2026-11-21", 1), ("2026-11-22", 1)]
+        ("2026-11-21", 1),
+        ("2026-11-22", 1),
+    ]
     # Received Saturday 14:00 Chicago time, decided before and after midnight: both < 24 h.
     assert trend[-2].within_24h == 1 and trend[-1].within_24h == 1
 
@@ -323,13 +371,23 @@ def test_decision_across_the_dst_change_buckets_by_local_day_and_times_real_hour
 
 def test_reviewer_rows(store: Store) -> None:
     # Sam: two open items (one claimed), decisions taking 10, 20, 30 and 60 minutes.
-    store.sub("s-o1", NOW - timedelta(hours=30), status="in_review", assigned_to="u-2",
-              claimed=NOW - timedelta(hours=1))
+    store.sub(
+        "s-o1",
+        NOW - timedelta(hours=30),
+        status="in_review",
+        assigned_to="u-2",
+        claimed=NOW - timedelta(hours=1),
+    )
     store.sub("s-o2", NOW - timedelta(hours=2), assigned_to="u-2")
     for i, minutes in enumerate([10, 20, 30, 60]):
         decided = NOW - timedelta(hours=1 + i)
-        store.sub(f"s-d{i}", decided - timedelta(hours=5), status="in_review",
-                  assigned_to="u-2", claimed=decided - timedelta(minutes=minutes))
+        store.sub(
+            f"s-d{i}",
+            decided - timedelta(hours=5),
+            status="in_review",
+            assigned_to="u-2",
+            claimed=decided - timedelta(minutes=minutes),
+        )
         store.decide(f"s-d{i}", decided, by="u-2")
     # A read-only user holding nothing is left out; the lead stays in with zeros.
     stats = store.stats()
@@ -362,16 +420,36 @@ def test_filters_by_customer_project_and_kind(store: Store) -> None:
 
 
 def test_to_json_has_exactly_the_queue_stats_shape(store: Store) -> None:
-    store.sub("s-1", NOW - timedelta(hours=3), status="in_review", assigned_to="u-1",
-              claimed=NOW - timedelta(hours=2))
+    store.sub(
+        "s-1",
+        NOW - timedelta(hours=3),
+        status="in_review",
+        assigned_to="u-1",
+        claimed=NOW - timedelta(hours=2),
+    )
     store.decide("s-1", NOW - timedelta(hours=1))
     body = store.stats().to_json()
-    assert list(body) == ["as_of", "open", "by_status", "due_within_4h", "overdue",
-                          "decided_today", "within_24h_share_7d", "turnaround_minutes_p50_7d",
-                          "turnaround_minutes_p90_7d", "reviewers"]
-    assert list(body["reviewers"][0]) == ["user_id", "name", "assigned_open", "in_review",
-                                          "decided_today", "median_minutes_per_decision",
-                                          "oldest_held_received_at"]
+    assert list(body) == [
+        "as_of",
+        "open",
+        "by_status",
+        "due_within_4h",
+        "overdue",
+        "decided_today",
+        "within_24h_share_7d",
+        "turnaround_minutes_p50_7d",
+        "turnaround_minutes_p90_7d",
+        "reviewers",
+    ]
+    assert list(body["reviewers"][0]) == [
+        "user_id",
+        "name",
+        "assigned_open",
+        "in_review",
+        "decided_today",
+        "median_minutes_per_decision",
+        "oldest_held_received_at",
+    ]
     assert body["as_of"] == "2026-11-22T18:00:00Z"
     assert TeamStats.from_json(body).to_json() == body
 
@@ -394,10 +472,12 @@ def test_snapshot_bundles_the_same_figures(store: Store) -> None:
 
 def test_local_figures_agree_with_the_sandbox_tracker(store: Store) -> None:
     """Same submissions, claims and decisions in both: the same /queue/stats, field by field."""
-    users = [{"id": "u-1", "name": "Riley Reviewer", "role": "reviewer"},
-             {"id": "u-2", "name": "Sam Reviewer", "role": "reviewer"},
-             {"id": "u-4", "name": "Lee Lead", "role": "lead"},
-             {"id": "u-9", "name": "Robin Readonly", "role": "read_only"}]
+    users = [
+        {"id": "u-1", "name": "Riley Reviewer", "role": "reviewer"},
+        {"id": "u-2", "name": "Sam Reviewer", "role": "reviewer"},
+        {"id": "u-4", "name": "Lee Lead", "role": "lead"},
+        {"id": "u-9", "name": "Robin Readonly", "role": "read_only"},
+    ]
     with SandboxServers() as servers:
         tracker = servers.tracker
         tracker.clock = lambda: NOW
@@ -418,8 +498,13 @@ def test_local_figures_agree_with_the_sandbox_tracker(store: Store) -> None:
         for sub_id, hours, holder, claimed, decided in plan:
             received = NOW - timedelta(hours=hours)
             claimed_at = NOW - timedelta(minutes=claimed) if claimed else None
-            data = store.sub(sub_id, received, status="in_review" if holder else "new",
-                             assigned_to=holder, claimed=claimed_at)
+            data = store.sub(
+                sub_id,
+                received,
+                status="in_review" if holder else "new",
+                assigned_to=holder,
+                claimed=claimed_at,
+            )
             tracker.add_submission(data)
             if claimed_at is not None:
                 tracker.set_timeline(sub_id, Timeline(claimed_at=claimed_at, claimed_by=holder))
@@ -435,13 +520,21 @@ def test_local_figures_agree_with_the_sandbox_tracker(store: Store) -> None:
                     version = decision.version_seen
                 # The delivery the sync worker will make: the same decision, over HTTP.
                 answer = requests.put(
-                    f"{servers.tracker_url}/submissions/{sub_id}/decision", json=body,
-                    headers={"Authorization": "Bearer sandbox-token-" + holder,
-                             "Idempotency-Key": decision_id, "If-Match": str(version)},
-                    timeout=5)
+                    f"{servers.tracker_url}/submissions/{sub_id}/decision",
+                    json=body,
+                    headers={
+                        "Authorization": "Bearer sandbox-token-" + holder,
+                        "Idempotency-Key": decision_id,
+                        "If-Match": str(version),
+                    },
+                    timeout=5,
+                )
                 assert answer.status_code == 201, answer.text
-        remote = requests.get(f"{servers.tracker_url}/queue/stats",
-                              headers={"Authorization": "Bearer sandbox-token-u-4"}, timeout=5)
+        remote = requests.get(
+            f"{servers.tracker_url}/queue/stats",
+            headers={"Authorization": "Bearer sandbox-token-u-4"},
+            timeout=5,
+        )
         assert remote.status_code == 200
         server = remote.json()
 

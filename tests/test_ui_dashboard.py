@@ -33,15 +33,26 @@ def workspace() -> Iterator[Workspace]:
     store.user("u-1", name="Riley Reviewer")
     store.user("u-2", name="Sam Reviewer")
     store.user("u-4", "lead", "Lee Lead")
-    store.sub("s-late", NOW - timedelta(hours=30), status="in_review", assigned_to="u-2",
-              company=4280, project="p-1")
+    store.sub(
+        "s-late",
+        NOW - timedelta(hours=30),
+        status="in_review",
+        assigned_to="u-2",
+        company=4280,
+        project="p-1",
+    )
     store.sub("s-late2", NOW - timedelta(hours=50), company=5120, project=None)
     store.sub("s-soon", NOW - timedelta(hours=22), kind="endorsement", project="p-2")
     store.sub("s-new", NOW - timedelta(hours=1))
     for i, hours in enumerate([2, 5, 26]):
         decided = NOW - timedelta(hours=1, minutes=i)
-        store.sub(f"s-d{i}", decided - timedelta(hours=hours), status="in_review",
-                  assigned_to="u-1", claimed=decided - timedelta(minutes=12))
+        store.sub(
+            f"s-d{i}",
+            decided - timedelta(hours=hours),
+            status="in_review",
+            assigned_to="u-1",
+            claimed=decided - timedelta(minutes=12),
+        )
         store.decide(f"s-d{i}", decided)
     ws.set_current_user("u-4")
     yield ws
@@ -85,9 +96,15 @@ def test_only_leads_get_the_dashboard(qtbot: QtBot, workspace: Workspace) -> Non
 def test_tiles_tables_and_charts_show_the_figures(qtbot: QtBot, workspace: Workspace) -> None:
     widget = shown(qtbot, workspace)
     text = {key: tile.value.text() for key, tile in widget.tiles.items()}
-    assert text == {"open": "4", "due_within_4h": "1", "overdue": "2", "decided_today": "3",
-                    "within_24h_share_7d": "66.7%", "turnaround_p50": "5h 00m",
-                    "turnaround_p90": "26h 00m"}
+    assert text == {
+        "open": "4",
+        "due_within_4h": "1",
+        "overdue": "2",
+        "decided_today": "3",
+        "within_24h_share_7d": "66.7%",
+        "turnaround_p50": "5h 00m",
+        "turnaround_p90": "26h 00m",
+    }
     assert widget.tiles["overdue"].property("alert") is True
     assert "Computed on this computer" in widget.status.text()
     assert widget.reviewer_model.rowCount() == 3
@@ -99,13 +116,16 @@ def test_tiles_tables_and_charts_show_the_figures(qtbot: QtBot, workspace: Works
     assert len(trend) == 2
     # Filters narrow every figure.
     widget.kind_box.setCurrentIndex(widget.kind_box.findData("endorsement"))
-    qtbot.waitUntil(lambda: widget.data is not None and widget.data.snapshot.filters.kinds
-                    == ("endorsement",), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: widget.data is not None and widget.data.snapshot.filters.kinds == ("endorsement",),
+        timeout=10_000,
+    )
     assert widget.tiles["open"].value.text() == "1"
 
 
-def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: Any,
-                                      workspace: Workspace) -> None:
+def test_models_pass_the_model_tester(
+    qtbot: QtBot, qtmodeltester: Any, workspace: Workspace
+) -> None:
     widget = shown(qtbot, workspace)
     qtmodeltester.check(widget.reviewer_model)
     qtmodeltester.check(widget.attention_model)
@@ -116,7 +136,10 @@ def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: Any,
     assert model.data(model.index(0, 0)) == "Riley Reviewer"
     model.sort(0, Qt.SortOrder.AscendingOrder)
     assert [model.data(model.index(r, 0)) for r in range(3)] == [
-        "Lee Lead", "Riley Reviewer", "Sam Reviewer"]
+        "Lee Lead",
+        "Riley Reviewer",
+        "Sam Reviewer",
+    ]
 
 
 def test_online_figures_come_from_the_tracker_unless_filtered(
@@ -131,14 +154,14 @@ def test_online_figures_come_from_the_tracker_unless_filtered(
     assert widget.tiles["overdue"].value.text() == "7"
     assert widget.status.text().startswith("Live from the tracker")
     widget.company_box.setCurrentIndex(widget.company_box.findData("4280"))
-    qtbot.waitUntil(lambda: widget.data is not None and not widget.data.online,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: widget.data is not None and not widget.data.online, timeout=10_000)
     assert widget.tiles["overdue"].value.text() == "1"
     assert "filtered view" in widget.status.text()
 
 
-def test_unreachable_tracker_falls_back_to_local_figures(qtbot: QtBot,
-                                                         workspace: Workspace) -> None:
+def test_unreachable_tracker_falls_back_to_local_figures(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
     widget = shown(qtbot, workspace, server=lambda: None)
     assert widget.data is not None and not widget.data.online
     assert "offline" in widget.status.text() and "data last synced" in widget.status.text()
@@ -173,9 +196,12 @@ def test_tiles_drill_down_to_the_same_items_the_figures_count(
     widget = shown(qtbot, workspace)
     stats = widget.data.snapshot.stats if widget.data else None
     assert stats is not None
-    for key, expected in (("open", stats.open), ("overdue", stats.overdue),
-                          ("due_within_4h", stats.due_within_4h),
-                          ("decided_today", stats.decided_today)):
+    for key, expected in (
+        ("open", stats.open),
+        ("overdue", stats.overdue),
+        ("due_within_4h", stats.due_within_4h),
+        ("decided_today", stats.decided_today),
+    ):
         with qtbot.waitSignal(widget.drill_down) as blocker:
             qtbot.mouseClick(widget.tiles[key], Qt.MouseButton.LeftButton)
         flt = blocker.args[0]
@@ -198,8 +224,11 @@ def test_aging_bars_and_reviewers_drill_down(qtbot: QtBot, workspace: Workspace)
         with qtbot.waitSignal(widget.drill_down) as blocker:
             widget._aging_clicked(index)
         assert _count(workspace, blocker.args[0]) == bucket.count, bucket.label
-    row = next(r for r in range(widget.reviewer_model.rowCount())
-               if widget.reviewer_model.reviewer(r).user_id == "u-2")
+    row = next(
+        r
+        for r in range(widget.reviewer_model.rowCount())
+        if widget.reviewer_model.reviewer(r).user_id == "u-2"
+    )
     with qtbot.waitSignal(widget.drill_down) as blocker:
         widget.reviewer_table.activated.emit(widget.reviewer_model.index(row, 0))
     flt = blocker.args[0]
@@ -226,8 +255,7 @@ def _select_rows(widget: DashboardWidget, ids: list[str]) -> None:
             )
 
 
-def test_reassign_offline_queues_pending_outbox_items(qtbot: QtBot,
-                                                      workspace: Workspace) -> None:
+def test_reassign_offline_queues_pending_outbox_items(qtbot: QtBot, workspace: Workspace) -> None:
     widget = shown(qtbot, workspace)
     asked: list[list[str]] = []
 
@@ -250,13 +278,14 @@ def test_reassign_offline_queues_pending_outbox_items(qtbot: QtBot,
         assert sub is not None and sub.assigned_to == "u-1"
     qtbot.waitUntil(lambda: widget.data is not first, timeout=10_000)
     assert "2 reassignments waiting to be sent" in widget.status.text()
-    holders = [widget.attention_model.data(widget.attention_model.index(r, 5))
-               for r in range(widget.attention_model.rowCount())]
+    holders = [
+        widget.attention_model.data(widget.attention_model.index(r, 5))
+        for r in range(widget.attention_model.rowCount())
+    ]
     assert "→ Riley Reviewer (sending…)" in holders
 
 
-def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot,
-                                                      workspace: Workspace) -> None:
+def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot, workspace: Workspace) -> None:
     """Online: the outbox item the dashboard writes, delivered as the sync worker will."""
     widget = shown(qtbot, workspace)
     widget.choose_reviewer = lambda ids: "u-1"
@@ -265,25 +294,35 @@ def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot,
         item = session.query(OutboxItem).filter_by(kind="assign").one()
         payload, sub_id = dict(item.payload), item.submission_id
     with SandboxServers() as servers:
-        for user in ({"id": "u-1", "name": "Riley", "role": "reviewer"},
-                     {"id": "u-4", "name": "Lee", "role": "lead"}):
+        for user in (
+            {"id": "u-1", "name": "Riley", "role": "reviewer"},
+            {"id": "u-4", "name": "Lee", "role": "lead"},
+        ):
             servers.tracker.add_user(user)
         with workspace.database.session() as session:
             from tests import factories
 
             data = factories.submission(sub_id, status="in_review", assigned_to="u-2")
         servers.tracker.add_submission(data)
-        answer = requests.post(f"{servers.tracker_url}/submissions/{sub_id}/assign",
-                               json=payload, timeout=5,
-                               headers={"Authorization": "Bearer sandbox-token-u-4"})
+        answer = requests.post(
+            f"{servers.tracker_url}/submissions/{sub_id}/assign",
+            json=payload,
+            timeout=5,
+            headers={"Authorization": "Bearer sandbox-token-u-4"},
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json()["assigned_to"] == "u-1"
 
 
 def test_reassign_dialog_is_keyboard_driven(qtbot: QtBot) -> None:
-    dialog = ReassignDialog(2, [TeamMember("u-1", "Riley Reviewer", 3),
-                                TeamMember("u-2", "Sam Reviewer", 5, 2),
-                                TeamMember("u-3", "Sandy Reviewer", 1)])
+    dialog = ReassignDialog(
+        2,
+        [
+            TeamMember("u-1", "Riley Reviewer", 3),
+            TeamMember("u-2", "Sam Reviewer", 5, 2),
+            TeamMember("u-3", "Sandy Reviewer", 1),
+        ],
+    )
     qtbot.addWidget(dialog)
     assert dialog.chosen() == "u-1"
     qtbot.keyClicks(dialog.search, "sa")
@@ -302,8 +341,9 @@ def test_reassign_dialog_is_keyboard_driven(qtbot: QtBot) -> None:
     assert dialog.chosen() == "u-2"
 
 
-def test_reassign_to_unknown_user_is_refused_plainly(qtbot: QtBot, workspace: Workspace,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reassign_to_unknown_user_is_refused_plainly(
+    qtbot: QtBot, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     widget = shown(qtbot, workspace)
     warnings: list[str] = []
     monkeypatch.setattr(widget, "_warn", warnings.append)
@@ -315,8 +355,9 @@ def test_reassign_to_unknown_user_is_refused_plainly(qtbot: QtBot, workspace: Wo
 # ---------------------------------------------------------------- export
 
 
-def test_export_csv_and_pdf_of_the_current_view(qtbot: QtBot, workspace: Workspace,
-                                                tmp_path: Path) -> None:
+def test_export_csv_and_pdf_of_the_current_view(
+    qtbot: QtBot, workspace: Workspace, tmp_path: Path
+) -> None:
     widget = shown(qtbot, workspace)
     widget.export_csv(tmp_path / "view.csv")
     widget.export_pdf(tmp_path / "view.pdf")
@@ -338,20 +379,27 @@ def test_reassign_is_delivered_to_the_sandbox_by_the_sync_engine(
     widget = shown(qtbot, workspace)
     widget.choose_reviewer = lambda ids: "u-1"
     with SandboxServers() as servers:
-        for user in ({"id": "u-1", "name": "Riley", "role": "reviewer"},
-                     {"id": "u-2", "name": "Sam", "role": "reviewer"},
-                     {"id": "u-4", "name": "Lee", "role": "lead"}):
+        for user in (
+            {"id": "u-1", "name": "Riley", "role": "reviewer"},
+            {"id": "u-2", "name": "Sam", "role": "reviewer"},
+            {"id": "u-4", "name": "Lee", "role": "lead"},
+        ):
             servers.tracker.add_user(user)
         with workspace.database.session() as session:
             sub = session.get(Submission, "s-late")
             assert sub is not None
-            data = factories.submission("s-late", status="in_review", assigned_to="u-2",
-                                        version=sub.version)
+            data = factories.submission(
+                "s-late", status="in_review", assigned_to="u-2", version=sub.version
+            )
         servers.tracker.add_submission(data)
         assert widget.reassign_submissions(["s-late"])
-        engine = SyncEngine(workspace.database, workspace.documents,
-                            SyncConfig(tracker_url=servers.tracker_url,
-                                       tracker_token="sandbox-token-u-4", prepare_limit=0))
+        engine = SyncEngine(
+            workspace.database,
+            workspace.documents,
+            SyncConfig(
+                tracker_url=servers.tracker_url, tracker_token="sandbox-token-u-4", prepare_limit=0
+            ),
+        )
         try:
             engine.run_outbound()
         finally:
@@ -370,8 +418,7 @@ def test_reassign_is_delivered_to_the_sandbox_by_the_sync_engine(
 def test_the_view_refreshes_by_itself(qtbot: QtBot, workspace: Workspace) -> None:
     widget = shown(qtbot, workspace, refresh_ms=50)
     first = widget.data
-    qtbot.waitUntil(lambda: widget.data is not first and widget._generation >= 3,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: widget.data is not first and widget._generation >= 3, timeout=10_000)
     widget.shutdown()
     widget.shutdown()  # safe twice
     assert widget._thread is None

@@ -212,9 +212,10 @@ def test_a_decision_made_elsewhere_is_not_replaced_from_a_stale_view(
     assert "Sam Other decided" in window.checklist.message.text()
     assert window.checklist.banner.isVisible()
     with workspace.database.session() as session:
-        assert session.scalars(
-            select(Decision.outcome).where(Decision.undone.is_(False))
-        ).one() == "non_compliant"
+        assert (
+            session.scalars(select(Decision.outcome).where(Decision.undone.is_(False))).one()
+            == "non_compliant"
+        )
 
 
 def test_the_window_notices_what_another_process_wrote(
@@ -311,13 +312,22 @@ def test_endorsement_evidence_names_the_endorsements_file() -> None:
         "evidence": {},
         "policies": [],
         "endorsements": [
-            {"form_number": "CG 20 10", "edition": "04 13", "page": 3,
-             "provides": ["additional_insured"], "document_id": "d-2"},
+            {
+                "form_number": "CG 20 10",
+                "edition": "04 13",
+                "page": 3,
+                "provides": ["additional_insured"],
+                "document_id": "d-2",
+            },
         ],
     }
     ctx = read_context({}, extraction, date(2026, 12, 1))
     assert ctx.endorsements[0].evidence == {
-        "page": 3, "rect": None, "source": None, "confidence": None, "document_id": "d-2"
+        "page": 3,
+        "rect": None,
+        "source": None,
+        "confidence": None,
+        "document_id": "d-2",
     }
 
 

@@ -125,11 +125,14 @@ def decide(
     qtbot.waitUntil(lambda: window.open_dialog is None or not dialog.error.isHidden())
     assert window.open_dialog is None, dialog.error.text()
     with window.workspace.database.session() as session:
-        assert session.scalars(
-            select(Decision.outcome).where(
-                Decision.submission_id == submission_id, Decision.undone.is_(False)
-            )
-        ).one() == outcome
+        assert (
+            session.scalars(
+                select(Decision.outcome).where(
+                    Decision.submission_id == submission_id, Decision.undone.is_(False)
+                )
+            ).one()
+            == outcome
+        )
 
 
 # ---------------------------------------------------------------- what the servers say
@@ -211,9 +214,9 @@ def pick(workspace: Workspace, world: World) -> dict[str, list[str]]:
     """Open, unheld submissions by what the pre-check found (the generator's truth agrees)."""
     with workspace.database.session() as session:
         subs = session.scalars(
-            select(Submission).where(
-                Submission.status == "new", Submission.assigned_to.is_(None)
-            ).order_by(Submission.due_at)
+            select(Submission)
+            .where(Submission.status == "new", Submission.assigned_to.is_(None))
+            .order_by(Submission.due_at)
         ).all()
         linked = {  # Procore knows where its records go
             s.id: s.vendor.procore_vendor_id is not None

@@ -73,8 +73,9 @@ def test_worker_syncs_on_its_thread_signals_and_stops_cleanly(
     try:
         qtbot.waitUntil(lambda: bool(gui.changed), timeout=15_000)
         assert sorted(gui.changed[0]) == ["s-1042", "s-1043", "s-1044", "s-1045"]
-        qtbot.waitUntil(lambda: bool(gui.statuses) and gui.statuses[-1].state == "online",
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: bool(gui.statuses) and gui.statuses[-1].state == "online", timeout=10_000
+        )
         item_id = decide(workspace, "s-1042")
         servers.tracker.archive_submission("s-1043")
         worker.request_sync()
@@ -108,8 +109,11 @@ def test_panel_model_lists_waiting_items_and_retries(
     qtbot.addWidget(panel)
     qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
     assert panel.model.rowCount() == 3
-    texts = {panel.model.index(r, 0).data(): panel.model.index(r, 3).data()
-             for r in range(3) if panel.model.index(r, 2).data().startswith("Decision")}
+    texts = {
+        panel.model.index(r, 0).data(): panel.model.index(r, 3).data()
+        for r in range(3)
+        if panel.model.index(r, 2).data().startswith("Decision")
+    }
     assert texts == {"s-1043": "Refused — needs you", "s-1042": "Waiting to send"}
     row = next(r for r in range(3) if panel.model.index(r, 0).data() == "s-1043")
     assert "this is our bug" in panel.model.index(row, 6).data()  # unknown user: not theirs
@@ -141,21 +145,20 @@ def test_settings_dialog_saves_urls_to_the_file_and_secrets_to_the_keyring(
     qtbot.waitUntil(lambda: dialog.tracker_result.text().startswith("Connected"), timeout=10_000)
     assert "Riley Reviewer" in dialog.tracker_result.text()
     dialog.procore_test.click()
-    qtbot.waitUntil(lambda: dialog.procore_result.text().startswith("Connected"),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.procore_result.text().startswith("Connected"), timeout=10_000)
 
     dialog.tracker_token.setText("wrong-token")
     dialog.tracker_test.click()
-    qtbot.waitUntil(lambda: dialog.tracker_result.text().startswith("Not connected"),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: dialog.tracker_result.text().startswith("Not connected"), timeout=10_000
+    )
     assert "401" in dialog.tracker_result.text()
     dialog.tracker_token.setText("sandbox-token-u-1")
 
     dialog.use_installed.setChecked(True)
     dialog.code.setText(servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID))
     dialog.sign_in.click()
-    qtbot.waitUntil(lambda: dialog.procore_result.text().startswith("Signed in"),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.procore_result.text().startswith("Signed in"), timeout=10_000)
 
     dialog.save()
     saved = load_settings(settings_file)
@@ -165,5 +168,7 @@ def test_settings_dialog_saves_urls_to_the_file_and_secrets_to_the_keyring(
     assert "sandbox-token" not in settings_file.read_text()
     credentials = Credentials()
     assert credentials.get(TRACKER_TOKEN, servers.tracker_url) == "sandbox-token-u-1"
-    assert credentials.get(PROCORE_CLIENT_SECRET, servers.procore_login_url) == \
-        "coi-desk-sandbox-secret"
+    assert (
+        credentials.get(PROCORE_CLIENT_SECRET, servers.procore_login_url)
+        == "coi-desk-sandbox-secret"
+    )

@@ -27,11 +27,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outcome", required=True, choices=OUTCOMES, help="the decision")
     parser.add_argument("--note", default=None, help="a note for the tracker (required to reject)")
     parser.add_argument(
-        "--deficiency", action="append", default=[], metavar="TEXT",
+        "--deficiency",
+        action="append",
+        default=[],
+        metavar="TEXT",
         help="a deficiency of your own, sent after the failed lines' (repeatable)",
     )
     parser.add_argument(
-        "--claim", action="store_true",
+        "--claim",
+        action="store_true",
         help="claim the submission first when someone else holds it (the tracker may refuse)",
     )
 
@@ -64,7 +68,11 @@ def run(args: argparse.Namespace) -> int:
                 if args.claim:
                     claim(session, args.submission_id, user, over_holder=True)
                 decision = record_decision(
-                    session, args.submission_id, args.outcome, user, note=args.note,
+                    session,
+                    args.submission_id,
+                    args.outcome,
+                    user,
+                    note=args.note,
                     own_deficiencies=args.deficiency,
                 )
                 outcome, deficiencies = decision.outcome, list(decision.deficiencies)

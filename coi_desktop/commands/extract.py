@@ -31,11 +31,15 @@ def refusal(path: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
     if stat.S_ISDIR(info.st_mode):
         return f"{path}: is a folder, not a PDF file; give the PDF files inside it."
     if not stat.S_ISREG(info.st_mode):
-        return (f"{path}: is not a regular file (a device, pipe or socket); "
-                "save the PDF to a file and give that.")
+        return (
+            f"{path}: is not a regular file (a device, pipe or socket); "
+            "save the PDF to a file and give that."
+        )
     if info.st_size > max_bytes:
-        return (f"{path}: is {info.st_size // (1024 * 1024)} MB, larger than the "
-                f"{max_bytes // (1024 * 1024)} MB a certificate can be; it was not read.")
+        return (
+            f"{path}: is {info.st_size // (1024 * 1024)} MB, larger than the "
+            f"{max_bytes // (1024 * 1024)} MB a certificate can be; it was not read."
+        )
     return None
 
 

@@ -14,9 +14,10 @@ HELP = "keep a damaged database aside and restore the newest backup (or start fr
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--fresh", action="store_true",
+        "--fresh",
+        action="store_true",
         help="start with an empty database filled again by the next sync, instead of the "
-             "newest backup (undelivered decisions are kept either way)",
+        "newest backup (undelivered decisions are kept either way)",
     )
 
 

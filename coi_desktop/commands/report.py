@@ -24,19 +24,44 @@ HELP = "write the team report (one-page PDF, optional CSV) from the local store"
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", type=Path, metavar="FILE", help="write the one-page PDF here")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="write every figure as CSV here")
-    parser.add_argument("--json", action="store_true",
-                        help="print the figures as JSON (the tracker's /queue/stats shape)")
-    parser.add_argument("--tz", metavar="ZONE",
-                        help="time zone for 'today' and the daily trend, e.g. America/Chicago "
-                             "(default: this computer's)")
-    parser.add_argument("--company", type=int, action="append", default=[], metavar="ID",
-                        help="only this customer (Procore company id); repeatable")
-    parser.add_argument("--project", action="append", default=[], metavar="ID",
-                        help="only this project (tracker project id); repeatable")
-    parser.add_argument("--kind", action="append", default=[], choices=("coi", "endorsement"),
-                        help="only this kind of submission; repeatable")
-    parser.add_argument("--no-reviewers", action="store_true",
-                        help="leave the per-reviewer table out of the PDF (for customers)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the figures as JSON (the tracker's /queue/stats shape)",
+    )
+    parser.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="time zone for 'today' and the daily trend, e.g. America/Chicago "
+        "(default: this computer's)",
+    )
+    parser.add_argument(
+        "--company",
+        type=int,
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this customer (Procore company id); repeatable",
+    )
+    parser.add_argument(
+        "--project",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this project (tracker project id); repeatable",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        choices=("coi", "endorsement"),
+        help="only this kind of submission; repeatable",
+    )
+    parser.add_argument(
+        "--no-reviewers",
+        action="store_true",
+        help="leave the per-reviewer table out of the PDF (for customers)",
+    )
 
 
 def learn_team_names(workspace: Workspace) -> None:
@@ -50,17 +75,24 @@ def learn_team_names(workspace: Workspace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.pdf or args.csv or args.json):
-        print("coi-desktop report: say where to write it: --pdf FILE and/or --csv FILE "
-              "(or --json to print the figures)", file=sys.stderr)
+        print(
+            "coi-desktop report: say where to write it: --pdf FILE and/or --csv FILE "
+            "(or --json to print the figures)",
+            file=sys.stderr,
+        )
         return 2
     try:
         tz: tzinfo = ZoneInfo(args.tz) if args.tz else local_zone()
     except (ZoneInfoNotFoundError, ValueError):
-        print(f"coi-desktop report: unknown time zone {args.tz!r} (use a name such as "
-              "America/Chicago)", file=sys.stderr)
+        print(
+            f"coi-desktop report: unknown time zone {args.tz!r} (use a name such as "
+            "America/Chicago)",
+            file=sys.stderr,
+        )
         return 2
-    filters = StatsFilter(company_ids=tuple(args.company), project_ids=tuple(args.project),
-                          kinds=tuple(args.kind))
+    filters = StatsFilter(
+        company_ids=tuple(args.company), project_ids=tuple(args.project), kinds=tuple(args.kind)
+    )
     workspace = open_workspace()
     try:
         learn_team_names(workspace)

@@ -16,5 +16,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from coi_desktop.sync.sandbox.server import run_sandbox
 
-    return run_sandbox(tracker_port=args.tracker_port, procore_port=args.procore_port,
-                       seed=args.seed)
+    return run_sandbox(
+        tracker_port=args.tracker_port, procore_port=args.procore_port, seed=args.seed
+    )

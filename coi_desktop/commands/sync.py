@@ -18,10 +18,17 @@ HELP = "sync with the tracker and Procore (one pass with --once)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--once", action="store_true",
-                        help="one inbound + outbound pass, then exit with a status code")
-    parser.add_argument("--interval", type=float, default=30.0,
-                        help="seconds between passes without --once (default: 30)")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="one inbound + outbound pass, then exit with a status code",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=30.0,
+        help="seconds between passes without --once (default: 30)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,9 +17,22 @@ from coi_desktop.review.checklist import ChecklistLine
 
 DAMAGED = "the PDF is damaged"
 # MuPDF's words for a file it had to guess at (its warnings are free text).
-_DAMAGE_WORDS = ("repair", "syntax error", "format error", "cannot", "invalid", "broken",
-                 "missing", "out of range", "unexpected", "zlib", "flate", "premature",
-                 "not found", "expected")
+_DAMAGE_WORDS = (
+    "repair",
+    "syntax error",
+    "format error",
+    "cannot",
+    "invalid",
+    "broken",
+    "missing",
+    "out of range",
+    "unexpected",
+    "zlib",
+    "flate",
+    "premature",
+    "not found",
+    "expected",
+)
 
 
 def note_damage(result: dict[str, Any], repaired: bool, mupdf_warnings: str) -> None:
@@ -36,18 +49,23 @@ def note_damage(result: dict[str, Any], repaired: bool, mupdf_warnings: str) -> 
 def is_damaged(extraction: Mapping[str, Any]) -> bool:
     warnings = extraction.get("warnings")
     return isinstance(warnings, list) and any(
-        isinstance(w, str) and w.startswith(DAMAGED) for w in warnings)
+        isinstance(w, str) and w.startswith(DAMAGED) for w in warnings
+    )
 
 
-def review_damaged(lines: list[ChecklistLine], extraction: Mapping[str, Any]
-                   ) -> list[ChecklistLine]:
+def review_damaged(
+    lines: list[ChecklistLine], extraction: Mapping[str, Any]
+) -> list[ChecklistLine]:
     """Pass and fail lines of a damaged file become needs_review, saying why."""
     if not is_damaged(extraction):
         return lines
     out = []
     for line in lines:
         if line.result in ("pass", "fail") and line.requirement != "document":
-            line = replace(line, result="needs_review", message=(
-                f"{line.message} The PDF is damaged: check this value on the document."))
+            line = replace(
+                line,
+                result="needs_review",
+                message=(f"{line.message} The PDF is damaged: check this value on the document."),
+            )
         out.append(line)
     return out

@@ -65,8 +65,9 @@ def check_may_decide(session: Session, sub: Submission, user: User) -> None:
         return
     held_by = session.get(User, holder)
     # Only users the tracker introduced are known here; others are shown by their id.
-    raise HeldByOther(sub.id, holder, held_by.name if held_by is not None
-                      else f"another reviewer ({holder})")
+    raise HeldByOther(
+        sub.id, holder, held_by.name if held_by is not None else f"another reviewer ({holder})"
+    )
 
 
 def _require_reviewer(user: User) -> None:
@@ -375,11 +376,13 @@ def decision_body(decision: Decision) -> dict[str, Any]:
         "decided_at": decision.decided_at.isoformat().replace("+00:00", "Z"),
         "deficiencies": [d for d in decision.deficiencies if isinstance(d, str) and d.strip()],
         "checklist": [
-            tracker_checklist_item(line) for line in decision.checklist
+            tracker_checklist_item(line)
+            for line in decision.checklist
             if isinstance(line, Mapping) and isinstance(line.get("requirement"), str)
         ],
         "policies": [
-            tracker_policy(p) for p in decision.policies
+            tracker_policy(p)
+            for p in decision.policies
             if isinstance(p, Mapping) and isinstance(p.get("coverage"), str)
         ],
     }
@@ -419,8 +422,11 @@ def _as_text(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
-        parts = [f"{str(k).replace('_', ' ')} {_as_text(v)}" for k, v in value.items()
-                 if v is not None and v != []]
+        parts = [
+            f"{str(k).replace('_', ' ')} {_as_text(v)}"
+            for k, v in value.items()
+            if v is not None and v != []
+        ]
         return "; ".join(parts)
     if isinstance(value, (list, tuple)):
         return ", ".join(text for v in value if (text := _as_text(v))) or "none"
@@ -428,8 +434,14 @@ def _as_text(value: object) -> str:
 
 
 # The contract's policy item: these keys, each absent rather than null.
-_POLICY_TEXT_KEYS = ("coverage", "insurer", "naic", "policy_number", "effective_date",
-                     "expiration_date")
+_POLICY_TEXT_KEYS = (
+    "coverage",
+    "insurer",
+    "naic",
+    "policy_number",
+    "effective_date",
+    "expiration_date",
+)
 
 
 def tracker_policy(policy: Mapping[str, Any]) -> dict[str, Any]:

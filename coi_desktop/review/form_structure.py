@@ -331,9 +331,7 @@ def _in(line: list[Placed], *columns: str) -> list[Placed]:
 
 def cell_text(words: list[Placed]) -> str:
     """Words of one cell in reading order: lines top to bottom, left to right."""
-    return " ".join(
-        " ".join(w.text for w in line) for line in lines_of(words)
-    )
+    return " ".join(" ".join(w.text for w in line) for line in lines_of(words))
 
 
 # ---------------------------------------------------------------- into the raw certificate
@@ -533,6 +531,9 @@ def remap(placed: list[Placed], y_map: Callable[[float], float] | None) -> list[
     for w in placed:
         dy = y_map(w.cy) - w.cy
         r = w.rect
-        out.append(Placed(w.text, w.page_rect, (r[0], r[1] + dy, r[2], r[3] + dy), w.key,
-                          w.column, w.cy + dy))
+        out.append(
+            Placed(
+                w.text, w.page_rect, (r[0], r[1] + dy, r[2], r[3] + dy), w.key, w.column, w.cy + dy
+            )
+        )
     return out

@@ -189,9 +189,7 @@ def turn_words(words: list[Word], quarter: int, width: float, height: float) -> 
     return [Word(*turn_rect(w.rect, quarter, width, height), w.text) for w in words]
 
 
-def locate_turned(
-    words: list[Word], width: float, height: float
-) -> tuple[int, Affine, int]:
+def locate_turned(words: list[Word], width: float, height: float) -> tuple[int, Affine, int]:
     """The quarter turn that puts a sideways or upside-down form upright, with its fit.
 
     Text drawn sideways (a landscape page holding a portrait form, or a form rotated in

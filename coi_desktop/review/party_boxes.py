@@ -47,8 +47,6 @@ def _inside(w: Placed, area: Rect) -> bool:
     return area[0] <= cx <= area[2] and area[1] <= cy < area[3]
 
 
-
-
 def _name_word(text: str) -> bool:
     """Part of a name: letters or digits, or "&" ("Starr Indemnity & Liability"); not ":"."""
     return text == "&" or any(ch.isalnum() for ch in text)

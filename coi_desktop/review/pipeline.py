@@ -171,16 +171,22 @@ def ensure_prechecked(
     if not docs:
         return f"Submission {submission_id} has no document to pre-check."
     if missing:
-        return (f"Submission {submission_id} is not pre-checked: its document "
-                f"{', '.join(missing)} is not downloaded yet; {fetch}.")
+        return (
+            f"Submission {submission_id} is not pre-checked: its document "
+            f"{', '.join(missing)} is not downloaded yet; {fetch}."
+        )
     if not has_profile:
-        return (f"Submission {submission_id} is not pre-checked: its requirement profile has "
-                f"not been received yet; {fetch}.")
+        return (
+            f"Submission {submission_id} is not pre-checked: its requirement profile has "
+            f"not been received yet; {fetch}."
+        )
     prepared = prepare(database, store, submission_id, today, ocr=ocr)
     if prepared.checked:
         return None
-    return (f"Submission {submission_id} could not be pre-checked"
-            f"{': ' + prepared.problem if prepared.problem else ''}; see the log for details.")
+    return (
+        f"Submission {submission_id} could not be pre-checked"
+        f"{': ' + prepared.problem if prepared.problem else ''}; see the log for details."
+    )
 
 
 def prepare_waiting(

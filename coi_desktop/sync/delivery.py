@@ -182,8 +182,9 @@ class Outbound:
         self._halted = False
         progressed = False
         queued: deque[list[Future[_Answer | AuthRequired]]] = deque()
-        with ThreadPoolExecutor(max_workers=max(1, self.workers),
-                                thread_name_prefix="coi-sync-send") as pool:
+        with ThreadPoolExecutor(
+            max_workers=max(1, self.workers), thread_name_prefix="coi-sync-send"
+        ) as pool:
             for start in range(0, len(eligible), MARK_CHUNK):
                 if self._halted:
                     break
@@ -208,8 +209,9 @@ class Outbound:
             self._halted = True
             return exc
 
-    def _collect(self, futures: list[Future[_Answer | AuthRequired]],
-                 result: DeliveryResult) -> bool:
+    def _collect(
+        self, futures: list[Future[_Answer | AuthRequired]], result: DeliveryResult
+    ) -> bool:
         answers: list[_Answer] = []
         for future in futures:
             outcome = future.result()
@@ -229,12 +231,15 @@ class Outbound:
         with self.database.session() as session:
             outbox.mark_attempted(session, seqs, now)
             rows = session.scalars(
-                select(OutboxItem).where(OutboxItem.seq.in_(seqs), OutboxItem.state == "pending")
+                select(OutboxItem)
+                .where(OutboxItem.seq.in_(seqs), OutboxItem.state == "pending")
                 .order_by(OutboxItem.seq)
             ).all()
             decision_ids = [r.decision_id for r in rows if r.decision_id]
-            decisions = {d.id: d for d in session.scalars(
-                select(Decision).where(Decision.id.in_(decision_ids)))}
+            decisions = {
+                d.id: d
+                for d in session.scalars(select(Decision).where(Decision.id.in_(decision_ids)))
+            }
             for row in rows:
                 if row.kind == "claim" and "version_before" not in row.payload:
                     # The version before our claim: when the claim lands it becomes v+1, and
@@ -246,8 +251,12 @@ class Outbound:
                 if row.kind == "decision":
                     decision = decisions.get(row.decision_id or "")
                     if decision is None:
-                        self._settle(session, row, "failed",
-                                     "The decision of this item is missing from the local store.")
+                        self._settle(
+                            session,
+                            row,
+                            "failed",
+                            "The decision of this item is missing from the local store.",
+                        )
                         continue
                     work.body = decision_body(decision)
                 works.append(work)
@@ -256,8 +265,9 @@ class Outbound:
     def _parallel(self, fn: Callable[[_W], _T], works: list[_W]) -> list[_T]:
         if self.workers <= 1 or len(works) <= 1:
             return [fn(w) for w in works]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(works)),
-                                thread_name_prefix="coi-sync-send") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(self.workers, len(works)), thread_name_prefix="coi-sync-send"
+        ) as pool:
             return list(pool.map(fn, works))
 
     def _send(self, work: _Work) -> Reply:
@@ -268,7 +278,8 @@ class Outbound:
             return self.tracker.assign(work.submission_id, work.payload.get("user_id"))
         if work.kind == "decision" and work.body is not None:
             return self.tracker.decide(
-                work.submission_id, work.id, int(work.payload["if_match"]), work.body)
+                work.submission_id, work.id, int(work.payload["if_match"]), work.body
+            )
         return Reply(0, {"error": f"unknown outbox item kind {work.kind!r}"}, {})
 
     def _apply(self, answers: list[_Answer], result: DeliveryResult) -> None:
@@ -276,8 +287,12 @@ class Outbound:
             return
         now = self.clock()
         with self.database.session() as session:
-            rows = {r.seq: r for r in session.scalars(select(OutboxItem).where(
-                OutboxItem.seq.in_([a.work.seq for a in answers])))}
+            rows = {
+                r.seq: r
+                for r in session.scalars(
+                    select(OutboxItem).where(OutboxItem.seq.in_([a.work.seq for a in answers]))
+                )
+            }
             for answer in answers:
                 row = rows.get(answer.work.seq)
                 if row is None or row.state != "pending":
@@ -294,8 +309,14 @@ class Outbound:
                 elif outcome in outbox.WAITING_FOR_PERSON:
                     result.needs_person += 1
 
-    def _judge(self, session: Session, row: OutboxItem, reply: Reply, now: datetime,
-               sent: dict[str, Any] | None = None) -> str:
+    def _judge(
+        self,
+        session: Session,
+        row: OutboxItem,
+        reply: Reply,
+        now: datetime,
+        sent: dict[str, Any] | None = None,
+    ) -> str:
         ok = reply.status == 201 or reply.status == 200
         body = reply.body if isinstance(reply.body, dict) else {}
         if row.kind == "decision" and ok:
@@ -308,8 +329,12 @@ class Outbound:
         if row.kind in ("claim", "assign") and reply.status == 200:
             before = row.payload.get("version_before")
             mine = body.get("assigned_to") == row.payload.get("user_id")
-            if row.kind == "claim" and isinstance(before, int) and mine \
-                    and body.get("version") == before + 1:
+            if (
+                row.kind == "claim"
+                and isinstance(before, int)
+                and mine
+                and body.get("version") == before + 1
+            ):
                 self._bump_if_match(session, row.submission_id, before, before + 1)
             self._settle(session, row, "delivered", None, stage="done")
             return "delivered"
@@ -353,17 +378,26 @@ class Outbound:
             me = body.get("decided_by") if isinstance(body, dict) else row.payload.get("user_id")
             sender = session.get(User, me) if isinstance(me, str) else None
             return "conflict", refusals.conflict(
-                what, sub_id, current, me=me if isinstance(me, str) else None,
+                what,
+                sub_id,
+                current,
+                me=me if isinstance(me, str) else None,
                 holder_name=user.name if user is not None else None,
-                lead=sender is not None and sender.role == "lead")
+                lead=sender is not None and sender.role == "lead",
+            )
         if reply.status == 422:
-            refusal = refusals.invalid(what, sub_id, reason, refusals.invalid_fields(reply.body),
-                                       log_file_in_use())
+            refusal = refusals.invalid(
+                what, sub_id, reason, refusals.invalid_fields(reply.body), log_file_in_use()
+            )
             if refusal.our_bug:
                 # Not the reviewer's to fix: keep what was sent and what came back for the fix.
-                log.error("tracker refused the %s on %s as invalid (422): sent %s; answer %s",
-                          what, sub_id, json.dumps(body, default=str), json.dumps(
-                              reply.body, default=str))
+                log.error(
+                    "tracker refused the %s on %s as invalid (422): sent %s; answer %s",
+                    what,
+                    sub_id,
+                    json.dumps(body, default=str),
+                    json.dumps(reply.body, default=str),
+                )
             return refusal.state, refusal.message
         if reply.status == 403:
             return "failed", refusals.forbidden(what, sub_id, reason)
@@ -382,7 +416,12 @@ class Outbound:
             log.warning("could not store the tracker's copy of a submission: %s", exc)
 
     def _settle(
-        self, session: Session, row: OutboxItem, state: str, message: str | None, *,
+        self,
+        session: Session,
+        row: OutboxItem,
+        state: str,
+        message: str | None,
+        *,
         stage: str | None = None,
     ) -> None:
         if row.state != "pending":
@@ -413,13 +452,21 @@ class Outbound:
         records_ok: set[int] = set()
         with self.database.session() as session:
             self._memory = ProcoreMemory.load(session, now)
-            items = [i for i in outbox.pending_items(session, "procore", limit=5000)
-                     if outbox.is_due(i, now)]
+            items = [
+                i
+                for i in outbox.pending_items(session, "procore", limit=5000)
+                if outbox.is_due(i, now)
+            ]
             plans = self._plans(session, items)
             for item, p in plans:
                 if p.skipped:
-                    self._settle(session, item, "delivered", f"Not sent to Procore: {p.skipped}.",
-                                 stage="done")
+                    self._settle(
+                        session,
+                        item,
+                        "delivered",
+                        f"Not sent to Procore: {p.skipped}.",
+                        stage="done",
+                    )
                     result.delivered += 1
         todo = [(i, p) for i, p in plans if not p.skipped]
         if not todo:
@@ -437,21 +484,37 @@ class Outbound:
         finally:
             self._apply_procore(todo, outcomes, records_ok, result)
 
-    def _plans(self, session: Session, items: list[OutboxItem]) -> list[tuple[OutboxItem,
-                                                                             ProcorePlan]]:
-        decisions = {d.id: d for d in session.scalars(select(Decision).where(
-            Decision.id.in_([i.decision_id for i in items if i.decision_id])))}
-        subs = {s.id: s for s in session.scalars(
-            select(Submission).where(Submission.id.in_({i.submission_id for i in items}))
-            .options(selectinload(Submission.vendor), selectinload(Submission.project),
-                     selectinload(Submission.commitment)))}
+    def _plans(
+        self, session: Session, items: list[OutboxItem]
+    ) -> list[tuple[OutboxItem, ProcorePlan]]:
+        decisions = {
+            d.id: d
+            for d in session.scalars(
+                select(Decision).where(
+                    Decision.id.in_([i.decision_id for i in items if i.decision_id])
+                )
+            )
+        }
+        subs = {
+            s.id: s
+            for s in session.scalars(
+                select(Submission)
+                .where(Submission.id.in_({i.submission_id for i in items}))
+                .options(
+                    selectinload(Submission.vendor),
+                    selectinload(Submission.project),
+                    selectinload(Submission.commitment),
+                )
+            )
+        }
         plans = []
         for item in items:
             decision = decisions.get(item.decision_id or "")
             sub = subs.get(item.submission_id)
             if decision is None or sub is None:
-                plans.append((item, ProcorePlan(
-                    skipped="the decision is no longer in the local store")))
+                plans.append(
+                    (item, ProcorePlan(skipped="the decision is no longer in the local store"))
+                )
                 continue
             links = SubmissionLinks(
                 scope=sub.scope,
@@ -463,18 +526,23 @@ class Outbound:
                 project_name=sub.project.name if sub.project else "",
             )
             facts = DecisionFacts(
-                outcome=decision.outcome, note=decision.note, deficiencies=decision.deficiencies,
+                outcome=decision.outcome,
+                note=decision.note,
+                deficiencies=decision.deficiencies,
                 policies=[p for p in decision.policies if isinstance(p, dict)],
                 decided_on=decision.decided_at.date(),
             )
-            notify = (links.company_id is not None
-                      and self.procore_notifications(links.company_id))
+            notify = links.company_id is not None and self.procore_notifications(links.company_id)
             plans.append((item, plan(facts, links, notify_expired=notify)))
         return plans
 
-    def _push_records(self, todo: list[tuple[OutboxItem, ProcorePlan]],
-                      outcomes: dict[int, _Outcome], records_ok: set[int],
-                      result: DeliveryResult) -> None:
+    def _push_records(
+        self,
+        todo: list[tuple[OutboxItem, ProcorePlan]],
+        outcomes: dict[int, _Outcome],
+        records_ok: set[int],
+        result: DeliveryResult,
+    ) -> None:
         groups: dict[tuple[int, str], list[tuple[OutboxItem, ProcorePlan]]] = {}
         for item, p in todo:
             if p.records and not item.payload.get(RECORDS_DONE):
@@ -493,11 +561,18 @@ class Outbound:
                 batches.append((company_id, path, batch))
         # Different vendors' batches are independent: several in flight at once.
         self._parallel(
-            lambda b: self._sync_batch(b[0], b[1], b[2], outcomes, records_ok, result), batches)
+            lambda b: self._sync_batch(b[0], b[1], b[2], outcomes, records_ok, result), batches
+        )
 
-    def _sync_batch(self, company_id: int, path: str,
-                    batch: list[tuple[OutboxItem, ProcorePlan]], outcomes: dict[int, _Outcome],
-                    records_ok: set[int], result: DeliveryResult) -> None:
+    def _sync_batch(
+        self,
+        company_id: int,
+        path: str,
+        batch: list[tuple[OutboxItem, ProcorePlan]],
+        outcomes: dict[int, _Outcome],
+        records_ok: set[int],
+        result: DeliveryResult,
+    ) -> None:
         assert self.procore is not None
         updates: dict[str, dict[str, Any]] = {}
         owners: dict[str, list[int]] = {}
@@ -516,8 +591,9 @@ class Outbound:
                 self._count(result, requests=1)
                 existing, refused = self.procore.list_insurances(company_id, path)
                 if refused is not None:
-                    self._refuse(batch, outcomes, refused, "the insurance records", "records",
-                                 target)
+                    self._refuse(
+                        batch, outcomes, refused, "the insurance records", "records", target
+                    )
                     return
                 records = adopt(records, existing)
                 if not any("id" in r for r in records):
@@ -549,22 +625,33 @@ class Outbound:
         for item, _ in batch:
             if item.seq in failures:
                 outcomes[item.seq] = _Outcome(
-                    "failed", "Procore refused " + "; ".join(failures[item.seq]) + ".")
+                    "failed", "Procore refused " + "; ".join(failures[item.seq]) + "."
+                )
             else:
                 records_ok.add(item.seq)
 
-    def _refuse(self, members: list[tuple[OutboxItem, ProcorePlan]],
-                outcomes: dict[int, _Outcome], reply: Reply, what: str, kind: str,
-                target: Target) -> None:
+    def _refuse(
+        self,
+        members: list[tuple[OutboxItem, ProcorePlan]],
+        outcomes: dict[int, _Outcome],
+        reply: Reply,
+        what: str,
+        kind: str,
+        target: Target,
+    ) -> None:
         assert self.procore is not None
         account = self.procore.account(target.company_id) if reply.status == 403 else ""
         state, text = procore_stage.refusal(reply, what, kind, target, account)
         for item, _ in members:
             outcomes[item.seq] = _Outcome(state, text)
 
-    def _push_commitments(self, todo: list[tuple[OutboxItem, ProcorePlan]],
-                          outcomes: dict[int, _Outcome], records_ok: set[int],
-                          result: DeliveryResult) -> None:
+    def _push_commitments(
+        self,
+        todo: list[tuple[OutboxItem, ProcorePlan]],
+        outcomes: dict[int, _Outcome],
+        records_ok: set[int],
+        result: DeliveryResult,
+    ) -> None:
         assert self.procore is not None
         ready: dict[tuple[int, int, int], list[tuple[OutboxItem, ProcorePlan]]] = {}
         for item, p in todo:
@@ -576,8 +663,9 @@ class Outbound:
                 outcomes[item.seq] = _Outcome("delivered")
                 continue
             if p.company_id in self._memory.flag_refused:
-                outcomes[item.seq] = _Outcome("delivered", procore_stage.flag_note(
-                    p.company_id, "", first=False))
+                outcomes[item.seq] = _Outcome(
+                    "delivered", procore_stage.flag_note(p.company_id, "", first=False)
+                )
                 continue
             c = p.commitment
             ready.setdefault((p.company_id, c.project_id, c.commitment_id), []).append((item, p))
@@ -596,7 +684,8 @@ class Outbound:
             try:
                 self._count(result, requests=1)
                 reply = self.procore.update_compliance(
-                    company_id, project_id, commitment_id, latest.body, kind=kind)
+                    company_id, project_id, commitment_id, latest.body, kind=kind
+                )
             except RetryLater as exc:
                 result.offline = result.offline or exc.offline
                 for item, _ in members:
@@ -614,18 +703,21 @@ class Outbound:
                 with self._lock:
                     first = self._memory.refuse_flag(company_id, reason, self.clock())
                 for n, (item, _) in enumerate(members):
-                    outcomes[item.seq] = _Outcome("delivered", procore_stage.flag_note(
-                        company_id, reason, first and n == 0))
+                    outcomes[item.seq] = _Outcome(
+                        "delivered", procore_stage.flag_note(company_id, reason, first and n == 0)
+                    )
             else:
-                what = ("the purchase order" if kind == "purchase_order_contracts"
-                        else "the commitment") + f" {commitment_id}'s insurance status"
+                what = (
+                    "the purchase order" if kind == "purchase_order_contracts" else "the commitment"
+                ) + f" {commitment_id}'s insurance status"
                 target = Target(company_id, members[0][1].vendor, members[0][1].project)
                 self._refuse(members, outcomes, reply, what, "commitment", target)
 
         self._parallel(one, list(ready.items()))
 
-    def _learn_kinds(self, wanted: Iterable[tuple[int, int, int]],
-                     result: DeliveryResult) -> dict[tuple[int, int], RetryLater]:
+    def _learn_kinds(
+        self, wanted: Iterable[tuple[int, int, int]], result: DeliveryResult
+    ) -> dict[tuple[int, int], RetryLater]:
         """Subcontract or purchase order: each lives under its own URL. Ask Procore's
         listings once per project for commitments whose kind is not known yet; returns the
         (company, project) pairs whose listings could not be read this time."""
@@ -649,14 +741,22 @@ class Outbound:
             result.procore_requests += requests
             result.procore_records += records
 
-    def _apply_procore(self, todo: list[tuple[OutboxItem, ProcorePlan]],
-                       outcomes: dict[int, _Outcome], records_ok: set[int],
-                       result: DeliveryResult) -> None:
+    def _apply_procore(
+        self,
+        todo: list[tuple[OutboxItem, ProcorePlan]],
+        outcomes: dict[int, _Outcome],
+        records_ok: set[int],
+        result: DeliveryResult,
+    ) -> None:
         now = self.clock()
         with self.database.session() as session:
             self._memory.save(session)
-            rows = {r.seq: r for r in session.scalars(select(OutboxItem).where(
-                OutboxItem.seq.in_([i.seq for i, _ in todo])))}
+            rows = {
+                r.seq: r
+                for r in session.scalars(
+                    select(OutboxItem).where(OutboxItem.seq.in_([i.seq for i, _ in todo]))
+                )
+            }
             for item, _ in todo:
                 row = rows.get(item.seq)
                 if row is None or row.state != "pending":
@@ -676,5 +776,3 @@ class Outbound:
                 else:
                     self._settle(session, row, outcome.state, outcome.text)
                     result.needs_person += 1
-
-

@@ -74,9 +74,11 @@ def start_demo_sandbox(home: Path, world: Any = None, *, role: str = "reviewer")
         servers = SandboxServers(world=world).start()
         try:
             point_environment_at(servers, str(demo_user(world, role)["id"]))
-            engine = SyncEngine(workspace.database, workspace.documents,
-                                config_for(workspace.connection, workspace.credentials,
-                                           prepare_limit=0))
+            engine = SyncEngine(
+                workspace.database,
+                workspace.documents,
+                config_for(workspace.connection, workspace.credentials, prepare_limit=0),
+            )
             try:
                 report = engine.run_once()
             finally:

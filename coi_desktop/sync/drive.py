@@ -27,9 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workspace = open_workspace()
     config = config_for(
-        workspace.connection, workspace.credentials,
+        workspace.connection,
+        workspace.credentials,
         backoff=Backoff(args.backoff_base, args.backoff_cap),
-        timeout=(2.0, args.timeout), prepare_limit=0,
+        timeout=(2.0, args.timeout),
+        prepare_limit=0,
     )
     engine = SyncEngine(workspace.database, workspace.documents, config)
     deadline = time.monotonic() + args.max_seconds
@@ -39,8 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.outbound_only:
                 engine.summarize(report)
             if report.exit_code != EXIT_RETRY or time.monotonic() > deadline:
-                print(f"exit {report.exit_code}: pending {report.pending}, "
-                      f"waiting for a person {len(report.attention)}", file=sys.stderr)
+                print(
+                    f"exit {report.exit_code}: pending {report.pending}, "
+                    f"waiting for a person {len(report.attention)}",
+                    file=sys.stderr,
+                )
                 return report.exit_code
             wait = engine.seconds_until_due()
             time.sleep(min(max(wait or 0.0, 0.01), 0.5))

@@ -92,8 +92,13 @@ class SyncStatus:
 
     @property
     def label(self) -> str:
-        names = {"online": "Online", "offline": "Offline", "syncing": "Syncing",
-                 "signed_out": "Sign-in needed", "not_configured": "Not set up"}
+        names = {
+            "online": "Online",
+            "offline": "Offline",
+            "syncing": "Syncing",
+            "signed_out": "Sign-in needed",
+            "not_configured": "Not set up",
+        }
         return names.get(self.state, self.state)
 
     def summary(self) -> str:
@@ -171,8 +176,13 @@ class SyncEngine:
             return None
         if self._procore is None:
             grant = "refresh_token" if c.procore_auth == "installed_app" else "client_credentials"
-            auth = ProcoreAuth(c.procore_login_url, c.procore_client_id, grant=grant,
-                               credentials=self.credentials, timeout=c.timeout)
+            auth = ProcoreAuth(
+                c.procore_login_url,
+                c.procore_client_id,
+                grant=grant,
+                credentials=self.credentials,
+                timeout=c.timeout,
+            )
             self._procore = ProcoreClient(c.procore_api_url, auth, timeout=c.timeout)
         return self._procore
 
@@ -203,9 +213,14 @@ class SyncEngine:
             report.stopped["tracker"] = self._tracker_problem()
         procore = self._procore_client()
         outbound = Outbound(
-            self.database, tracker, procore, backoff=self.config.backoff, clock=self.clock,
-            procore_problem=None if procore else
-            "Procore is not set up: choose the environment and client id in Settings.",
+            self.database,
+            tracker,
+            procore,
+            backoff=self.config.backoff,
+            clock=self.clock,
+            procore_problem=None
+            if procore
+            else "Procore is not set up: choose the environment and client id in Settings.",
             procore_notifications=lambda company: str(company) in self.config.procore_expiry_emails,
         )
         try:
@@ -220,14 +235,19 @@ class SyncEngine:
 
     def _tracker_problem(self) -> str:
         if not self.config.tracker_url:
-            return ("The tracker is not set up: enter its URL in Settings "
-                    "(or set COI_DESKTOP_TRACKER_URL).")
-        return ("Not signed in to the tracker: enter your token in Settings "
-                "(or set COI_DESKTOP_TRACKER_TOKEN for headless use).")
+            return (
+                "The tracker is not set up: enter its URL in Settings "
+                "(or set COI_DESKTOP_TRACKER_URL)."
+            )
+        return (
+            "Not signed in to the tracker: enter your token in Settings "
+            "(or set COI_DESKTOP_TRACKER_TOKEN for headless use)."
+        )
 
     def _pull(self, tracker: TrackerClient, report: SyncReport) -> None:
-        inbound = Inbound(self.database, self.store, tracker, page_size=self.config.page_size,
-                          clock=self.clock)
+        inbound = Inbound(
+            self.database, self.store, tracker, page_size=self.config.page_size, clock=self.clock
+        )
         try:
             inbound.run(report.inbound)
         except AuthRequired as exc:
@@ -260,16 +280,25 @@ class SyncEngine:
         with self.database.session() as session:
             counts = outbox.outbox_counts(session, now)
             report.pending = counts.pending
-            report.procore_stuck = int(session.query(OutboxItem).filter(
-                OutboxItem.state == "pending", OutboxItem.stage == "procore").count())
+            report.procore_stuck = int(
+                session.query(OutboxItem)
+                .filter(OutboxItem.state == "pending", OutboxItem.stage == "procore")
+                .count()
+            )
             for item in session.scalars(
-                select(OutboxItem).where(OutboxItem.state.in_(outbox.WAITING_FOR_PERSON))
+                select(OutboxItem)
+                .where(OutboxItem.state.in_(outbox.WAITING_FOR_PERSON))
                 .order_by(OutboxItem.seq)
             ):
                 report.attention.append(
-                    f"{item.submission_id} {item.kind} {item.state}: {item.last_error or ''}")
-            clean = (not report.stopped and not report.inbound_retry and not report.errors
-                     and not report.delivery.offline)
+                    f"{item.submission_id} {item.kind} {item.state}: {item.last_error or ''}"
+                )
+            clean = (
+                not report.stopped
+                and not report.inbound_retry
+                and not report.errors
+                and not report.delivery.offline
+            )
             state_row = session.get(AppState, LAST_SYNC_KEY)
             if clean:
                 state_row = state_row or AppState(key=LAST_SYNC_KEY)
@@ -340,8 +369,9 @@ def _parse_last(value: Mapping[str, object] | None) -> datetime | None:
         return None
 
 
-def run_until_settled(engine: SyncEngine, *, max_seconds: float = 60.0,
-                      sleep: Callable[[float], None] = time.sleep) -> SyncReport:
+def run_until_settled(
+    engine: SyncEngine, *, max_seconds: float = 60.0, sleep: Callable[[float], None] = time.sleep
+) -> SyncReport:
     """Pass after pass until nothing is left to retry (or time runs out): tests, bench, demo."""
     deadline = time.monotonic() + max_seconds
     while True:

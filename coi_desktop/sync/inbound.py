@@ -141,22 +141,34 @@ class Inbound:
             if not page.get("has_more"):
                 return
             if page["next_cursor"] == cursor:
-                result.events.append(SyncEvent(
-                    "ingest_error", None,
-                    "The tracker announced more submissions but gave the same page position "
-                    "again; receiving stopped for this sync and resumes at the next one."))
+                result.events.append(
+                    SyncEvent(
+                        "ingest_error",
+                        None,
+                        "The tracker announced more submissions but gave the same page position "
+                        "again; receiving stopped for this sync and resumes at the next one.",
+                    )
+                )
                 return
             cursor = page["next_cursor"]
-        result.events.append(SyncEvent(
-            "ingest_error", None,
-            f"The tracker still announced more submissions after {MAX_PAGES_PER_PASS} pages; "
-            "receiving stopped for this sync and continues at the next one."))
+        result.events.append(
+            SyncEvent(
+                "ingest_error",
+                None,
+                f"The tracker still announced more submissions after {MAX_PAGES_PER_PASS} pages; "
+                "receiving stopped for this sync and continues at the next one.",
+            )
+        )
 
     def _store_one(self, session: Session, data: object, result: InboundResult) -> None:
         if not isinstance(data, dict):
-            result.events.append(SyncEvent("ingest_error", None,
-                                           "The tracker sent a submission that is not an object; "
-                                           "it was skipped."))
+            result.events.append(
+                SyncEvent(
+                    "ingest_error",
+                    None,
+                    "The tracker sent a submission that is not an object; it was skipped.",
+                )
+            )
             return
         try:
             with session.begin_nested():
@@ -166,11 +178,19 @@ class Inbound:
                 raise  # the store itself failed (disk full, locked): not this item's fault
             raw_id = data.get("id")
             shown = server_text(raw_id, 60) if isinstance(raw_id, str) else None
-            reason = server_text(str(exc) if isinstance(exc, IngestError) else
-                                 "its values do not fit the local store", 200)
-            result.events.append(SyncEvent(
-                "ingest_error", shown,
-                f"A submission from the tracker was skipped, the rest were stored: {reason}."))
+            reason = server_text(
+                str(exc)
+                if isinstance(exc, IngestError)
+                else "its values do not fit the local store",
+                200,
+            )
+            result.events.append(
+                SyncEvent(
+                    "ingest_error",
+                    shown,
+                    f"A submission from the tracker was skipped, the rest were stored: {reason}.",
+                )
+            )
             return
         result.pulled += 1
         if change.changed:
@@ -184,12 +204,14 @@ class Inbound:
     def _keep_local_claims(session: Session, sub_id: str) -> None:
         """A claim or assignment not yet delivered stays visible over the tracker's older copy."""
         waiting = session.scalars(
-            select(OutboxItem).where(
+            select(OutboxItem)
+            .where(
                 OutboxItem.submission_id == sub_id,
                 OutboxItem.state == "pending",
                 OutboxItem.stage == "tracker",
                 OutboxItem.kind.in_(("claim", "assign")),
-            ).order_by(OutboxItem.seq)
+            )
+            .order_by(OutboxItem.seq)
         ).all()
         sub = session.get(Submission, sub_id)
         if sub is None or sub.status not in OPEN:
@@ -217,33 +239,43 @@ class Inbound:
                 select(OutboxItem).where(OutboxItem.decision_id == mine.id)
             ).first()
             if item is not None and item.state == "pending" and item.stage == "tracker":
-                waiting = (" Your decision on it has not reached the tracker yet; it will be "
-                           "kept and shown as a conflict.")
+                waiting = (
+                    " Your decision on it has not reached the tracker yet; it will be "
+                    "kept and shown as a conflict."
+                )
         vendor = sub.vendor.name if sub.vendor else sub.id
         if sub.status == "archived":
-            return SyncEvent("withdrawn", sub.id,
-                             f"{sub.id} ({vendor}) was withdrawn: the tracker shows it "
-                             f"archived.{waiting}")
+            return SyncEvent(
+                "withdrawn",
+                sub.id,
+                f"{sub.id} ({vendor}) was withdrawn: the tracker shows it archived.{waiting}",
+            )
         if sub.status in DECIDED and not waiting and mine is not None:
             return None  # our own decision coming back
         if sub.status in DECIDED:
-            return SyncEvent("decided_elsewhere", sub.id,
-                             f"{sub.id} ({vendor}) was decided "
-                             f"{sub.status.replace('_', ' ')} by someone else.{waiting}")
+            return SyncEvent(
+                "decided_elsewhere",
+                sub.id,
+                f"{sub.id} ({vendor}) was decided "
+                f"{sub.status.replace('_', ' ')} by someone else.{waiting}",
+            )
         if me is not None and change.previous_assignee == me and sub.assigned_to != me:
             holder = session.get(User, sub.assigned_to) if sub.assigned_to else None
             who = holder.name if holder else (sub.assigned_to or "nobody")
-            return SyncEvent("reassigned", sub.id,
-                             f"{sub.id} ({vendor}) was reassigned to {who}.{waiting}")
+            return SyncEvent(
+                "reassigned", sub.id, f"{sub.id} ({vendor}) was reassigned to {who}.{waiting}"
+            )
         return None
 
     def _profiles(self, result: InboundResult) -> None:
         with self.database.session() as session:
-            wanted = set(session.scalars(
-                select(Submission.requirement_profile_id)
-                .where(Submission.requirement_profile_id.is_not(None))
-                .distinct()
-            ))
+            wanted = set(
+                session.scalars(
+                    select(Submission.requirement_profile_id)
+                    .where(Submission.requirement_profile_id.is_not(None))
+                    .distinct()
+                )
+            )
             known = set(session.scalars(select(RequirementProfile.id)))
         for profile_id in sorted(p for p in wanted - known if p):
             try:
@@ -255,22 +287,31 @@ class Inbound:
                 try:
                     upsert_profile(session, data)
                 except IngestError as exc:
-                    result.events.append(SyncEvent(
-                        "ingest_error", None,
-                        f"Requirement profile {profile_id} could not be stored: {exc}."))
+                    result.events.append(
+                        SyncEvent(
+                            "ingest_error",
+                            None,
+                            f"Requirement profile {profile_id} could not be stored: {exc}.",
+                        )
+                    )
                     continue
             result.profiles_fetched += 1
 
     def _documents(self, result: InboundResult) -> None:
         """Fetch every document not yet stored; several downloads in flight at once."""
         with self.database.session() as session:
-            missing = [(d.id, d.sha256, d.submission_id, d.size) for d in session.scalars(
-                select(Document).where(Document.stored.is_(False)).order_by(Document.id))]
+            missing = [
+                (d.id, d.sha256, d.submission_id, d.size)
+                for d in session.scalars(
+                    select(Document).where(Document.stored.is_(False)).order_by(Document.id)
+                )
+            ]
         for start in range(0, len(missing), DOCUMENT_CHUNK):
             chunk = missing[start : start + DOCUMENT_CHUNK]
             if self.workers > 1 and len(chunk) > 1:
-                with ThreadPoolExecutor(max_workers=self.workers,
-                                        thread_name_prefix="coi-sync-docs") as pool:
+                with ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="coi-sync-docs"
+                ) as pool:
                     outcomes = list(pool.map(self._fetch, chunk))
             else:
                 outcomes = [self._fetch(doc) for doc in chunk]
@@ -306,7 +347,9 @@ class Inbound:
             self.store.put(data, expected_sha256=sha256)
         except DocumentStoreError as exc:
             return SyncEvent(
-                "document_rejected", sub_id,
+                "document_rejected",
+                sub_id,
                 f"Document {doc_id} of {sub_id} arrived damaged: {exc}. "
-                "It will be downloaded again at the next sync.")
+                "It will be downloaded again at the next sync.",
+            )
         return True

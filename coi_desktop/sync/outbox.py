@@ -87,9 +87,7 @@ class OutboxCounts:
 
 def outbox_counts(session: Session, now: datetime | None = None) -> OutboxCounts:
     now = now or utcnow()
-    rows = session.execute(
-        select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
-    ).all()
+    rows = session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all()
     by_state: dict[str, int] = {str(state): int(n) for state, n in rows}
     due = session.execute(
         select(func.count()).where(
@@ -130,8 +128,9 @@ class OutboxRow:
     updated_at: datetime
 
 
-def outbox_rows(session: Session, *, include_delivered: bool = False,
-                limit: int = 5000) -> list[OutboxRow]:
+def outbox_rows(
+    session: Session, *, include_delivered: bool = False, limit: int = 5000
+) -> list[OutboxRow]:
     """Items worth showing, most recent first: waiting, failed and conflicting ones."""
     states: tuple[str, ...] = ("pending", *WAITING_FOR_PERSON)
     if include_delivered:
@@ -145,12 +144,21 @@ def outbox_rows(session: Session, *, include_delivered: bool = False,
     )
     rows = []
     for item, sub in session.execute(stmt).all():
-        rows.append(OutboxRow(
-            id=item.id, seq=item.seq, kind=item.kind, submission_id=item.submission_id,
-            vendor=sub.vendor.name if sub.vendor else "", state=item.state, stage=item.stage,
-            attempts=item.attempts, next_attempt_at=item.next_attempt_at,
-            last_error=item.last_error, updated_at=item.updated_at,
-        ))
+        rows.append(
+            OutboxRow(
+                id=item.id,
+                seq=item.seq,
+                kind=item.kind,
+                submission_id=item.submission_id,
+                vendor=sub.vendor.name if sub.vendor else "",
+                state=item.state,
+                stage=item.stage,
+                attempts=item.attempts,
+                next_attempt_at=item.next_attempt_at,
+                last_error=item.last_error,
+                updated_at=item.updated_at,
+            )
+        )
     return rows
 
 

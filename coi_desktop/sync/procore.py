@@ -73,8 +73,9 @@ class ProcoreClient:
         self.session.close()
         self.auth.session.close()
 
-    def call(self, method: str, path: str, company_id: int | None, what: str,
-             **kwargs: Any) -> Reply:
+    def call(
+        self, method: str, path: str, company_id: int | None, what: str, **kwargs: Any
+    ) -> Reply:
         """``path`` is under /rest/v1.0, or a whole URL (a ``Link`` header's next page)."""
         extra = kwargs.pop("headers", {})
         timeout = kwargs.pop("timeout", self.timeout)
@@ -86,8 +87,14 @@ class ProcoreClient:
                 headers["Procore-Company-Id"] = str(company_id)
             self.requests_sent += 1
             reply = send(
-                self.session, self.pacer, method, url,
-                what=f"Procore {what}", timeout=timeout, headers=headers, **kwargs,
+                self.session,
+                self.pacer,
+                method,
+                url,
+                what=f"Procore {what}",
+                timeout=timeout,
+                headers=headers,
+                **kwargs,
             )
             if reply.status != 401:
                 return reply
@@ -103,13 +110,16 @@ class ProcoreClient:
             "Settings; sending to Procore is paused until then.",
         )
 
-    def sync_insurances(
-        self, company_id: int, path: str, updates: list[dict[str, Any]]
-    ) -> Reply:
+    def sync_insurances(self, company_id: int, path: str, updates: list[dict[str, Any]]) -> Reply:
         """``PATCH {path}/sync`` where path is the vendor's insurances collection."""
-        return self.call("PATCH", f"{path}/sync", company_id, "insurance sync",
-                         json={"updates": updates},
-                         timeout=sync_timeout(self.timeout, len(updates)))
+        return self.call(
+            "PATCH",
+            f"{path}/sync",
+            company_id,
+            "insurance sync",
+            json={"updates": updates},
+            timeout=sync_timeout(self.timeout, len(updates)),
+        )
 
     def list_all(
         self, path: str, company_id: int, what: str, params: dict[str, Any] | None = None
@@ -139,8 +149,9 @@ class ProcoreClient:
         listing Procore refuses adds nothing (the flag then goes to the default path)."""
         kinds: dict[int, str] = {}
         for kind in CONTRACT_KINDS:
-            items, refusal = self.list_all(f"/{kind}", company_id, kind.replace("_", " "),
-                                           {"project_id": project_id})
+            items, refusal = self.list_all(
+                f"/{kind}", company_id, kind.replace("_", " "), {"project_id": project_id}
+            )
             if refusal is None:
                 kinds.update({int(i["id"]): kind for i in items if isinstance(i.get("id"), int)})
         return kinds
@@ -148,8 +159,7 @@ class ProcoreClient:
     def account(self, company_id: int | None = None) -> str:
         """Who this app acts as, for messages: the person or the service account (``/me``)."""
         if self._account is None:
-            how = ("Sign in as me" if self.auth.grant != "client_credentials"
-                   else "service account")
+            how = "Sign in as me" if self.auth.grant != "client_credentials" else "service account"
             name = ""
             try:
                 reply = self.call("GET", "/me", company_id, "who am I")
@@ -160,17 +170,25 @@ class ProcoreClient:
                         name = f"{name} <{login}>"
             except SyncProblem:
                 pass  # the message still says how the app signs in
-            self._account = (f"{name} ({how})" if name
-                             else f"the {how} of client id {self.auth.client_id}")
+            self._account = (
+                f"{name} ({how})" if name else f"the {how} of client id {self.auth.client_id}"
+            )
         return self._account
 
     def update_compliance(
-        self, company_id: int, project_id: int, commitment_id: int, body: dict[str, Any],
+        self,
+        company_id: int,
+        project_id: int,
+        commitment_id: int,
+        body: dict[str, Any],
         kind: str = "work_order_contracts",
     ) -> Reply:
         return self.call(
-            "PATCH", f"/projects/{project_id}/{kind}/{commitment_id}/compliance", company_id,
-            f"commitment {commitment_id} compliance", json=body,
+            "PATCH",
+            f"/projects/{project_id}/{kind}/{commitment_id}/compliance",
+            company_id,
+            f"commitment {commitment_id} compliance",
+            json=body,
         )
 
     def check(self, company_id: int | None) -> str:
@@ -178,11 +196,18 @@ class ProcoreClient:
         try:
             self.auth.access_token()
             if company_id is not None:
-                reply = self.call("GET", "/projects", company_id, "projects",
-                                  params={"company_id": company_id, "per_page": 1})
+                reply = self.call(
+                    "GET",
+                    "/projects",
+                    company_id,
+                    "projects",
+                    params={"company_id": company_id, "per_page": 1},
+                )
                 if reply.status != 200:
-                    return (f"Signed in, but Procore answered {reply.status} for company "
-                            f"{company_id}: {procore_error_text(reply.body) or 'no reason'}.")
+                    return (
+                        f"Signed in, but Procore answered {reply.status} for company "
+                        f"{company_id}: {procore_error_text(reply.body) or 'no reason'}."
+                    )
             who = self.account(company_id)
         except SyncProblem as exc:
             return f"Not connected: {exc}"

@@ -86,8 +86,9 @@ class ProcoreAuth:
             if tokens.get("refresh_token"):
                 # The refresh token is already spent server-side; nothing can be kept safely.
                 self._memory = None
-                raise AuthRequired(PROCORE, SIGN_IN_AGAIN.format(
-                    why="no secure store for the new Procore tokens")) from None
+                raise AuthRequired(
+                    PROCORE, SIGN_IN_AGAIN.format(why="no secure store for the new Procore tokens")
+                ) from None
         # Client credentials without a keyring: kept in memory; a new token is one call away.
         self._memory = tokens
 
@@ -105,8 +106,13 @@ class ProcoreAuth:
 
     def _token_call(self, form: dict[str, str], what: str) -> dict[str, Any]:
         reply = send(
-            self.session, self.pacer, "POST", f"{self.login_url}/oauth/token",
-            what=f"Procore {what}", timeout=self.timeout, data=form,
+            self.session,
+            self.pacer,
+            "POST",
+            f"{self.login_url}/oauth/token",
+            what=f"Procore {what}",
+            timeout=self.timeout,
+            data=form,
         )
         body = reply.body if isinstance(reply.body, dict) else {}
         if reply.status != 200 or not isinstance(body.get("access_token"), str):
@@ -122,8 +128,11 @@ class ProcoreAuth:
 
     def _client_credentials(self) -> dict[str, Any]:
         tokens = self._token_call(
-            {"grant_type": "client_credentials", "client_id": self.client_id,
-             "client_secret": self._secret()},
+            {
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self._secret(),
+            },
             "client-credentials sign-in",
         )
         self._save(tokens)
@@ -131,21 +140,27 @@ class ProcoreAuth:
 
     def _refresh(self, refresh_token: str) -> dict[str, Any]:
         if not self.credentials.status().safe:
-            raise AuthRequired(PROCORE, SIGN_IN_AGAIN.format(
-                why="no secure store to keep a refreshed token"))
+            raise AuthRequired(
+                PROCORE, SIGN_IN_AGAIN.format(why="no secure store to keep a refreshed token")
+            )
         # The old pair is dead from the moment this call leaves, answered or not.
         try:
             tokens = self._token_call(
-                {"grant_type": "refresh_token", "client_id": self.client_id,
-                 "client_secret": self._secret(), "refresh_token": refresh_token},
+                {
+                    "grant_type": "refresh_token",
+                    "client_id": self.client_id,
+                    "client_secret": self._secret(),
+                    "refresh_token": refresh_token,
+                },
                 "token refresh",
             )
         except RetryLater as exc:
             if not exc.lost:
                 raise  # the server said no (5xx, 429) or was unreachable: the pair still holds
             self.forget()
-            raise AuthRequired(PROCORE, SIGN_IN_AGAIN.format(
-                why=f"the answer to a token refresh was lost: {exc}")) from exc
+            raise AuthRequired(
+                PROCORE, SIGN_IN_AGAIN.format(why=f"the answer to a token refresh was lost: {exc}")
+            ) from exc
         except AuthRequired:
             self.forget()
             raise
@@ -153,17 +168,22 @@ class ProcoreAuth:
         return tokens
 
     def authorize_url(self) -> str:
-        query = urlencode({"response_type": "code", "client_id": self.client_id,
-                           "redirect_uri": OOB_REDIRECT_URI})
+        query = urlencode(
+            {"response_type": "code", "client_id": self.client_id, "redirect_uri": OOB_REDIRECT_URI}
+        )
         return f"{self.login_url}/oauth/authorize?{query}"
 
     def sign_in_with_code(self, code: str) -> None:
         """Installed-app sign-in: trade the pasted code (single use, 10 min) for a pair."""
         with self._lock:
             tokens = self._token_call(
-                {"grant_type": "authorization_code", "client_id": self.client_id,
-                 "client_secret": self._secret(), "code": code.strip(),
-                 "redirect_uri": OOB_REDIRECT_URI},
+                {
+                    "grant_type": "authorization_code",
+                    "client_id": self.client_id,
+                    "client_secret": self._secret(),
+                    "code": code.strip(),
+                    "redirect_uri": OOB_REDIRECT_URI,
+                },
                 "sign-in code",
             )
             self._save(tokens)

@@ -29,8 +29,12 @@ _COVERAGE_WORDS: tuple[tuple[str, str], ...] = (
     ("general", "general_liability"),
     ("cgl", "general_liability"),
 )
-_SHORT_NAMES = {"gl": "general_liability", "wc": "workers_compensation",
-                "al": "automobile_liability", "ba": "automobile_liability"}
+_SHORT_NAMES = {
+    "gl": "general_liability",
+    "wc": "workers_compensation",
+    "al": "automobile_liability",
+    "ba": "automobile_liability",
+}
 
 
 def coverage_group(coverage: str) -> str:
@@ -76,8 +80,10 @@ def adopt(
     for found in sorted(existing, key=lambda r: r.get("id") or 0):
         if found.get("origin_id") or not isinstance(found.get("id"), int):
             continue
-        coverage, number = coverage_of_label(found.get("insurance_type")), policy_key(
-            found.get("policy_number"))
+        coverage, number = (
+            coverage_of_label(found.get("insurance_type")),
+            policy_key(found.get("policy_number")),
+        )
         if coverage and number:
             free.setdefault((coverage, number), []).append(found)
     adopted: list[dict[str, Any]] = []

@@ -35,10 +35,16 @@ HEADLINE_LIMIT = {
     "excess_liability": "each_occurrence",
     "workers_compensation": "el_each_accident",
 }
-RECORD_STATUS = {"compliant": "compliant", "non_compliant": "non_compliant",
-                 "rejected": "non_compliant"}
-COMMITMENT_STATUS = {"compliant": "compliant", "non_compliant": "not_compliant",
-                     "rejected": "not_compliant"}
+RECORD_STATUS = {
+    "compliant": "compliant",
+    "non_compliant": "non_compliant",
+    "rejected": "non_compliant",
+}
+COMMITMENT_STATUS = {
+    "compliant": "compliant",
+    "non_compliant": "not_compliant",
+    "rejected": "not_compliant",
+}
 NOTES_MAX = 2000
 
 
@@ -124,7 +130,10 @@ def record_notes(decision: DecisionFacts) -> str | None:
 
 
 def insurance_record(
-    level: str, vendor_id: int, policy: Mapping[str, Any], decision: DecisionFacts,
+    level: str,
+    vendor_id: int,
+    policy: Mapping[str, Any],
+    decision: DecisionFacts,
     notify_expired: bool = False,
 ) -> dict[str, Any]:
     coverage = str(policy.get("coverage") or "other")
@@ -157,8 +166,9 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def plan(decision: DecisionFacts, links: SubmissionLinks,
-         notify_expired: bool = False) -> ProcorePlan:
+def plan(
+    decision: DecisionFacts, links: SubmissionLinks, notify_expired: bool = False
+) -> ProcorePlan:
     """The records and the commitment flag for one decision, or why none are sent."""
     if decision.outcome not in RECORD_STATUS:
         return ProcorePlan(skipped=f"a decision of {decision.outcome!r} leaves Procore unchanged")
@@ -173,8 +183,10 @@ def plan(decision: DecisionFacts, links: SubmissionLinks,
             return ProcorePlan(skipped="project not linked to Procore")
         level = f"p{links.project_id}"
         path = f"/projects/{links.project_id}/vendors/{links.vendor_id}/insurances"
-    records = [insurance_record(level, links.vendor_id, p, decision, notify_expired)
-               for p in decision.policies]
+    records = [
+        insurance_record(level, links.vendor_id, p, decision, notify_expired)
+        for p in decision.policies
+    ]
     # Two rows with one origin_id would fight inside a batch; the last one read wins.
     by_origin = {r["origin_id"]: r for r in records}
     commitment = None
@@ -187,7 +199,11 @@ def plan(decision: DecisionFacts, links: SubmissionLinks,
     if not by_origin and commitment is None:
         return ProcorePlan(skipped="no policies were read from the certificate")
     vendor = f"{links.vendor_name or 'the vendor'} (Procore vendor {links.vendor_id})"
-    project = (None if links.scope == "global" else
-               f"{links.project_name or 'the project'} (Procore project {links.project_id})")
-    return ProcorePlan(None, links.company_id, path, list(by_origin.values()), commitment,
-                       vendor, project)
+    project = (
+        None
+        if links.scope == "global"
+        else f"{links.project_name or 'the project'} (Procore project {links.project_id})"
+    )
+    return ProcorePlan(
+        None, links.company_id, path, list(by_origin.values()), commitment, vendor, project
+    )

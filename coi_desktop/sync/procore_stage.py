@@ -34,8 +34,12 @@ _COMMITMENT = "procore.commitment."
 
 def listed_key(company_id: int, path: str) -> str:
     """A short key for a vendor's insurances collection (app_state keys are ≤ 100 chars)."""
-    level = (path.removesuffix("/insurances").replace("/companies/", "c")
-             .replace("/projects/", "p").replace("/vendors/", "."))
+    level = (
+        path.removesuffix("/insurances")
+        .replace("/companies/", "c")
+        .replace("/projects/", "p")
+        .replace("/vendors/", ".")
+    )
     return f"{_LISTED}{company_id}.{level}"
 
 
@@ -57,11 +61,11 @@ class ProcoreMemory:
             if row.key.startswith(_COMPANY):
                 refused_at = _time(value.get("flag_refused_at"))
                 if refused_at is not None and now - refused_at < FLAG_RECHECK:
-                    memory.flag_refused[int(row.key[len(_COMPANY):])] = value
+                    memory.flag_refused[int(row.key[len(_COMPANY) :])] = value
             elif row.key.startswith(_LISTED):
                 memory.listed.add(row.key)
             elif row.key.startswith(_COMMITMENT):
-                company, _, commitment = row.key[len(_COMMITMENT):].partition(".")
+                company, _, commitment = row.key[len(_COMMITMENT) :].partition(".")
                 if isinstance(value.get("kind"), str):
                     memory.kinds[(int(company), int(commitment))] = value["kind"]
         return memory
@@ -115,23 +119,30 @@ def flag_unavailable(reply: Reply) -> bool:
     text = procore_error_text(reply.body).lower()
     if reply.status == 422:
         errors = reply.body.get("errors") if isinstance(reply.body, dict) else None
-        return not (isinstance(errors, dict)
-                    and {"insurance_status", "insurance_notes"} & set(errors))
+        return not (
+            isinstance(errors, dict) and {"insurance_status", "insurance_notes"} & set(errors)
+        )
     if reply.status == 403:
-        return any(word in text for word in ("procore pay", "payment", "not enabled",
-                                             "compliance is disabled"))
+        return any(
+            word in text
+            for word in ("procore pay", "payment", "not enabled", "compliance is disabled")
+        )
     return False
 
 
 def flag_note(company_id: int, reason: str, first: bool) -> str:
     if not first:
-        return (f"Insurance records sent; no commitment flag: Procore company {company_id} has "
-                "no commitment insurance status (see the first such note).")
-    return (f"Insurance records sent. Procore company {company_id} refused the commitment's "
-            f"insurance status ({reason or 'no reason given'}): it exists only with Procore "
-            "Pay and its 'Insurance Compliant' payment requirement switched on. COI Desk stops "
-            "sending it for this company; the vendor's insurance records in the Directory are "
-            f"the compliance signal there. It tries again after {FLAG_RECHECK.days} days.")
+        return (
+            f"Insurance records sent; no commitment flag: Procore company {company_id} has "
+            "no commitment insurance status (see the first such note)."
+        )
+    return (
+        f"Insurance records sent. Procore company {company_id} refused the commitment's "
+        f"insurance status ({reason or 'no reason given'}): it exists only with Procore "
+        "Pay and its 'Insurance Compliant' payment requirement switched on. COI Desk stops "
+        "sending it for this company; the vendor's insurance records in the Directory are "
+        f"the compliance signal there. It tries again after {FLAG_RECHECK.days} days."
+    )
 
 
 @dataclass(frozen=True)
@@ -145,17 +156,22 @@ class Target:
 
 def permission_needed(kind: str, target: Target) -> str:
     if kind == "commitment":
-        return (f"access to project {target.project} with 'Admin' on its Commitments tool "
-                "(or the granular permission to update a commitment's compliance)")
+        return (
+            f"access to project {target.project} with 'Admin' on its Commitments tool "
+            "(or the granular permission to update a commitment's compliance)"
+        )
     if target.project is not None:
-        return (f"access to project {target.project} with 'Admin' on its Directory tool, or "
-                "to be the company's insurance manager")
-    return ("'Admin' on the Company Directory tool, or to be the company's insurance manager "
-            f"(company {target.company_id})")
+        return (
+            f"access to project {target.project} with 'Admin' on its Directory tool, or "
+            "to be the company's insurance manager"
+        )
+    return (
+        "'Admin' on the Company Directory tool, or to be the company's insurance manager "
+        f"(company {target.company_id})"
+    )
 
 
-def refusal(reply: Reply, what: str, kind: str, target: Target,
-            account: str) -> tuple[str, str]:
+def refusal(reply: Reply, what: str, kind: str, target: Target, account: str) -> tuple[str, str]:
     """``failed`` or ``conflict`` and one sentence that says what to do."""
     reason = procore_error_text(reply.body) or "no reason given"
     if reply.status == 403:
@@ -163,18 +179,21 @@ def refusal(reply: Reply, what: str, kind: str, target: Target,
             f"Procore refused {what} (403: {reason}). The account in use, {account}, needs "
             f"{permission_needed(kind, target)}. Grant it in Procore (for a service account: "
             "the Developer Managed Service Account's permission template and projects), then "
-            "press Retry now.")
+            "press Retry now."
+        )
     if reply.status == 404 and kind == "records" and target.project is not None:
         return "failed", (
             f"Procore has no {target.vendor} in the Project Directory of {target.project} "
             f"(404), so project-level insurance cannot go there. Add the vendor to that "
             "project's Directory in Procore and press Retry now — or, if this requirement "
             "is global, set the requirement's scope to global so it goes to the Company "
-            "Directory.")
+            "Directory."
+        )
     if reply.status == 404 and kind == "records":
         return "failed", (
             f"Procore does not know {target.vendor} in company {target.company_id} (404): "
-            "check the vendor's Procore link in the tracker, then press Retry now.")
+            "check the vendor's Procore link in the tracker, then press Retry now."
+        )
     state = "conflict" if reply.status == 409 else "failed"
     return state, f"Procore refused {what} ({reply.status}): {reason}."
 
@@ -186,8 +205,12 @@ def record_error(error: dict[str, Any]) -> str:
     return f"the {what or 'insurance'} record ({reason or 'no reason given'})"
 
 
-def pending_kinds(memory: ProcoreMemory,
-                  wanted: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]:
+def pending_kinds(
+    memory: ProcoreMemory, wanted: Iterable[tuple[int, int, int]]
+) -> set[tuple[int, int]]:
     """(company, project) pairs whose commitments' kinds are still unknown."""
-    return {(company, project) for company, project, commitment in wanted
-            if (company, commitment) not in memory.kinds}
+    return {
+        (company, project)
+        for company, project, commitment in wanted
+        if (company, commitment) not in memory.kinds
+    }

@@ -37,30 +37,49 @@ def _chosen_by_reviewer(name: str) -> bool:
     return any(name == f or name.startswith((f"{f}[", f"{f}.")) for f in REVIEWER_FIELDS)
 
 
-def invalid(what: str, sub_id: str, reason: str, fields: list[str],
-            log_file: Path | None) -> Refusal:
+def invalid(
+    what: str, sub_id: str, reason: str, fields: list[str], log_file: Path | None
+) -> Refusal:
     """A 422: the reviewer's to correct when it names only what they chose; else our bug."""
     if what == "decision" and reviewer_can_fix(fields):
-        return Refusal("failed", (
-            f"The tracker refused the decision on {sub_id} as invalid: "
-            f"{reason or 'no reason given'}. "
-            "Reopen it, correct the outcome, note or deficiencies, and decide again."))
+        return Refusal(
+            "failed",
+            (
+                f"The tracker refused the decision on {sub_id} as invalid: "
+                f"{reason or 'no reason given'}. "
+                "Reopen it, correct the outcome, note or deficiencies, and decide again."
+            ),
+        )
     where = f"logged at {log_file}" if log_file is not None else "logged"
-    return Refusal("failed", (
-        f"COI Desk sent something the tracker could not accept for the {what} on {sub_id}"
-        f"{' (' + reason + ')' if reason else ''}; this is our bug, {where}. "
-        f"Your {what} is kept: Retry now sends it again once COI Desk is updated."), our_bug=True)
+    return Refusal(
+        "failed",
+        (
+            f"COI Desk sent something the tracker could not accept for the {what} on {sub_id}"
+            f"{' (' + reason + ')' if reason else ''}; this is our bug, {where}. "
+            f"Your {what} is kept: Retry now sends it again once COI Desk is updated."
+        ),
+        our_bug=True,
+    )
 
 
-def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: str | None,
-             holder_name: str | None, lead: bool = False) -> str:
+def conflict(
+    what: str,
+    sub_id: str,
+    current: Mapping[str, Any] | None,
+    *,
+    me: str | None,
+    holder_name: str | None,
+    lead: bool = False,
+) -> str:
     """Why the tracker said 409, from the submission it sent back, in the reviewer's words.
 
     ``lead``: the sender is a lead, whom the tracker lets decide what others hold, so a
     holder is never the reason for their 409."""
     if current is None:
-        return (f"The tracker refused the {what} on {sub_id}: the submission changed since you "
-                "saw it (409). Reopen it to decide again.")
+        return (
+            f"The tracker refused the {what} on {sub_id}: the submission changed since you "
+            "saw it (409). Reopen it to decide again."
+        )
     status = current.get("status")
     holder = current.get("assigned_to")
     name = holder_name or f"another reviewer ({holder})"
@@ -71,8 +90,10 @@ def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: s
     elif holder and holder != me and (what == "claim" or (what == "decision" and not lead)):
         change = f"{name} holds it"
         if what == "decision":
-            return (f"The tracker refused the decision on {sub_id}: {change} (409). Claim it "
-                    "(or ask a lead to reassign it to you), then decide again.")
+            return (
+                f"The tracker refused the decision on {sub_id}: {change} (409). Claim it "
+                "(or ask a lead to reassign it to you), then decide again."
+            )
     else:
         change = f"the submission changed (now version {current.get('version')}"
         change += f", assigned to {name})" if holder else ")"
@@ -81,8 +102,10 @@ def conflict(what: str, sub_id: str, current: Mapping[str, Any] | None, *, me: s
 
 
 def forbidden(what: str, sub_id: str, reason: str) -> str:
-    return (f"The tracker does not allow this user to send the {what} on {sub_id} (403)"
-            f"{': ' + reason if reason else ''}.")
+    return (
+        f"The tracker does not allow this user to send the {what} on {sub_id} (403)"
+        f"{': ' + reason if reason else ''}."
+    )
 
 
 def unknown_submission(sub_id: str) -> str:
@@ -90,5 +113,7 @@ def unknown_submission(sub_id: str) -> str:
 
 
 def other(what: str, sub_id: str, status: int, reason: str) -> str:
-    return (f"The tracker refused the {what} on {sub_id} (HTTP {status})"
-            f"{': ' + reason if reason else ''}.")
+    return (
+        f"The tracker refused the {what} on {sub_id} (HTTP {status})"
+        f"{': ' + reason if reason else ''}."
+    )

@@ -43,8 +43,9 @@ def stats_fetcher(
         try:
             answer = http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
             if answer.status_code != 200:
-                log.info("tracker /queue/stats answered %s; showing local figures",
-                         answer.status_code)
+                log.info(
+                    "tracker /queue/stats answered %s; showing local figures", answer.status_code
+                )
                 return None
             return TeamStats.from_json(answer.json(), source="tracker")
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:

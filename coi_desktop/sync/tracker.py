@@ -48,7 +48,8 @@ def segment(value: str, what: str) -> str:
         shown = repr(value[:60]) if isinstance(value, str) else type(value).__name__
         raise TrackerError(
             f"The tracker sent a {what} id that is not a plain name ({shown}); "
-            "it was not requested. Tell the tracker's administrator.")
+            "it was not requested. Tell the tracker's administrator."
+        )
     return quote(value, safe="")
 
 
@@ -98,7 +99,8 @@ class TrackerClient:
         if reply.status == 200 and not isinstance(reply.body, dict):
             raise TrackerError(
                 f"The tracker's answer for {what} was not what COI Desk expects (no JSON "
-                "object); check the tracker URL in Settings.")
+                "object); check the tracker URL in Settings."
+            )
         if reply.status != 200:
             reason = reply.error_text() or f"HTTP {reply.status}"
             raise TrackerError(f"The tracker could not give {what}: {reason}.")
@@ -116,8 +118,10 @@ class TrackerClient:
             params["updated_since"] = cursor
         body: dict[str, Any] = self._read("/submissions", "changed submissions", params=params)
         if not isinstance(body.get("items"), list) or not isinstance(body.get("next_cursor"), str):
-            raise TrackerError("The tracker's page of submissions has no items or next_cursor; "
-                               "nothing of it was stored. Check the tracker URL in Settings.")
+            raise TrackerError(
+                "The tracker's page of submissions has no items or next_cursor; "
+                "nothing of it was stored. Check the tracker URL in Settings."
+            )
         return body
 
     def submission(self, submission_id: str) -> dict[str, Any]:
@@ -143,10 +147,13 @@ class TrackerClient:
         if have_sha256:
             headers["If-None-Match"] = f'"{have_sha256}"'
         reply = self._call(
-            "GET", f"/documents/{segment(document_id, 'document')}/content",
+            "GET",
+            f"/documents/{segment(document_id, 'document')}/content",
             f"Downloading document {document_id} from the tracker",
-            headers=headers, raw=True,
-            max_bytes=document_cap(size), deadline=self.deadline * DOCUMENT_DEADLINE_FACTOR,
+            headers=headers,
+            raw=True,
+            max_bytes=document_cap(size),
+            deadline=self.deadline * DOCUMENT_DEADLINE_FACTOR,
         )
         if reply.status == 304:
             return None
@@ -164,7 +171,9 @@ class TrackerClient:
     def assign(self, submission_id: str, user_id: str | None) -> Reply:
         path = f"/submissions/{segment(submission_id, 'submission')}/assign"
         return self._call(
-            "POST", path, f"Sending the assignment of {submission_id} to the tracker",
+            "POST",
+            path,
+            f"Sending the assignment of {submission_id} to the tracker",
             json={"user_id": user_id},
         )
 
@@ -191,6 +200,8 @@ def check_tracker(base_url: str, token: str, timeout: float = 5.0) -> str:
         client.close()
     who = me.get("name") if isinstance(me.get("name"), str) else me.get("id")
     if not isinstance(who, str) or not isinstance(me.get("role"), str):
-        return ("Not connected: the tracker's answer for the signed-in user is not a user "
-                "record; check the tracker URL.")
+        return (
+            "Not connected: the tracker's answer for the signed-in user is not a user "
+            "record; check the tracker URL."
+        )
     return f"Connected to the tracker as {server_text(who, 80)} ({server_text(me['role'], 20)})."

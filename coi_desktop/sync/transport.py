@@ -126,8 +126,10 @@ def _describe(body: Any) -> str:
         if isinstance(errors, Mapping):
             parts = []
             for field, messages in errors.items():
-                text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(
-                    messages
+                text = (
+                    "; ".join(str(m) for m in messages)
+                    if isinstance(messages, list)
+                    else str(messages)
                 )
                 parts.append(f"{field} {text}")
             return ", ".join(parts)
@@ -386,8 +388,8 @@ def send(
 
 def _too_slow(what: str, deadline: float) -> RetryLater:
     return RetryLater(
-        f"{what}: the answer was still arriving after {deadline:.0f} s and was abandoned",
-        lost=True)
+        f"{what}: the answer was still arriving after {deadline:.0f} s and was abandoned", lost=True
+    )
 
 
 def _request_failed(exc: requests.RequestException, what: str) -> RetryLater:
@@ -473,11 +475,16 @@ def _read_answer(
 def _redirect_text(response: requests.Response) -> str:
     target = urlsplit(response.headers.get("Location", ""))
     here = urlsplit(response.url)
-    where = "another address" if not target.netloc or target.netloc == here.netloc else (
-        f"another host ({server_text(target.netloc, 80)})")
-    return (f"the server redirected the request to {where} (HTTP {response.status_code}); "
-            "COI Desk does not follow redirects, so nothing was sent there. Check the server "
-            "address in Settings")
+    where = (
+        "another address"
+        if not target.netloc or target.netloc == here.netloc
+        else (f"another host ({server_text(target.netloc, 80)})")
+    )
+    return (
+        f"the server redirected the request to {where} (HTTP {response.status_code}); "
+        "COI Desk does not follow redirects, so nothing was sent there. Check the server "
+        "address in Settings"
+    )
 
 
 def _in_chain(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

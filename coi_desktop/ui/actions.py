@@ -54,9 +54,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "view_unassigned", "&Unassigned", ("Alt+2",), "Show submissions nobody holds yet", "Queue"
     ),
     ActionSpec("view_all", "&All", ("Alt+3",), "Show every submission", "Queue"),
-    ActionSpec(
-        "refresh", "&Refresh", ("F5",), "Read the queue again and sync now", "Queue"
-    ),
+    ActionSpec("refresh", "&Refresh", ("F5",), "Read the queue again and sync now", "Queue"),
     # Checklist
     ActionSpec(
         "next_line",

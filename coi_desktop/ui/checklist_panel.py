@@ -265,8 +265,10 @@ class ChecklistPanel(QWidget):
         self.tree.setColumnWidth(1, max(6 * em, self.tree.viewport().width() - taken))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.tree.viewport() and event.type() in (QEvent.Type.Resize,
-                                                                 QEvent.Type.Show):
+        if watched is self.tree.viewport() and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+        ):
             self._fit_value_columns()
         return super().eventFilter(watched, event)
 

@@ -89,8 +89,7 @@ from coi_desktop.workspace import Workspace
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
-BLUE, RED, GREY, GREEN = QColor("#2a6bbf"), QColor("#c8332b"), QColor("#8a94a3"), \
-    QColor("#2f8f55")
+BLUE, RED, GREY, GREEN = QColor("#2a6bbf"), QColor("#c8332b"), QColor("#8a94a3"), QColor("#2f8f55")
 AUTO = object()  # "ask the configured tracker" (the default for ``server``)
 
 
@@ -131,16 +130,24 @@ class Tile(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(caption)
 
-    def show_value(self, value: str, note: str = "", *, alert: bool = False,
-                   warn: bool = False, clickable: bool = True) -> None:
+    def show_value(
+        self,
+        value: str,
+        note: str = "",
+        *,
+        alert: bool = False,
+        warn: bool = False,
+        clickable: bool = True,
+    ) -> None:
         self.value.setText(value)
         self.note.setText(note)
         self.setProperty("alert", alert)
         self.setProperty("warn", warn and not alert)
         self.style().unpolish(self)
         self.style().polish(self)
-        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable
-                       else Qt.CursorShape.ArrowCursor)
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
+        )
         self.setAccessibleDescription(f"{value} {note}".strip())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -217,9 +224,7 @@ class DashboardWidget(QWidget):
         if not self.allowed:
             self._build_refusal()
             return
-        fetcher: ServerStats | None = (
-            tracker_stats_fetcher(workspace) if server is AUTO else server
-        )
+        fetcher: ServerStats | None = tracker_stats_fetcher(workspace) if server is AUTO else server
         self._build()
         self._start_worker(fetcher)
         self.timer = QTimer(self)
@@ -260,8 +265,11 @@ class DashboardWidget(QWidget):
         self.kind_box = self._combo("All kinds", "Kind of submission")
         self.kind_box.addItem("COIs", "coi")
         self.kind_box.addItem("Endorsements", "endorsement")
-        for label, box in (("&Customer", self.company_box), ("&Project", self.project_box),
-                           ("&Kind", self.kind_box)):
+        for label, box in (
+            ("&Customer", self.company_box),
+            ("&Project", self.project_box),
+            ("&Kind", self.kind_box),
+        ):
             caption = QLabel(label)
             caption.setBuddy(box)
             top.addWidget(caption)
@@ -311,8 +319,9 @@ class DashboardWidget(QWidget):
         self.attention_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.attention_table.activated.connect(self._attention_activated)
         self.reassign_button = QPushButton("&Reassign…")
-        self.reassign_button.setToolTip("Give the selected submissions to a reviewer "
-                                        "(Ctrl+Shift+A)")
+        self.reassign_button.setToolTip(
+            "Give the selected submissions to a reviewer (Ctrl+Shift+A)"
+        )
         self.reassign_button.clicked.connect(self.reassign_selected)
         self.reassign_action = QAction("Reassign selected…", self)
         self.reassign_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
@@ -322,8 +331,9 @@ class DashboardWidget(QWidget):
 
         reviewers_box = self._panel("Reviewers", self.reviewer_table)
         self.attention_title = QLabel("Needs attention: overdue and due within 4 h")
-        attention_box = self._panel(self.attention_title, self.attention_table,
-                                    self.reassign_button)
+        attention_box = self._panel(
+            self.attention_title, self.attention_table, self.reassign_button
+        )
         tables = QSplitter(Qt.Orientation.Horizontal)
         tables.addWidget(reviewers_box)
         tables.addWidget(attention_box)
@@ -345,8 +355,7 @@ class DashboardWidget(QWidget):
         box = QComboBox()
         box.addItem(everything, None)
         box.setToolTip(tip)
-        box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(14)
         return box
 
@@ -368,8 +377,9 @@ class DashboardWidget(QWidget):
         table.setTabKeyNavigation(False)
         return table
 
-    def _panel(self, title: str | QLabel, table: QTableView,
-               button: QPushButton | None = None) -> QWidget:
+    def _panel(
+        self, title: str | QLabel, table: QTableView, button: QPushButton | None = None
+    ) -> QWidget:
         box = QWidget()
         layout = QGridLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -439,7 +449,7 @@ class DashboardWidget(QWidget):
         values = {key: value for key, _, value in tiles(snap)}
         notes = {
             "open": f"{stats.by_status.get('new', 0)} new · "
-                    f"{stats.by_status.get('in_review', 0)} in review",
+            f"{stats.by_status.get('in_review', 0)} in review",
             "due_within_4h": "act now" if stats.due_within_4h else "",
             "overdue": "past the 24 h promise" if stats.overdue else "on time",
             "decided_today": f"since midnight {snap.tz_name}",
@@ -454,9 +464,13 @@ class DashboardWidget(QWidget):
             "turnaround_p90": (stats.turnaround_minutes_p90_7d or 0) > PROMISE_HOURS * 60,
         }
         for key, tile in self.tiles.items():
-            tile.show_value(values[key], notes.get(key, ""), alert=alerts.get(key, False),
-                            warn=key == "due_within_4h" and stats.due_within_4h > 0,
-                            clickable=key not in ("turnaround_p50", "turnaround_p90"))
+            tile.show_value(
+                values[key],
+                notes.get(key, ""),
+                alert=alerts.get(key, False),
+                warn=key == "due_within_4h" and stats.due_within_4h > 0,
+                clickable=key not in ("turnaround_p50", "turnaround_p90"),
+            )
         self.reviewer_model.set_rows(stats.reviewers, snap.now)
         self.attention_model.set_rows(data.attention, snap.user_names, snap.now)
         late = sum(1 for item in data.attention if item.due_at < snap.now)
@@ -479,19 +493,19 @@ class DashboardWidget(QWidget):
         if data.online:
             text = f"Live from the tracker · as of {when}"
         else:
-            synced = (local_time_text(data.synced_at, self.tz) if data.synced_at
-                      else "never synced")
+            synced = local_time_text(data.synced_at, self.tz) if data.synced_at else "never synced"
             where = "filtered view" if not snap.filters.empty else "offline"
-            text = (f"Computed on this computer ({where}) · as of {when} · "
-                    f"data last synced {synced}")
+            text = f"Computed on this computer ({where}) · as of {when} · data last synced {synced}"
         if data.pending_assignments:
             n = data.pending_assignments
             text += f" · {n} reassignment{'s' if n != 1 else ''} waiting to be sent"
         return text
 
     def _fill_choices(self, data: DashboardData) -> None:
-        for box, options in ((self.company_box, data.choices.companies),
-                             (self.project_box, data.choices.projects)):
+        for box, options in (
+            (self.company_box, data.choices.companies),
+            (self.project_box, data.choices.projects),
+        ):
             wanted = [(c.label, c.value) for c in options]
             have = [(box.itemText(i), box.itemData(i)) for i in range(1, box.count())]
             if wanted == have:
@@ -540,8 +554,9 @@ class DashboardWidget(QWidget):
         chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(counts)
         # The 24-hour promise: a red line between the last on-time and first late bucket.
-        boundary = next((i for i, b in enumerate(buckets) if b.start_hours >= PROMISE_HOURS),
-                        len(buckets))
+        boundary = next(
+            (i for i, b in enumerate(buckets) if b.start_hours >= PROMISE_HOURS), len(buckets)
+        )
         promise = QLineSeries()
         promise.setName("24 h promise")
         pen = QPen(RED)
@@ -577,11 +592,16 @@ class DashboardWidget(QWidget):
         categories = QBarCategoryAxis()
         today = len(days) - 1
         # Two lines (weekday over date): fourteen one-line labels were cut to "Sa ..." at 1366 px.
-        categories.append([
-            (f"<b>{d.day:%a}"[:5] + f"<br>{d.day.day}</b>" if i == today
-             else f"{d.day:%a}"[:2] + f"<br>{d.day.day}")
-            for i, d in enumerate(days)
-        ])
+        categories.append(
+            [
+                (
+                    f"<b>{d.day:%a}"[:5] + f"<br>{d.day.day}</b>"
+                    if i == today
+                    else f"{d.day:%a}"[:2] + f"<br>{d.day.day}"
+                )
+                for i, d in enumerate(days)
+            ]
+        )
         categories.setLabelsFont(_small(categories.labelsFont()))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
@@ -619,8 +639,9 @@ class DashboardWidget(QWidget):
 
     def _queue_filter(self, **fields: Any) -> QueueFilter:
         f = self.current_filters()
-        return QueueFilter(kinds=f.kinds, procore_company_ids=f.company_ids,
-                           project_ids=f.project_ids, **fields)
+        return QueueFilter(
+            kinds=f.kinds, procore_company_ids=f.company_ids, project_ids=f.project_ids, **fields
+        )
 
     def _tile_clicked(self, key: str) -> None:
         if self.data is None:
@@ -630,8 +651,9 @@ class DashboardWidget(QWidget):
         if key == "open":
             flt = self._queue_filter(view="open")
         elif key == "due_within_4h":
-            flt = self._queue_filter(view="open", due_after=now,
-                                     due_before=now + timedelta(hours=4))
+            flt = self._queue_filter(
+                view="open", due_after=now, due_before=now + timedelta(hours=4)
+            )
         elif key == "overdue":
             flt = self._queue_filter(view="open", due_before=now)
         elif key == "decided_today":
@@ -646,12 +668,15 @@ class DashboardWidget(QWidget):
         if self.data is None or not 0 <= index < len(self.data.snapshot.aging):
             return
         bucket, now = self.data.snapshot.aging[index], self.data.snapshot.now
-        self.drill_down.emit(self._queue_filter(
-            view="open",
-            received_before=now - timedelta(hours=bucket.start_hours),
-            received_after=(None if bucket.end_hours is None
-                            else now - timedelta(hours=bucket.end_hours)),
-        ))
+        self.drill_down.emit(
+            self._queue_filter(
+                view="open",
+                received_before=now - timedelta(hours=bucket.start_hours),
+                received_after=(
+                    None if bucket.end_hours is None else now - timedelta(hours=bucket.end_hours)
+                ),
+            )
+        )
 
     @Slot(int)
     def _trend_clicked(self, index: int) -> None:
@@ -659,8 +684,9 @@ class DashboardWidget(QWidget):
             return
         day = self.data.snapshot.trend[index]
         tick = timedelta(microseconds=1)  # the queue's bounds are (after, before]
-        self.drill_down.emit(self._queue_filter(received_after=day.start - tick,
-                                                received_before=day.end - tick))
+        self.drill_down.emit(
+            self._queue_filter(received_after=day.start - tick, received_before=day.end - tick)
+        )
 
     def _reviewer_activated(self, index: QModelIndex) -> None:
         if not index.isValid():
@@ -713,8 +739,10 @@ class DashboardWidget(QWidget):
         stats = self.data.snapshot.stats.reviewers if self.data else ()
         load = {r.user_id: (r.assigned_open, r.in_review) for r in stats}
         me = self.user.id if self.user else None
-        return [TeamMember(p.value, p.label, *load.get(p.value, (0, 0)), you=p.value == me)
-                for p in people]
+        return [
+            TeamMember(p.value, p.label, *load.get(p.value, (0, 0)), you=p.value == me)
+            for p in people
+        ]
 
     def _ask_reviewer(self, ids: list[str]) -> str | None:
         dialog = ReassignDialog(len(ids), self.team_members(), self)
@@ -741,8 +769,7 @@ class DashboardWidget(QWidget):
     def _export_pdf_dialog(self) -> None:
         self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", self.export_pdf)
 
-    def _export(self, what: str, name: str, pattern: str,
-                write: Callable[[Path], None]) -> None:
+    def _export(self, what: str, name: str, pattern: str, write: Callable[[Path], None]) -> None:
         if self.data is None:
             return
         stamp = self.data.snapshot.now.astimezone(self.tz).strftime("%Y-%m-%d")

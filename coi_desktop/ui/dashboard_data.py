@@ -124,8 +124,9 @@ def compute_dashboard(
                     names = snap.user_names
             snap = replace(snap, stats=remote, user_names=names)
             online = True
-    return DashboardData(generation, snap, attention, choices, synced, online, pending,
-                         today_ids, missed)
+    return DashboardData(
+        generation, snap, attention, choices, synced, online, pending, today_ids, missed
+    )
 
 
 class DashboardWorker(QObject):
@@ -134,8 +135,9 @@ class DashboardWorker(QObject):
     ready = Signal(object)  # DashboardData
     failed = Signal(int, str)
 
-    def __init__(self, workspace: Workspace, server: ServerStats | None,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, workspace: Workspace, server: ServerStats | None, clock: Callable[[], datetime]
+    ) -> None:
         super().__init__()
         self._workspace, self._server, self._clock = workspace, server, clock
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
@@ -148,9 +150,15 @@ class DashboardWorker(QObject):
         cached = self._choices
         fresh = cached is not None and time.monotonic() - cached[0] < CHOICES_MAX_AGE_S
         try:
-            data = compute_dashboard(self._workspace, generation, filters, tz,
-                                     self._clock().astimezone(UTC), self._server,
-                                     cached[1] if fresh and cached else None)
+            data = compute_dashboard(
+                self._workspace,
+                generation,
+                filters,
+                tz,
+                self._clock().astimezone(UTC),
+                self._server,
+                cached[1] if fresh and cached else None,
+            )
         except Exception as exc:  # report, keep the thread alive for the next refresh
             log.exception("team view refresh failed")
             self.failed.emit(generation, f"The team figures could not be computed: {exc}")
@@ -168,8 +176,11 @@ class DashboardWorker(QObject):
 
 
 def _align(column: int) -> int:
-    return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) if column == 0 else \
-        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return (
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if column == 0
+        else int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    )
 
 
 class ReviewerTableModel(QAbstractTableModel):
@@ -206,8 +217,9 @@ class ReviewerTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -290,8 +302,7 @@ class AttentionModel(QAbstractTableModel):
         self._names: dict[str, str] = {}
         self._now = datetime.now(UTC)
 
-    def set_rows(self, rows: tuple[OverdueItem, ...], names: dict[str, str],
-                 now: datetime) -> None:
+    def set_rows(self, rows: tuple[OverdueItem, ...], names: dict[str, str], now: datetime) -> None:
         self.beginResetModel()
         self._rows, self._names, self._now = list(rows), dict(names), now
         self.endResetModel()
@@ -305,10 +316,14 @@ class AttentionModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
             return self.HEADERS[section]
         return None
 
@@ -320,8 +335,9 @@ class AttentionModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 minutes = (item.due_at - self._now).total_seconds() / 60
-                return f"late {format_minutes(-minutes)}" if late else \
-                    f"in {format_minutes(minutes)}"
+                return (
+                    f"late {format_minutes(-minutes)}" if late else f"in {format_minutes(minutes)}"
+                )
             if col == 1:
                 return item.id
             if col == 2:

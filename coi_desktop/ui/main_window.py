@@ -442,8 +442,9 @@ class MainWindow(QMainWindow):
         """
         user = self.workspace.current_user()
         old = self.user
-        if user is None or (old is not None
-                            and (old.id, old.name, old.role) == (user.id, user.name, user.role)):
+        if user is None or (
+            old is not None and (old.id, old.name, old.role) == (user.id, user.name, user.role)
+        ):
             return False
         self.user = user
         self.user_label.setText(self._user_text())
@@ -459,7 +460,8 @@ class MainWindow(QMainWindow):
         self._apply_filter()  # the views depend on who "mine" is
         self._update_action_state()
         self.statusBar().showMessage(
-            f"Signed in as {user.name} ({user.role.replace('_', '-')}).", 8000)
+            f"Signed in as {user.name} ({user.role.replace('_', '-')}).", 8000
+        )
         return True
 
     @property
@@ -651,8 +653,11 @@ class MainWindow(QMainWindow):
         """The status bar's sync indicator: a `SyncStatus` from the worker, or plain text."""
         if not self.follow_sign_in() and self.model.rowCount() == 0 and self._drill is None:
             self._apply_filter()  # an empty queue (first run): the pass may have brought rows
-        if self.dashboard is not None and getattr(status, "state", "") not in ("", "syncing") \
-                and self.tabs.currentWidget() is self.dashboard:
+        if (
+            self.dashboard is not None
+            and getattr(status, "state", "") not in ("", "syncing")
+            and self.tabs.currentWidget() is self.dashboard
+        ):
             refresh = getattr(self.dashboard, "refresh", None)
             if callable(refresh):
                 refresh()  # the pass may have delivered reassignments or brought decisions
@@ -876,9 +881,7 @@ class MainWindow(QMainWindow):
     def _decision_error(self, exc: Exception) -> str:
         return str(exc)
 
-    def record_decision(
-        self, outcome: str, note: str, *, expected: object = _ANY
-    ) -> str | None:
+    def record_decision(self, outcome: str, note: str, *, expected: object = _ANY) -> str | None:
         """Write the decision (and its outbox item); None when done, else the reason.
 
         ``expected`` is the decision the reviewer saw when the dialog opened: when the

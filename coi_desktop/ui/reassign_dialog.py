@@ -38,8 +38,7 @@ class TeamMember:
 class ReassignDialog(QDialog):
     """Type part of a name (arrows move in the list), Enter gives the work to that person."""
 
-    def __init__(self, count: int, people: list[TeamMember],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, count: int, people: list[TeamMember], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reassign submissions")
         what = f"{count} submission{'s' if count != 1 else ''}"
@@ -56,8 +55,9 @@ class ReassignDialog(QDialog):
             self.people.addItem(item)
         if self.people.count():
             self.people.setCurrentRow(0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(f"Assign {what}")
         self.ok.setEnabled(self.people.count() > 0)
@@ -72,16 +72,23 @@ class ReassignDialog(QDialog):
         layout.addWidget(self.search)
         layout.addWidget(self.people)
         if not people:
-            layout.addWidget(QLabel("No team members are known yet: sync with the tracker "
-                                    "(F5) while online, then try again."))
+            layout.addWidget(
+                QLabel(
+                    "No team members are known yet: sync with the tracker "
+                    "(F5) while online, then try again."
+                )
+            )
         layout.addWidget(buttons)
         self.resize(420, 420)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Up/Down while typing move in the list, so the keyboard never leaves the search box.
-        if watched is self.search and isinstance(event, QKeyEvent) \
-                and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+        ):
             self._step(-1 if event.key() == Qt.Key.Key_Up else +1)
             return True
         return super().eventFilter(watched, event)

@@ -53,12 +53,19 @@ from coi_desktop.sync.procore_auth import ProcoreAuth
 from coi_desktop.sync.tracker import check_tracker
 from coi_desktop.sync.transport import SyncProblem
 
-ENVIRONMENTS = [("production", "Production"), ("sandbox", "Developer sandbox"),
-                ("monthly", "Monthly sandbox (your company's copy)"), ("custom", "Custom URLs")]
+ENVIRONMENTS = [
+    ("production", "Production"),
+    ("sandbox", "Developer sandbox"),
+    ("monthly", "Monthly sandbox (your company's copy)"),
+    ("custom", "Custom URLs"),
+]
 # Connection fields the environment can set (settings.resolve_connection), by variable.
-ENV_FIELDS = {"tracker_url": ENV_TRACKER_URL, "procore_api_url": ENV_PROCORE_API_URL,
-              "procore_login_url": ENV_PROCORE_LOGIN_URL,
-              "procore_client_id": ENV_PROCORE_CLIENT_ID}
+ENV_FIELDS = {
+    "tracker_url": ENV_TRACKER_URL,
+    "procore_api_url": ENV_PROCORE_API_URL,
+    "procore_login_url": ENV_PROCORE_LOGIN_URL,
+    "procore_client_id": ENV_PROCORE_CLIENT_ID,
+}
 
 
 class _CheckSignals(QObject):
@@ -83,8 +90,13 @@ class _Check(QRunnable):
 class SettingsDialog(QDialog):
     """``SettingsDialog(settings, settings_file)``; ``saved_settings`` after *Save*."""
 
-    def __init__(self, settings: Settings, settings_file: Path,
-                 credentials: Credentials | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        settings_file: Path,
+        credentials: Credentials | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("COI Desk settings")
         self.settings = settings
@@ -101,7 +113,8 @@ class SettingsDialog(QDialog):
         self.tracker_url = QLineEdit(settings.tracker_url)
         self.tracker_url.setPlaceholderText("https://tracker.example.com/api/v1")
         self.tracker_token = QLineEdit(
-            self.credentials.get(TRACKER_TOKEN, connection.tracker_url) or "")
+            self.credentials.get(TRACKER_TOKEN, connection.tracker_url) or ""
+        )
         self.tracker_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.tracker_test = QPushButton("Test connection")
         self.tracker_result = QLabel("")
@@ -112,20 +125,23 @@ class SettingsDialog(QDialog):
         for key, label in ENVIRONMENTS:
             self.environment.addItem(label, key)
         self.environment.setCurrentIndex(
-            [k for k, _ in ENVIRONMENTS].index(settings.procore_environment))
+            [k for k, _ in ENVIRONMENTS].index(settings.procore_environment)
+        )
         self.api_url = QLineEdit(settings.procore_api_url)
         self.login_url = QLineEdit(settings.procore_login_url)
         self.client_id = QLineEdit(settings.procore_client_id)
-        self.client_secret = QLineEdit(self.credentials.get(
-            PROCORE_CLIENT_SECRET, connection.procore_login_url) or "")
+        self.client_secret = QLineEdit(
+            self.credentials.get(PROCORE_CLIENT_SECRET, connection.procore_login_url) or ""
+        )
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.use_credentials = QRadioButton("Service account (client credentials)")
         self.use_installed = QRadioButton("Sign in as me (installed app, paste a code)")
         group = QButtonGroup(self)
         group.addButton(self.use_credentials)
         group.addButton(self.use_installed)
-        (self.use_installed if settings.procore_auth == "installed_app"
-         else self.use_credentials).setChecked(True)
+        (
+            self.use_installed if settings.procore_auth == "installed_app" else self.use_credentials
+        ).setChecked(True)
         self.open_sign_in = QPushButton("Open Procore sign-in page")
         self.open_sign_in.clicked.connect(self.open_sign_in_page)
         self.code = QLineEdit()
@@ -140,7 +156,8 @@ class SettingsDialog(QDialog):
         self.expiry_emails.setPlaceholderText("none (recommended)")
         self.expiry_emails.setToolTip(
             "Procore company ids, comma separated, whose vendors Procore may e-mail every day "
-            "once a policy has expired. Every other company: no such e-mails.")
+            "once a policy has expired. Every other company: no such e-mails."
+        )
         self.environment.currentIndexChanged.connect(self._environment_changed)
         self.use_installed.toggled.connect(self._auth_changed)
 
@@ -167,7 +184,8 @@ class SettingsDialog(QDialog):
         self.message = QLabel(self.credentials.status().message)
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -181,8 +199,9 @@ class SettingsDialog(QDialog):
 
     # -- the environment ---------------------------------------------------------------
 
-    def _show_values_in_effect(self, connection: Connection, tracker_box: QGroupBox,
-                               procore_box: QGroupBox) -> None:
+    def _show_values_in_effect(
+        self, connection: Connection, tracker_box: QGroupBox, procore_box: QGroupBox
+    ) -> None:
         """Fields the environment sets show its value, locked, and say so: what is tested and
         used is what is shown, and Save cannot pretend to change it."""
         edits = self._edits()
@@ -191,15 +210,26 @@ class SettingsDialog(QDialog):
                 self.pinned[name] = variable
                 self._pin(edits[name], str(getattr(connection, name)), variable)
         env = os.environ
-        for name, edit in ((TRACKER_TOKEN, self.tracker_token),
-                           (PROCORE_CLIENT_SECRET, self.client_secret)):
+        for name, edit in (
+            (TRACKER_TOKEN, self.tracker_token),
+            (PROCORE_CLIENT_SECRET, self.client_secret),
+        ):
             variable = ENV_SECRETS[name]
             if env.get(variable):
                 self.pinned[name] = variable
                 self._pin(edit, env[variable], variable)
-        for box, names in ((tracker_box, ("tracker_url", TRACKER_TOKEN)),
-                           (procore_box, ("procore_api_url", "procore_login_url",
-                                          "procore_client_id", PROCORE_CLIENT_SECRET))):
+        for box, names in (
+            (tracker_box, ("tracker_url", TRACKER_TOKEN)),
+            (
+                procore_box,
+                (
+                    "procore_api_url",
+                    "procore_login_url",
+                    "procore_client_id",
+                    PROCORE_CLIENT_SECRET,
+                ),
+            ),
+        ):
             layout = box.layout()
             assert isinstance(layout, QFormLayout)
             pinned = [n for n in names if n in self.pinned]
@@ -210,10 +240,12 @@ class SettingsDialog(QDialog):
             if pinned:
                 # Two short lines, no word wrap: the dialog must fit a 768 px high screen,
                 # and a wrapped label in a form was squeezed over the rows below it.
-                note = QLabel("(env): set by an environment variable, so in effect and locked "
-                              "here;\nunset it and restart to edit it. The variables: "
-                              + ", ".join(self.pinned[n].removeprefix("COI_DESKTOP_")
-                                          for n in pinned) + ".")
+                note = QLabel(
+                    "(env): set by an environment variable, so in effect and locked "
+                    "here;\nunset it and restart to edit it. The variables: "
+                    + ", ".join(self.pinned[n].removeprefix("COI_DESKTOP_") for n in pinned)
+                    + "."
+                )
                 note.setObjectName("environmentNote")
                 note.setToolTip("\n".join(self.pinned[n] for n in pinned))
                 note.setStyleSheet("color: #9a5b00;")
@@ -224,9 +256,14 @@ class SettingsDialog(QDialog):
                 outer.insertWidget(outer.indexOf(box), note)
 
     def _edits(self) -> dict[str, QLineEdit]:
-        return {"tracker_url": self.tracker_url, "procore_api_url": self.api_url,
-                "procore_login_url": self.login_url, "procore_client_id": self.client_id,
-                TRACKER_TOKEN: self.tracker_token, PROCORE_CLIENT_SECRET: self.client_secret}
+        return {
+            "tracker_url": self.tracker_url,
+            "procore_api_url": self.api_url,
+            "procore_login_url": self.login_url,
+            "procore_client_id": self.client_id,
+            TRACKER_TOKEN: self.tracker_token,
+            PROCORE_CLIENT_SECRET: self.client_secret,
+        }
 
     @staticmethod
     def _pin(edit: QLineEdit, value: str, variable: str) -> None:
@@ -240,6 +277,7 @@ class SettingsDialog(QDialog):
     def current_settings(self) -> Settings:
         """What Save writes: the form, except fields the environment sets (the file keeps its
         own value for those; the environment's is never copied into it)."""
+
         def field(name: str, edit: QLineEdit) -> str:
             if name in self.pinned:
                 return str(getattr(self.settings, name))
@@ -252,7 +290,8 @@ class SettingsDialog(QDialog):
             procore_api_url=field("procore_api_url", self.api_url),
             procore_login_url=field("procore_login_url", self.login_url),
             procore_client_id=field("procore_client_id", self.client_id),
-            procore_auth="installed_app" if self.use_installed.isChecked()
+            procore_auth="installed_app"
+            if self.use_installed.isChecked()
             else "client_credentials",
             procore_expiry_emails=company_ids(self.expiry_emails.text()),
         )
@@ -270,8 +309,10 @@ class SettingsDialog(QDialog):
             api, login = PROCORE_HOSTS[key]
             self.api_url.setText(api)
             self.login_url.setText(login)
-        for name, edit in (("procore_api_url", self.api_url),
-                           ("procore_login_url", self.login_url)):
+        for name, edit in (
+            ("procore_api_url", self.api_url),
+            ("procore_login_url", self.login_url),
+        ):
             if name in self.pinned:  # the environment's value stays shown
                 edit.setText(str(getattr(resolve_connection(self.current_settings()), name)))
                 edit.setEnabled(False)
@@ -286,13 +327,20 @@ class SettingsDialog(QDialog):
     def _keep_secrets(self) -> bool:
         tracker_url, _, login_url = self._urls()
         try:
-            if self.tracker_token.text().strip() and tracker_url \
-                    and TRACKER_TOKEN not in self.pinned:
+            if (
+                self.tracker_token.text().strip()
+                and tracker_url
+                and TRACKER_TOKEN not in self.pinned
+            ):
                 self.credentials.set(TRACKER_TOKEN, self.tracker_token.text().strip(), tracker_url)
-            if self.client_secret.text().strip() and login_url \
-                    and PROCORE_CLIENT_SECRET not in self.pinned:
-                self.credentials.set(PROCORE_CLIENT_SECRET, self.client_secret.text().strip(),
-                                     login_url)
+            if (
+                self.client_secret.text().strip()
+                and login_url
+                and PROCORE_CLIENT_SECRET not in self.pinned
+            ):
+                self.credentials.set(
+                    PROCORE_CLIENT_SECRET, self.client_secret.text().strip(), login_url
+                )
         except CredentialStoreUnavailable as exc:
             self.message.setText(str(exc))
             return False
@@ -305,21 +353,26 @@ class SettingsDialog(QDialog):
         try:
             save_settings(self.settings_file, settings)
         except OSError as exc:
-            self.message.setText(f"The settings could not be saved to {self.settings_file}: "
-                                 f"{exc}.")
+            self.message.setText(f"The settings could not be saved to {self.settings_file}: {exc}.")
             return
         self.saved_settings = settings
         self.saved_message = f"Settings saved to {self.settings_file}."
         if self.pinned:
-            self.saved_message += (" Still set by the environment: "
-                                   f"{', '.join(sorted(set(self.pinned.values())))}.")
+            self.saved_message += (
+                f" Still set by the environment: {', '.join(sorted(set(self.pinned.values())))}."
+            )
         self.accept()
 
     def _auth(self) -> ProcoreAuth:
         _, _, login_url = self._urls()
         grant = "refresh_token" if self.use_installed.isChecked() else "client_credentials"
-        return ProcoreAuth(login_url, self.client_id.text().strip(), grant=grant,
-                           credentials=self.credentials, timeout=(5.0, 10.0))
+        return ProcoreAuth(
+            login_url,
+            self.client_id.text().strip(),
+            grant=grant,
+            credentials=self.credentials,
+            timeout=(5.0, 10.0),
+        )
 
     def open_sign_in_page(self) -> None:
         url = self._auth().authorize_url()

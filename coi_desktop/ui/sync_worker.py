@@ -63,8 +63,11 @@ class SyncWorker(QObject):
         if self._timer is not None:
             self._timer.stop()
         before = self.engine.status()
-        self.status_changed.emit(SyncStatus("syncing", before.waiting, before.conflicts,
-                                            before.failed, before.last_success))
+        self.status_changed.emit(
+            SyncStatus(
+                "syncing", before.waiting, before.conflicts, before.failed, before.last_success
+            )
+        )
         try:
             report = self.engine.run_once()
         except Exception as exc:  # never let the loop die; say what happened

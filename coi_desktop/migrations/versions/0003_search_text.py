@@ -30,7 +30,6 @@ def upgrade() -> None:
         )
     )
 
-
     # The queue joins each decision to its outbox item; without this SQLite builds a
     # throw-away index on every query.
     op.create_index("ix_outbox_items_decision_id", "outbox_items", ["decision_id"])

@@ -251,14 +251,21 @@ class FaultInjector:
         if kind is FaultKind.ERROR_500:
             response = json_response({"error": "sandbox fault: internal server error"}, 500)
         elif kind is FaultKind.ERROR_502:
-            response = Response("<html><body>502 Bad Gateway</body></html>", 502,
-                                content_type="text/html")
+            response = Response(
+                "<html><body>502 Bad Gateway</body></html>", 502, content_type="text/html"
+            )
         elif kind is FaultKind.UNAVAILABLE_503:
-            response = json_response({"error": "sandbox fault: service unavailable"}, 503,
-                                     {"Retry-After": str(fault.retry_after)})
+            response = json_response(
+                {"error": "sandbox fault: service unavailable"},
+                503,
+                {"Retry-After": str(fault.retry_after)},
+            )
         elif kind is FaultKind.RATE_LIMIT_429:
-            response = json_response({"error": "sandbox fault: too many requests"}, 429,
-                                     {"Retry-After": str(fault.retry_after)})
+            response = json_response(
+                {"error": "sandbox fault: too many requests"},
+                429,
+                {"Retry-After": str(fault.retry_after)},
+            )
         elif kind is FaultKind.DELAY:
             self.stopping.wait(fault.delay_seconds)
             return app(environ, start_response)

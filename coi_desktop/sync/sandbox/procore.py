@@ -64,36 +64,49 @@ class ProcoreApp:
         rules = [
             Rule(f"{a}/me", endpoint="me", methods=["GET"]),
             Rule(f"{a}/vendors", endpoint="vendors", methods=["GET"]),
-            Rule(f"{a}/projects/<int:project_id>/vendors", endpoint="project_vendors",
-                 methods=["GET"]),
+            Rule(
+                f"{a}/projects/<int:project_id>/vendors",
+                endpoint="project_vendors",
+                methods=["GET"],
+            ),
             Rule(f"{a}/purchase_order_contracts", endpoint="purchase_orders", methods=["GET"]),
             Rule(f"{a}/projects", endpoint="projects", methods=["GET"]),
             Rule(f"{a}/work_order_contracts", endpoint="work_orders", methods=["GET"]),
             Rule(f"{a}/commitments", endpoint="commitments", methods=["GET"]),
-            Rule(f"{contract}/<int:contract_id>/compliance", endpoint="compliance",
-                 methods=["GET", "PATCH"]),
+            Rule(
+                f"{contract}/<int:contract_id>/compliance",
+                endpoint="compliance",
+                methods=["GET", "PATCH"],
+            ),
         ]
         for level in ("companies/<int:path_company_id>", "projects/<int:project_id>"):
             base = f"{a}/{level}/vendors/<int:vendor_id>/insurances"
             rules += [
                 Rule(base, endpoint="insurances", methods=["GET", "POST"]),
                 Rule(f"{base}/sync", endpoint="sync", methods=["PATCH"]),
-                Rule(f"{base}/<int:insurance_id>", endpoint="insurance",
-                     methods=["GET", "PATCH", "DELETE"]),
+                Rule(
+                    f"{base}/<int:insurance_id>",
+                    endpoint="insurance",
+                    methods=["GET", "PATCH", "DELETE"],
+                ),
             ]
         self._api = Map(rules)
-        self._login = Map([
-            Rule(f"{LOGIN_PREFIX}/oauth/token", endpoint="token", methods=["POST"]),
-            Rule(f"{LOGIN_PREFIX}/oauth/authorize", endpoint="authorize", methods=["GET"]),
-        ])
-        self._admin = Map([
-            Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
-            Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
-            Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
-            Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
-            Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
-            Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
-        ])
+        self._login = Map(
+            [
+                Rule(f"{LOGIN_PREFIX}/oauth/token", endpoint="token", methods=["POST"]),
+                Rule(f"{LOGIN_PREFIX}/oauth/authorize", endpoint="authorize", methods=["GET"]),
+            ]
+        )
+        self._admin = Map(
+            [
+                Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
+                Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
+                Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
+                Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
+                Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
+                Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
+            ]
+        )
         self._handlers: dict[str, Handler] = {
             "me": self.me,
             "vendors": self.list_vendors,
@@ -141,8 +154,9 @@ class ProcoreApp:
 
     @staticmethod
     def _too_many(verdict: RateVerdict) -> Response:
-        return json_response({"errors": "Rate limit exceeded"}, 429,
-                             {"Retry-After": str(verdict.retry_after)})
+        return json_response(
+            {"errors": "Rate limit exceeded"}, 429, {"Retry-After": str(verdict.retry_after)}
+        )
 
     def _serve_api(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -155,7 +169,8 @@ class ProcoreApp:
             response = _errors(401, INVALID_TOKEN)
             response.headers["WWW-Authenticate"] = (
                 f'Bearer realm="Doorkeeper", error="invalid_token", '
-                f'error_description="{INVALID_TOKEN}"')
+                f'error_description="{INVALID_TOKEN}"'
+            )
             return response
         try:
             endpoint, args = self._api.bind_to_environ(request.environ).match()
@@ -175,8 +190,9 @@ class ProcoreApp:
             return _errors(404, "Company not found")
         if self.state.refused(request.path, request.method):
             # Procore's newer error shape; the client must read it as well as ``errors``.
-            return json_response({"error": {"code": "forbidden", "message": FORBIDDEN_MESSAGE}},
-                                 403)
+            return json_response(
+                {"error": {"code": "forbidden", "message": FORBIDDEN_MESSAGE}}, 403
+            )
         try:
             return self._handlers[str(endpoint)](request, company_id, **args)
         except BadPaging as exc:
@@ -233,8 +249,10 @@ class ProcoreApp:
         if request.args.get("redirect_uri") != OOB_REDIRECT_URI or not client_id:
             return Response("redirect_uri must be urn:ietf:wg:oauth:2.0:oob", 400)
         code = html.escape(self.state.mint_authorization_code(client_id))
-        page = (f"<html><body><h1>Sandbox Procore</h1><p>Authorization code:</p>"
-                f"<pre id='code'>{code}</pre></body></html>")
+        page = (
+            f"<html><body><h1>Sandbox Procore</h1><p>Authorization code:</p>"
+            f"<pre id='code'>{code}</pre></body></html>"
+        )
         return Response(page, 200, content_type="text/html")
 
     # -- admin (never faulted, never rate limited) -----------------------------------------
@@ -267,8 +285,11 @@ class ProcoreApp:
         if endpoint == "typed_insurance":
             # A record a person typed into the vendor's Insurance tab (no origin_id).
             body = read_json(request)
-            scope = Scope(int(body["company_id"]), int(body["vendor_id"]),
-                          int(body["project_id"]) if body.get("project_id") else None)
+            scope = Scope(
+                int(body["company_id"]),
+                int(body["vendor_id"]),
+                int(body["project_id"]) if body.get("project_id") else None,
+            )
             status, answer = self.state.create_insurance(scope, body["insurance"])
             return json_response(answer, status)
         if request.method == "POST":
@@ -306,8 +327,7 @@ class ProcoreApp:
     def me(self, request: Request, company_id: int) -> Response:
         return json_response(self.state.who(bearer_token(request)))
 
-    def list_project_vendors(self, request: Request, company_id: int,
-                             project_id: int) -> Response:
+    def list_project_vendors(self, request: Request, company_id: int, project_id: int) -> Response:
         if not self._project_in(project_id, company_id):
             return _errors(404, "Not Found")
         return self._paged(request, self.state.project_vendors_of(project_id))
@@ -316,8 +336,9 @@ class ProcoreApp:
         project_id = self._project_param(request, company_id)
         if isinstance(project_id, Response):
             return project_id
-        return self._paged(request, self.state.contracts_of(project_id,
-                                                            ["purchase_order_contracts"]))
+        return self._paged(
+            request, self.state.contracts_of(project_id, ["purchase_order_contracts"])
+        )
 
     def list_vendors(self, request: Request, company_id: int) -> Response:
         return self._company_list(request, company_id, self.state.vendors_of)
@@ -406,8 +427,12 @@ class ProcoreApp:
         return fields
 
     def insurances(
-        self, request: Request, company_id: int, vendor_id: int,
-        path_company_id: int | None = None, project_id: int | None = None,
+        self,
+        request: Request,
+        company_id: int,
+        vendor_id: int,
+        path_company_id: int | None = None,
+        project_id: int | None = None,
     ) -> Response:
         scope = self._scope(company_id, vendor_id, path_company_id, project_id)
         if scope is None:
@@ -421,8 +446,13 @@ class ProcoreApp:
         return json_response(answer, status)
 
     def insurance(
-        self, request: Request, company_id: int, vendor_id: int, insurance_id: int,
-        path_company_id: int | None = None, project_id: int | None = None,
+        self,
+        request: Request,
+        company_id: int,
+        vendor_id: int,
+        insurance_id: int,
+        path_company_id: int | None = None,
+        project_id: int | None = None,
     ) -> Response:
         scope = self._scope(company_id, vendor_id, path_company_id, project_id)
         if scope is None:
@@ -441,8 +471,12 @@ class ProcoreApp:
         return json_response(answer, status)
 
     def sync(
-        self, request: Request, company_id: int, vendor_id: int,
-        path_company_id: int | None = None, project_id: int | None = None,
+        self,
+        request: Request,
+        company_id: int,
+        vendor_id: int,
+        path_company_id: int | None = None,
+        project_id: int | None = None,
     ) -> Response:
         scope = self._scope(company_id, vendor_id, path_company_id, project_id)
         if scope is None:

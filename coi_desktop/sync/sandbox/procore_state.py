@@ -38,8 +38,15 @@ MAX_SYNC_ITEMS = 1000
 OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = 600.0
 
-_TEXT_FIELDS = ("name", "insurance_type", "policy_number", "notes", "additional_insured",
-                "origin_id", "origin_data")
+_TEXT_FIELDS = (
+    "name",
+    "insurance_type",
+    "policy_number",
+    "notes",
+    "additional_insured",
+    "origin_id",
+    "origin_data",
+)
 _BOOL_FIELDS = ("exempt", "info_received", "enable_expired_insurance_notifications")
 _DATE_FIELDS = ("effective_date", "expiration_date")
 
@@ -83,12 +90,16 @@ class _Token:
 
 
 # Who ``GET /me`` names: a Developer Managed Service Account, or the person who signed in.
-SERVICE_ACCOUNT = {"id": 31001, "login": "coi-desk-dmsa@service.procore.example",
-                   "name": "COI Desk Sync"}
+SERVICE_ACCOUNT = {
+    "id": 31001,
+    "login": "coi-desk-dmsa@service.procore.example",
+    "name": "COI Desk Sync",
+}
 SIGNED_IN_USER = {"id": 31002, "login": "riley@example.com", "name": "Riley Reviewer"}
 PAY_GATING_MESSAGE = (
     "Insurance compliance on commitments is not enabled for this company: Procore Pay "
-    "with the 'Insurance Compliant' payment requirement is off")
+    "with the 'Insurance Compliant' payment requirement is off"
+)
 FORBIDDEN_MESSAGE = "You do not have permission to perform this action"
 # What a permission protects (see ``permission_for``).
 PERMISSIONS = ("company_directory", "project_directory", "commitments", "projects")
@@ -190,8 +201,12 @@ class ProcoreState:
         """``pay_insurance``: Procore Pay with its 'Insurance Compliant' requirement is on, so
         commitments take an ``insurance_status``; without it Procore refuses the flag."""
         with self.lock:
-            self.companies[company_id] = {"id": company_id, "name": name, "is_active": True,
-                                          "pay_insurance": pay_insurance}
+            self.companies[company_id] = {
+                "id": company_id,
+                "name": name,
+                "is_active": True,
+                "pay_insurance": pay_insurance,
+            }
 
     def set_pay_insurance(self, company_id: int, enabled: bool) -> None:
         with self.lock:
@@ -212,9 +227,11 @@ class ProcoreState:
 
     def project_vendors_of(self, project_id: int) -> list[JSON]:
         with self.lock:
-            return [{k: v for k, v in self.vendors[vid].items() if k != "company_id"}
-                    for vid in sorted(self._project_vendors.get(project_id, set()))
-                    if vid in self.vendors]
+            return [
+                {k: v for k, v in self.vendors[vid].items() if k != "company_id"}
+                for vid in sorted(self._project_vendors.get(project_id, set()))
+                if vid in self.vendors
+            ]
 
     def revoke(self, permission: str) -> None:
         """Take a permission from the connected account: its calls there answer 403."""
@@ -243,17 +260,32 @@ class ProcoreState:
 
     def add_project(self, project_id: int, company_id: int, name: str) -> None:
         with self.lock:
-            self.projects[project_id] = {"id": project_id, "name": name, "active": True,
-                                         "company_id": company_id}
+            self.projects[project_id] = {
+                "id": project_id,
+                "name": name,
+                "active": True,
+                "company_id": company_id,
+            }
 
     def add_vendor(self, vendor_id: int, company_id: int, name: str) -> None:
         with self.lock:
-            self.vendors[vendor_id] = {"id": vendor_id, "name": name, "is_active": True,
-                                       "company_id": company_id, "origin_id": None}
+            self.vendors[vendor_id] = {
+                "id": vendor_id,
+                "name": name,
+                "is_active": True,
+                "company_id": company_id,
+                "origin_id": None,
+            }
 
     def add_contract(
-        self, contract_id: int, project_id: int, vendor_id: int, *,
-        kind: str = "work_order_contracts", title: str = "", number: str | None = None,
+        self,
+        contract_id: int,
+        project_id: int,
+        vendor_id: int,
+        *,
+        kind: str = "work_order_contracts",
+        title: str = "",
+        number: str | None = None,
     ) -> None:
         if kind not in CONTRACT_KINDS:
             raise ValueError(f"unknown contract kind {kind}")
@@ -263,10 +295,14 @@ class ProcoreState:
             if (kind, contract_id) in self._contracts:
                 return  # seeding meets the same subcontract from several sides; first wins
             self._contracts[(kind, contract_id)] = {
-                "id": contract_id, "project_id": project_id, "vendor_id": vendor_id,
+                "id": contract_id,
+                "project_id": project_id,
+                "vendor_id": vendor_id,
                 "title": title or f"Subcontract {contract_id}",
                 "number": number or str(contract_id),
-                "status": "Approved", "insurance_status": None, "insurance_notes": None,
+                "status": "Approved",
+                "insurance_status": None,
+                "insurance_notes": None,
             }
 
     def insurances(self) -> list[JSON]:
@@ -276,16 +312,23 @@ class ProcoreState:
     def records_per_origin_id(self) -> dict[str, int]:
         """More than 1 anywhere means a retry created a duplicate."""
         with self.lock:
-            return dict(Counter(r.fields["origin_id"] for r in self._insurances.values()
-                                if r.fields.get("origin_id")))
+            return dict(
+                Counter(
+                    r.fields["origin_id"]
+                    for r in self._insurances.values()
+                    if r.fields.get("origin_id")
+                )
+            )
 
     def counters_snapshot(self) -> JSON:
         with self.lock:
-            return {"requests_served": self.counters.requests_served,
-                    "rate_limited": self.counters.rate_limited,
-                    "by_status": {str(k): v for k, v in self.counters.by_status.items()},
-                    "records": len(self._insurances),
-                    "records_per_origin_id": self.records_per_origin_id()}
+            return {
+                "requests_served": self.counters.requests_served,
+                "rate_limited": self.counters.rate_limited,
+                "by_status": {str(k): v for k, v in self.counters.by_status.items()},
+                "records": len(self._insurances),
+                "records_per_origin_id": self.records_per_origin_id(),
+            }
 
     def count_request(self) -> None:
         with self.lock:
@@ -319,10 +362,13 @@ class ProcoreState:
             access = secrets.token_urlsafe(24)
             now = self.clock()
             # A refresh token belongs to a person's sign-in; client credentials to the DMSA.
-            self._access[access] = _Token(client_id, now + self.access_token_ttl,
-                                          user=with_refresh)
-            answer: JSON = {"access_token": access, "token_type": "bearer",
-                            "expires_in": int(self.access_token_ttl), "created_at": int(now)}
+            self._access[access] = _Token(client_id, now + self.access_token_ttl, user=with_refresh)
+            answer: JSON = {
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": int(self.access_token_ttl),
+                "created_at": int(now),
+            }
             if with_refresh:
                 refresh = secrets.token_urlsafe(24)
                 self._refresh[refresh] = client_id
@@ -358,16 +404,24 @@ class ProcoreState:
     def projects_of(self, company_id: int) -> list[JSON]:
         with self.lock:
             company = self.companies.get(company_id, {"id": company_id, "name": ""})
-            return [{"id": p["id"], "name": p["name"], "active": p["active"],
-                     "company": {"id": company["id"], "name": company["name"]}}
-                    for p in sorted(self.projects.values(), key=lambda p: p["id"])
-                    if p["company_id"] == company_id]
+            return [
+                {
+                    "id": p["id"],
+                    "name": p["name"],
+                    "active": p["active"],
+                    "company": {"id": company["id"], "name": company["name"]},
+                }
+                for p in sorted(self.projects.values(), key=lambda p: p["id"])
+                if p["company_id"] == company_id
+            ]
 
     def vendors_of(self, company_id: int) -> list[JSON]:
         with self.lock:
-            return [{k: v for k, v in vendor.items() if k != "company_id"}
-                    for vendor in sorted(self.vendors.values(), key=lambda v: v["id"])
-                    if vendor["company_id"] == company_id]
+            return [
+                {k: v for k, v in vendor.items() if k != "company_id"}
+                for vendor in sorted(self.vendors.values(), key=lambda v: v["id"])
+                if vendor["company_id"] == company_id
+            ]
 
     def contracts_of(self, project_id: int, kinds: Iterable[str]) -> list[JSON]:
         wanted = set(kinds)
@@ -377,15 +431,23 @@ class ProcoreState:
                 if kind not in wanted or contract["project_id"] != project_id:
                     continue
                 vendor = self.vendors.get(contract["vendor_id"], {})
-                rows.append({
-                    "id": contract["id"], "number": contract["number"],
-                    "title": contract["title"], "status": contract["status"],
-                    "project": {"id": project_id},
-                    "type": "WorkOrderContract" if kind == CONTRACT_KINDS[0]
-                    else "PurchaseOrderContract",
-                    "vendor": {"id": contract["vendor_id"], "name": vendor.get("name"),
-                               "company": vendor.get("name")},
-                })
+                rows.append(
+                    {
+                        "id": contract["id"],
+                        "number": contract["number"],
+                        "title": contract["title"],
+                        "status": contract["status"],
+                        "project": {"id": project_id},
+                        "type": "WorkOrderContract"
+                        if kind == CONTRACT_KINDS[0]
+                        else "PurchaseOrderContract",
+                        "vendor": {
+                            "id": contract["vendor_id"],
+                            "name": vendor.get("name"),
+                            "company": vendor.get("name"),
+                        },
+                    }
+                )
             return rows
 
     def contract(self, kind: str, contract_id: int, project_id: int) -> JSON | None:
@@ -402,7 +464,8 @@ class ProcoreState:
         status = changes.get("insurance_status")
         if "insurance_status" in changes and status not in CONTRACT_INSURANCE_STATUSES:
             errors["insurance_status"] = [
-                f"is not included in the list ({', '.join(CONTRACT_INSURANCE_STATUSES)})"]
+                f"is not included in the list ({', '.join(CONTRACT_INSURANCE_STATUSES)})"
+            ]
         notes = changes.get("insurance_notes")
         if notes is not None and not isinstance(notes, str):
             errors["insurance_notes"] = ["must be a string"]
@@ -423,25 +486,34 @@ class ProcoreState:
     def _render_compliance(self, contract: JSON) -> JSON:
         # Procore derives a status from the vendor's insurance records visible on the project
         # (its own level plus the company level); a sandbox rule close enough to show drift.
-        statuses = [r.fields.get("status") for r in self._insurances.values()
-                    if r.scope.vendor_id == contract["vendor_id"]
-                    and r.scope.project_id in (None, contract["project_id"])]
+        statuses = [
+            r.fields.get("status")
+            for r in self._insurances.values()
+            if r.scope.vendor_id == contract["vendor_id"]
+            and r.scope.project_id in (None, contract["project_id"])
+        ]
         if not statuses:
             derived = None
         elif all(s in ("compliant", "compliant_in_progress") for s in statuses):
             derived = "compliant"
         else:
             derived = "not_compliant"
-        return {"id": contract["id"], "insurance_status": contract["insurance_status"],
-                "insurance_notes": contract["insurance_notes"],
-                "derived_insurance_status": derived}
+        return {
+            "id": contract["id"],
+            "insurance_status": contract["insurance_status"],
+            "insurance_notes": contract["insurance_notes"],
+            "derived_insurance_status": derived,
+        }
 
     # -- insurance records -----------------------------------------------------------------
 
     def list_insurances(self, scope: Scope) -> list[JSON]:
         with self.lock:
-            return [r.render() for r in sorted(self._insurances.values(), key=lambda r: r.id)
-                    if r.scope == scope]
+            return [
+                r.render()
+                for r in sorted(self._insurances.values(), key=lambda r: r.id)
+                if r.scope == scope
+            ]
 
     def get_insurance(self, scope: Scope, insurance_id: int) -> JSON | None:
         with self.lock:
@@ -514,9 +586,14 @@ class ProcoreState:
         return {}, target
 
     def _by_origin(self, company_id: int, origin_id: str) -> _Insurance | None:
-        return next((r for r in self._insurances.values()
-                     if r.scope.company_id == company_id
-                     and r.fields.get("origin_id") == origin_id), None)
+        return next(
+            (
+                r
+                for r in self._insurances.values()
+                if r.scope.company_id == company_id and r.fields.get("origin_id") == origin_id
+            ),
+            None,
+        )
 
     def _origin_taken(
         self, scope: Scope, fields: Mapping[str, Any], own: _Insurance | None

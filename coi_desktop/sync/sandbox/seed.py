@@ -97,9 +97,11 @@ def seed_procore(
             state.add_vendor(int(procore_id), company_id, str(_get(vendor, "name", "")))
 
     # A commitment is a subcontract unless the world says it is a purchase order.
-    kinds = {int(_get(c, "procore_commitment_id")): str(_get(c, "kind"))
-             for c in _items(world, "commitments")
-             if _get(c, "procore_commitment_id") is not None and _get(c, "kind")}
+    kinds = {
+        int(_get(c, "procore_commitment_id")): str(_get(c, "kind"))
+        for c in _items(world, "commitments")
+        if _get(c, "procore_commitment_id") is not None and _get(c, "kind")
+    }
     for sub in _items(world, "submissions"):
         company = _get(sub, "procore_company_id") or company_id
         if company not in state.companies:
@@ -112,30 +114,43 @@ def seed_procore(
         if project and project.get("procore_project_id") is not None:
             project_ids.setdefault(project["id"], int(project["procore_project_id"]))
             if int(project["procore_project_id"]) not in state.projects:
-                state.add_project(int(project["procore_project_id"]), int(company),
-                                  project["name"])
-        linked = (vendor and vendor.get("procore_vendor_id") is not None
-                  and project and project.get("procore_project_id") is not None)
+                state.add_project(int(project["procore_project_id"]), int(company), project["name"])
+        linked = (
+            vendor
+            and vendor.get("procore_vendor_id") is not None
+            and project
+            and project.get("procore_project_id") is not None
+        )
         if linked:  # a vendor working on a project is in that project's Directory
-            state.add_project_vendor(int(project["procore_project_id"]),
-                                     int(vendor["procore_vendor_id"]))
+            state.add_project_vendor(
+                int(project["procore_project_id"]), int(vendor["procore_vendor_id"])
+            )
         if commitment and commitment.get("procore_commitment_id") is not None and linked:
             procore_id = int(commitment["procore_commitment_id"])
-            state.add_contract(procore_id, int(project["procore_project_id"]),
-                               int(vendor["procore_vendor_id"]),
-                               kind=kinds.get(procore_id, "work_order_contracts"),
-                               title=f"{vendor['name']} subcontract")
+            state.add_contract(
+                procore_id,
+                int(project["procore_project_id"]),
+                int(vendor["procore_vendor_id"]),
+                kind=kinds.get(procore_id, "work_order_contracts"),
+                title=f"{vendor['name']} subcontract",
+            )
 
     # Subcontracts no submission mentions yet, when the world says whose they are.
     for commitment in _items(world, "commitments"):
         procore_id = _get(commitment, "procore_commitment_id")
         project_id = _get(commitment, "procore_project_id") or project_ids.get(
-            str(_get(commitment, "project_id")))
+            str(_get(commitment, "project_id"))
+        )
         vendor_id = _get(commitment, "procore_vendor_id") or vendor_ids.get(
-            str(_get(commitment, "vendor_id")))
+            str(_get(commitment, "vendor_id"))
+        )
         if procore_id is None or project_id is None or vendor_id is None:
             continue
         if int(project_id) in state.projects and int(vendor_id) in state.vendors:
-            state.add_contract(int(procore_id), int(project_id), int(vendor_id),
-                               kind=str(_get(commitment, "kind") or "work_order_contracts"),
-                               title=str(_get(commitment, "title") or ""))
+            state.add_contract(
+                int(procore_id),
+                int(project_id),
+                int(vendor_id),
+                kind=str(_get(commitment, "kind") or "work_order_contracts"),
+                title=str(_get(commitment, "title") or ""),
+            )

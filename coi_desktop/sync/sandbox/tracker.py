@@ -139,8 +139,12 @@ class TrackerApp:
         except HTTPException as exc:
             return exc(environ, start_response)
         if endpoint == "counters":
-            response = json_response({"decisions_per_key": self.state.decisions_per_key(),
-                                      "decisions": len(self.state.decisions())})
+            response = json_response(
+                {
+                    "decisions_per_key": self.state.decisions_per_key(),
+                    "decisions": len(self.state.decisions()),
+                }
+            )
         elif request.method == "POST":
             try:
                 self.faults.configure_from_json(read_json(request))
@@ -169,8 +173,11 @@ class TrackerApp:
         limit = min(max(limit, 1), MAX_LIMIT)
         items, last, has_more = self.state.changes_after(after, limit)
         return json_response(
-            {"items": items, "next_cursor": encode_cursor(self.state.epoch, last),
-             "has_more": has_more}
+            {
+                "items": items,
+                "next_cursor": encode_cursor(self.state.epoch, last),
+                "has_more": has_more,
+            }
         )
 
     def submission(self, request: Request, user: JSON, sub_id: str) -> Response:

@@ -144,8 +144,13 @@ class TrackerState:
         with self.lock:
             stored = self._subs[submission_id]
             stored.data["documents"].append(
-                {"id": doc_id, "filename": filename, "sha256": digest, "size": len(content),
-                 "content_type": "application/pdf"}
+                {
+                    "id": doc_id,
+                    "filename": filename,
+                    "sha256": digest,
+                    "size": len(content),
+                    "content_type": "application/pdf",
+                }
             )
             return self._touch(stored)
 
@@ -234,8 +239,9 @@ class TrackerState:
                 data["status"] = "new"
             elif data["status"] == "in_review":
                 # The new holder's minutes per decision start now, not at the old claim.
-                self._timelines[submission_id] = Timeline(claimed_at=self.now(),
-                                                          claimed_by=assignee)
+                self._timelines[submission_id] = Timeline(
+                    claimed_at=self.now(), claimed_by=assignee
+                )
             return Answer(200, self._touch(stored))
 
     def decide(
@@ -255,8 +261,14 @@ class TrackerState:
                 # the version bump its own first attempt caused.
                 stored_for, answer = stored_answer
                 if stored_for != submission_id:
-                    return Answer(422, {"errors": {"Idempotency-Key": [
-                        f"already used for submission {stored_for}"]}})
+                    return Answer(
+                        422,
+                        {
+                            "errors": {
+                                "Idempotency-Key": [f"already used for submission {stored_for}"]
+                            }
+                        },
+                    )
                 return Answer(201, copy.deepcopy(answer), replayed=True)
             if user.get("role") == "read_only":
                 return Answer(403, {"error": "read-only users cannot decide"})
@@ -265,8 +277,9 @@ class TrackerState:
             # Accept 7, "7" and W/"7": clients may treat the version like an ETag.
             version_text = if_match.strip().removeprefix("W/").strip('"')
             if not version_text.isdigit():
-                return Answer(400, {"errors": {"If-Match": [
-                    "must be the submission version, e.g. 7"]}})
+                return Answer(
+                    400, {"errors": {"If-Match": ["must be the submission version, e.g. 7"]}}
+                )
             stored = self._subs.get(submission_id)
             if stored is None:
                 return Answer(404, {"error": f"no submission {submission_id}"})

@@ -110,9 +110,7 @@ def _validate_policies(policies: object, errors: Errors) -> None:
         limits = policy.get("limits", {})
         if limits is not None and (
             not isinstance(limits, Mapping)
-            or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in limits.values()
-            )
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in limits.values())
         ):
             _add(errors, f"{where}.limits", "must map limit names to whole dollars")
 
