@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from coi_desktop.models import (
+    STATUSES,
     Commitment,
     Document,
     Project,
@@ -29,7 +30,6 @@ from coi_desktop.models import (
 from coi_desktop.queue import refresh_search_text
 
 KINDS = {"coi", "endorsement"}
-STATUSES = {"new", "in_review", "compliant", "non_compliant", "rejected", "archived"}
 SCOPES = {"project", "global"}
 ROLES = {"reviewer", "lead", "read_only"}
 

@@ -7,7 +7,7 @@ a row can always be matched to the system of record. Times are UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -50,6 +50,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+# A submission's status and a decision's outcome, as tracker-api.md names them: the one
+# definition the store, the queue, the decisions, the sync and the sandbox all use.
+SubmissionStatus = Literal["new", "in_review", "compliant", "non_compliant", "rejected", "archived"]
+Outcome = Literal["compliant", "non_compliant", "rejected"]
+STATUSES: tuple[SubmissionStatus, ...] = get_args(SubmissionStatus)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+OPEN_STATUSES: tuple[SubmissionStatus, ...] = ("new", "in_review")
+CLOSED_STATUSES: tuple[SubmissionStatus, ...] = (*OUTCOMES, "archived")
 
 
 def utcnow() -> datetime:

@@ -28,11 +28,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.operators import custom_op
 
-from coi_desktop.models import Decision, OutboxItem, Project, Submission, Vendor
+from coi_desktop.models import OPEN_STATUSES, Decision, OutboxItem, Project, Submission, Vendor
 
 Ts = TypeVarTuple("Ts")
 View = Literal["all", "mine", "unassigned", "open"]
-OPEN_STATUSES = ("new", "in_review")
 SORT_COLUMNS = {
     "due_at": Submission.due_at,
     "received_at": Submission.received_at,

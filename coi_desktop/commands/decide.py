@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coi_desktop.models import utcnow
+from coi_desktop.models import OUTCOMES, utcnow
 from coi_desktop.review.decisions import (
-    OUTCOMES,
     DecisionError,
     HeldByOther,
     claim,

@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from coi_desktop.models import (
+    OPEN_STATUSES,
+    OUTCOMES,
     AuditEvent,
     ChecklistLineRow,
     Decision,
@@ -31,9 +33,6 @@ from coi_desktop.models import (
 from coi_desktop.review.checklist import RESULTS, ChecklistLine, override, summarize
 from coi_desktop.review.precheck import compose_deficiencies, policies_for_decision
 
-Outcome = Literal["compliant", "non_compliant", "rejected"]
-OUTCOMES: tuple[Outcome, ...] = ("compliant", "non_compliant", "rejected")
-OPEN_STATUSES = ("new", "in_review")
 # An item in one of these states can be replaced by a corrected decision.
 REOPENABLE = ("conflict", "failed")
 

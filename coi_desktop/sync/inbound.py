@@ -27,6 +27,8 @@ from coi_desktop.ingest import (
     upsert_user,
 )
 from coi_desktop.models import (
+    OPEN_STATUSES,
+    OUTCOMES,
     AppState,
     Decision,
     Document,
@@ -44,8 +46,6 @@ from coi_desktop.workspace import CURRENT_USER_KEY
 
 log = logging.getLogger(__name__)
 
-OPEN = ("new", "in_review")
-DECIDED = ("compliant", "non_compliant", "rejected")
 DOCUMENT_CHUNK = 50
 
 
@@ -214,7 +214,7 @@ class Inbound:
             .order_by(OutboxItem.seq)
         ).all()
         sub = session.get(Submission, sub_id)
-        if sub is None or sub.status not in OPEN:
+        if sub is None or sub.status not in OPEN_STATUSES:
             return
         for item in waiting:
             user_id = item.payload.get("user_id")
@@ -225,7 +225,7 @@ class Inbound:
 
     @staticmethod
     def _event_for(session: Session, change: SubmissionChange, me: str | None) -> SyncEvent | None:
-        if change.created or not change.changed or change.previous_status not in OPEN:
+        if change.created or not change.changed or change.previous_status not in OPEN_STATUSES:
             return None
         sub = session.get(Submission, change.id)
         if sub is None:
@@ -250,9 +250,9 @@ class Inbound:
                 sub.id,
                 f"{sub.id} ({vendor}) was withdrawn: the tracker shows it archived.{waiting}",
             )
-        if sub.status in DECIDED and not waiting and mine is not None:
+        if sub.status in OUTCOMES and not waiting and mine is not None:
             return None  # our own decision coming back
-        if sub.status in DECIDED:
+        if sub.status in OUTCOMES:
             return SyncEvent(
                 "decided_elsewhere",
                 sub.id,

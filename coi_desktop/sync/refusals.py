@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coi_desktop.models import OUTCOMES
+
 # Parts of a decision body the reviewer chose or typed; a 422 on anything else is about
 # what COI Desk built (limits, dates, checklist values, ids), which no reviewer can correct.
 REVIEWER_FIELDS = ("outcome", "note", "deficiencies")
-DECIDED = ("compliant", "non_compliant", "rejected")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def conflict(
     name = holder_name or f"another reviewer ({holder})"
     if status == "archived":
         change = "the submission was withdrawn (archived)"
-    elif status in DECIDED:
+    elif status in OUTCOMES:
         change = f"the submission was already decided {str(status).replace('_', ' ')}"
     elif holder and holder != me and (what == "claim" or (what == "decision" and not lead)):
         change = f"{name} holds it"

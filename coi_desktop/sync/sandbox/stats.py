@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-STATUSES = ("new", "in_review", "compliant", "non_compliant", "rejected", "archived")
-OPEN_STATUSES = frozenset({"new", "in_review"})
+from coi_desktop.models import OPEN_STATUSES, STATUSES
 
 
 @dataclass(frozen=True)

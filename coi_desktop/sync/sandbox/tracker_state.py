@@ -18,12 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from coi_desktop.models import CLOSED_STATUSES
 from coi_desktop.sync.sandbox.stats import Timeline, iso, parse_iso, queue_stats
 from coi_desktop.sync.sandbox.validation import parse_timestamp, validate_decision
 
 JSON = dict[str, Any]
-DECIDED = frozenset({"compliant", "non_compliant", "rejected"})
-CLOSED = DECIDED | {"archived"}
 
 
 def token_for(user_id: str) -> str:
@@ -215,7 +214,7 @@ class TrackerState:
                 return Answer(404, {"error": f"no submission {submission_id}"})
             data = stored.data
             holder = data.get("assigned_to")
-            if data["status"] in CLOSED or holder not in (None, user["id"]):
+            if data["status"] in CLOSED_STATUSES or holder not in (None, user["id"]):
                 return Answer(409, copy.deepcopy(data))
             if holder == user["id"] and data["status"] == "in_review":
                 return Answer(200, copy.deepcopy(data))  # already mine: nothing changes
@@ -232,7 +231,7 @@ class TrackerState:
             if assignee is not None and assignee not in self._users:
                 return Answer(422, {"errors": {"user_id": [f"unknown user {assignee}"]}})
             data = stored.data
-            if data["status"] in CLOSED:
+            if data["status"] in CLOSED_STATUSES:
                 return Answer(409, copy.deepcopy(data))
             data["assigned_to"] = assignee
             if assignee is None:
@@ -288,7 +287,7 @@ class TrackerState:
                 return Answer(422, {"errors": errors})
             assert isinstance(body, Mapping)
             data = stored.data
-            if data["version"] != int(version_text) or data["status"] in CLOSED:
+            if data["version"] != int(version_text) or data["status"] in CLOSED_STATUSES:
                 return Answer(409, copy.deepcopy(data))
             holder = data.get("assigned_to")
             if user.get("role") != "lead" and holder not in (None, user["id"]):

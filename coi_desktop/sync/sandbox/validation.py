@@ -6,9 +6,10 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from coi_desktop.models import OUTCOMES
+
 Errors = dict[str, list[str]]
 
-OUTCOMES = ("compliant", "non_compliant", "rejected")
 CHECKLIST_RESULTS = ("pass", "fail", "needs_review", "na")
 
 
