@@ -31,6 +31,7 @@ from coi_desktop.database import (
 from coi_desktop.ingest import IngestError, upsert_submission
 from coi_desktop.models import Decision, OutboxItem, Submission, utcnow
 from coi_desktop.paths import Locations
+from coi_desktop.presence import holders
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,13 @@ def _time(value: Any) -> datetime | None:
 
 def recover_or_explain(where: Locations, *, fresh: bool) -> tuple[int, str]:
     """For the CLI and the GUI: (exit code, one paragraph)."""
+    others = holders(where.data_dir)
+    if others:
+        return 1, (
+            f"COI Desk still has this store open in another window or command (process "
+            f"{', '.join(map(str, others))}). Close it, then recover again: recovering under "
+            "it would lose what it writes."
+        )
     try:
         probe = open_database(where.database, backups_dir=where.backups_dir)
     except DatabaseError as exc:

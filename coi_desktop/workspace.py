@@ -12,6 +12,7 @@ from coi_desktop.documents import DocumentStore
 from coi_desktop.logs import configure_logging
 from coi_desktop.models import AppState, User
 from coi_desktop.paths import Locations, locations
+from coi_desktop.presence import Presence, announce
 from coi_desktop.settings import Connection, Settings, load_settings, resolve_connection
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class Workspace:
     documents: DocumentStore
     settings: Settings
     credentials: Credentials = field(default_factory=Credentials)
+    presence: Presence | None = None
 
     @property
     def connection(self) -> Connection:
@@ -50,6 +52,8 @@ class Workspace:
 
     def close(self) -> None:
         self.database.close()
+        if self.presence is not None:
+            self.presence.release()
 
 
 def open_workspace(home: Path | None = None) -> Workspace:
@@ -61,6 +65,16 @@ def open_workspace(home: Path | None = None) -> Workspace:
         raise storage_problem(exc, where.database) from exc
     configure_logging(where.log_file)
     settings = load_settings(where.settings_file)
-    database = open_database(where.database, backups_dir=where.backups_dir)
+    try:
+        presence = announce(where.data_dir)
+    except OSError as exc:
+        raise storage_problem(exc, where.database) from exc
+    try:
+        database = open_database(where.database, backups_dir=where.backups_dir)
+    except BaseException:
+        presence.release()
+        raise
     log.info("workspace opened at %s", where.data_dir)
-    return Workspace(where, database, DocumentStore(where.documents_dir), settings)
+    return Workspace(
+        where, database, DocumentStore(where.documents_dir), settings, presence=presence
+    )
