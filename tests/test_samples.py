@@ -18,23 +18,11 @@ from typing import Any
 import pymupdf
 import pytest
 
+from coi_desktop.acord_form import COVERAGE_LIMIT_KEYS, FORM_ROWS, REMARKS_FIELD, SECTION_OF
 from coi_desktop.samples import BlankFormMissing, find_blank_form
 from coi_desktop.samples import world as world_module
-from coi_desktop.samples.certificates import (
-    FORM_ROWS,
-    LIMIT_KEYS,
-    OTHER_ROW_TEXT,
-    REMARKS_FIELD,
-    Address,
-    CertificateSpec,
-    Realism,
-    field_values,
-    render_fillable,
-    render_flattened,
-    render_scanned,
-    shared_policies,
-    truth,
-)
+from coi_desktop.samples.backing import random_endorsements
+from coi_desktop.samples.certificates import field_values
 from coi_desktop.samples.corpus import write_corpus
 from coi_desktop.samples.endorsements import (
     BLANKET_WORDING,
@@ -44,7 +32,13 @@ from coi_desktop.samples.endorsements import (
     render_endorsement,
     render_endorsements,
 )
-from coi_desktop.samples.scenarios import DEFECTS, random_endorsements, random_spec
+from coi_desktop.samples.fillable import render_fillable
+from coi_desktop.samples.flattened import render_flattened
+from coi_desktop.samples.form_text import OTHER_ROW_TEXT
+from coi_desktop.samples.realistic import Realism, shared_policies
+from coi_desktop.samples.scanned import render_scanned
+from coi_desktop.samples.scenarios import DEFECTS, random_spec
+from coi_desktop.samples.spec import Address, CertificateSpec, truth
 from coi_desktop.samples.world import GENERAL_CONTRACTOR, build_world, sample_profiles
 
 TODAY = date(2026, 11, 20)
@@ -94,13 +88,8 @@ def _policies_from_fields(values: dict[str, str], facts: dict[str, Any]) -> list
     """Read each coverage row of a fillable certificate back into truth's shape."""
     read = []
     for expected in facts["policies"]:
-        row_key = expected["coverage"]
-        if row_key in ("umbrella_liability", "excess_liability"):
-            row_key = "umbrella"
-        elif row_key not in FORM_ROWS:
-            row_key = "other"
-        row = FORM_ROWS[row_key]
-        limits: dict[str, Any] = {key: None for key in LIMIT_KEYS[expected["coverage"]]}
+        row = FORM_ROWS[SECTION_OF[expected["coverage"]]]
+        limits: dict[str, Any] = {key: None for key in COVERAGE_LIMIT_KEYS[expected["coverage"]]}
         for key, name in row.limits.items():
             if name in values:
                 limits[key] = _money(values[name])
@@ -152,7 +141,7 @@ def test_truth_has_the_documented_shape() -> None:
     assert set(facts["producer"]) == {"name", "contact", "phone", "email"}
     assert all(re.fullmatch(r"\d{5}", insurer["naic"]) for insurer in facts["insurers"])
     for policy in facts["policies"]:
-        assert set(policy["limits"]) == set(LIMIT_KEYS[policy["coverage"]])
+        assert set(policy["limits"]) == set(COVERAGE_LIMIT_KEYS[policy["coverage"]])
         date.fromisoformat(policy["effective_date"])
         assert policy["insurer_letter"] in {i["letter"] for i in facts["insurers"]}
     json.dumps(facts)  # JSON-ready
@@ -555,7 +544,7 @@ def test_corpus_writes_pdf_and_truth_pairs(tmp_path: Path, blank_form: Path) -> 
             assert doc.page_count == facts["pages"]
 
 
-# -- printed as real brokers print (certificates.Realism) ------------------------------
+# -- printed as real brokers print (realistic.Realism) ------------------------------
 
 
 def _realistic(blank_form: Path, realism: Realism, seed: int = 3) -> tuple[Any, bytes]:
@@ -576,7 +565,7 @@ def test_top_line_rows_put_every_row_value_beside_the_rows_first_limit(blank_for
             )
             assert (
                 abs(number.y0 - first_limit.y0) < 6
-                if policy.row != "workers_compensation"
+                if policy.row != "wc"
                 else (number.y0 < first_limit.y0)
             )
 
@@ -656,7 +645,7 @@ def test_several_policies_on_the_other_row_are_separate_items_each_on_its_own_li
 
 
 def _printed_amount(amount: Any) -> set[str]:
-    """Every way a broker's formatter may print `amount` (see certificates._money_formatter)."""
+    """Every way a broker's formatter may print `amount` (see flattened._money_formatter)."""
     return {
         f"{amount:,}",
         f"${amount:,}",
@@ -678,7 +667,7 @@ def test_the_realistic_corpus_shares_the_other_row_in_some_certificates(tmp_path
     assert max(counts) >= 2 and min(counts) <= 1  # some rows shared, not every one
 
 
-WC_ROW = "workers_compensation"
+WC_ROW = "wc"
 
 
 def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row(
@@ -695,12 +684,7 @@ def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row
             page = doc[0]
             tops[name] = [page.search_for(title)[0].y0 for title in titles]
             numbers = {p.row: page.search_for(p.policy_number)[0].y0 for p in spec.policies}
-            order = [
-                "general_liability",
-                "automobile_liability",
-                "umbrella",
-                "workers_compensation",
-            ]
+            order = ["gl", "auto", "umbrella", "wc"]
             for row, (top, bottom) in zip(order, pairwise(tops[name]), strict=True):
                 if row in numbers:
                     assert top - 2 < numbers[row] < bottom  # each value still in its row

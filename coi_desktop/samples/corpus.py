@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from . import require_blank_form
-from .certificates import STYLES, random_realism, render, truth
+from .backing import random_endorsements
+from .certificates import STYLES, render
 from .endorsements import endorsement_truth, render_endorsements
-from .scenarios import DEFECTS, random_endorsements, random_spec
+from .realistic import random_realism
+from .scenarios import DEFECTS, random_spec
+from .spec import truth
 from .world import GENERAL_CONTRACTOR, PROJECTS, VENDORS, sample_profiles
 
 # Certificates are dated relative to this day, so a corpus never depends on the clock.
