@@ -13,6 +13,8 @@ from pathlib import Path
 import pymupdf
 
 from coi_desktop.acord_form import (
+    EXCESS_BOX,
+    FORM_ROWS,
     REMARKS_FIELD,
     SIGNATURE_FIELD,
 )
@@ -28,6 +30,7 @@ from .look_alike import (
     Bands,
     look_alike_document,
 )
+from .older_edition import older_blank
 from .pdf_page import (
     EDITION_LABEL,
     OLDER_EDITIONS,
@@ -50,6 +53,8 @@ from .realistic import (
     overtype,
     print_glyph_marks,
     print_shared_row,
+    print_stacked,
+    stacked_rects,
 )
 from .spec import (
     CertificateSpec,
@@ -95,6 +100,10 @@ def random_formats(rng: random.Random, spec: CertificateSpec) -> Formats:
     )
 
 
+# The boxes that hold an amount (the limits), which some systems print right-aligned.
+_AMOUNT_FIELDS = frozenset(name for row in FORM_ROWS.values() for name in row.limits.values())
+
+
 def render_flattened(
     spec: CertificateSpec, blank_form: Path, rng: random.Random, realism: Realism | None = None
 ) -> bytes:
@@ -109,9 +118,12 @@ def render_flattened(
 def flattened_document(
     spec: CertificateSpec, blank_form: Path, rng: random.Random, realism: Realism | None = None
 ) -> pymupdf.Document:
-    # Some brokers still print on an older edition of the form.
+    # Some brokers still print on an older edition of the form (its label only, unless
+    # realism says the older edition's wording too).
     edition = rng.choice(OLDER_EDITIONS) if rng.random() < 0.2 else EDITION_LABEL
-    doc = pymupdf.open(stream=printed_blank(blank_form, edition), filetype="pdf")
+    older = realism is not None and realism.older_edition
+    blank = older_blank(blank_form) if older else printed_blank(blank_form, edition)
+    doc = pymupdf.open(stream=blank, filetype="pdf")
     page = doc[0]
     fmt = random_formats(rng, spec)
     pen = Pen(
@@ -119,17 +131,23 @@ def flattened_document(
         dx=rng.uniform(-3.0, 3.0),
         dy=rng.uniform(-1.2, 1.2),
         rng=rng,
+        amounts_right=older,
     )
     rects = print_rects(blank_form, spec)
     if realism is not None and realism.top_line:
         rects = on_top_lines(rects, spec)
+    boxes = checked_boxes(spec)
+    if realism is not None and realism.stacked:
+        rects = on_top_lines(rects, spec, rows=("umbrella",))  # the line below is taken
+        rects.update(stacked_rects(rects))
+        boxes += [] if EXCESS_BOX in boxes else [EXCESS_BOX]
     if realism is not None and realism.look_alike:
         bands = Bands(realism.look_alike)
         doc.close()
         doc = look_alike_document(blank_form, edition, bands)
         page = doc[0]
         rects = {name: bands.rect(rect) for name, rect in rects.items()}
-    marks = mark_fields(spec, fmt) | set(checked_boxes(spec))
+    marks = mark_fields(spec, fmt) | set(boxes)
     layer = TextLayer(page)
     glyphs: list[pymupdf.Rect] = []
     shared_row: set[str] = set()
@@ -149,8 +167,11 @@ def flattened_document(
         elif name in marks and realism is not None and realism.marks != "text":
             draw_mark(layer, rects[name], realism.marks, glyphs)
         else:
-            print_in_box(layer, rects[name], text, pen)
-    for name in checked_boxes(spec):
+            print_in_box(layer, rects[name], text, pen, amount=name in _AMOUNT_FIELDS)
+    if realism is not None:
+        for policy in realism.stacked:
+            print_stacked(layer, rects, policy, fmt, pen, realism, glyphs)
+    for name in boxes:
         if realism is not None and realism.marks != "text":
             draw_mark(layer, rects[name], realism.marks, glyphs)
         else:

@@ -204,18 +204,27 @@ class Pen:
     dx: float
     dy: float
     rng: random.Random
+    amounts_right: bool = False  # amounts against the right edge of their box, not the left
 
     def wobble(self) -> tuple[float, float]:
         return self.dx + self.rng.uniform(-0.6, 0.6), self.dy + self.rng.uniform(-0.4, 0.4)
 
 
 def print_in_box(
-    layer: TextLayer, rect: pymupdf.Rect, text: str, pen: Pen, *, centred: bool = False
+    layer: TextLayer,
+    rect: pymupdf.Rect,
+    text: str,
+    pen: Pen,
+    *,
+    centred: bool = False,
+    amount: bool = False,
 ) -> None:
     size = fitting_size(text, pen.font, rect.width - 2)
     width = text_width(text, pen.font, size)
     dx, dy = pen.wobble()
-    if centred or rect.width < _CENTRED_BELOW_WIDTH:
+    if amount and pen.amounts_right:
+        x = rect.x1 - 1 - width + dx / 3
+    elif centred or rect.width < _CENTRED_BELOW_WIDTH:
         x = rect.x0 + (rect.width - width) / 2 + dx / 3  # little room in small boxes
     else:
         x = rect.x0 + 2 + dx

@@ -7,17 +7,22 @@ certificates drawn on exactly the geometry it assumes."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 
 from coi_desktop.acord_form import (
+    EXCESS,
     FORM_ROWS,
     OTHER_COVERAGES,
     OTHER_DESCRIPTION_FIELD,
     OTHER_LIMIT_LABEL_FIELD,
+    SECTIONS,
+    UMBRELLA_OTHER_AMOUNT_FIELD,
+    UMBRELLA_OTHER_LABEL_FIELD,
     WC_STATUTE_BOX,
 )
 
@@ -63,7 +68,13 @@ class Realism:
     - ``look_alike``: the form redrawn by a broker's system, not the blank form itself:
       the stretch of each of its bands (`LOOK_ALIKE_BANDS`: the header, each coverage
       row, the bottom), so rows are taller or shorter and everything below them moves;
-      empty: the blank form as it is.
+      empty: the blank form as it is;
+    - ``stacked``: a second policy on the umbrella row (an excess layer with its own
+      insurer letter, marks, number, dates and limit): the row's own policy on its first
+      line, the stacked one on its third, its limit on the third limit line labelled
+      EACH OCCURRENCE; the EXCESS LIAB box is marked. At most one;
+    - ``older_edition``: printed on the 2010/05 edition as the development set's sample is
+      (`older_edition`: the older wording, the 2014/01 label, amounts right-aligned).
     The truth stays what the page shows.
     """
 
@@ -72,19 +83,57 @@ class Realism:
     overtyped: str | None = None
     shared: tuple[Policy, ...] = ()
     look_alike: tuple[float, ...] = ()
+    stacked: tuple[Policy, ...] = ()
+    older_edition: bool = False
+
+    def variations(self) -> dict[str, str]:
+        """Each kind of variation and what this certificate has of it, for the bench."""
+        layout = "blank form"
+        if self.look_alike:
+            layout = "look-alike"
+        elif self.older_edition:
+            layout = "2010/05 edition"
+        marks = {"text": "X", "vector": "strokes", "glyph": "\u2716"}[self.marks]
+        return {
+            "layout": layout,
+            "row values": "top line" if self.top_line else "middle",
+            "marks": marks,
+            "overtyped": "yes" if self.overtyped else "no",
+            "other row": "shared" if self.shared else "own",
+            "umbrella row": "stacked" if self.stacked else "one policy",
+        }
 
 
-def random_realism(rng: random.Random, spec: CertificateSpec) -> Realism:
-    """One broker's habits, each variation about every other certificate."""
+def random_realism(
+    rng: random.Random, spec: CertificateSpec, without: Collection[str] = ()
+) -> Realism:
+    """One broker's habits, each variation about every other certificate.
+
+    `without` names variations (fields of `Realism`) to leave out; every one is drawn all
+    the same, so leaving one out changes nothing else.
+    """
+    unknown = set(without) - {f.name for f in fields(Realism)}
+    if unknown:
+        raise ValueError(f"unknown variations {sorted(unknown)}")
     editable = [f"Insurer_FullName_{letter}" for letter in spec.insurers]
     editable += [FORM_ROWS[policy.row].policy_number for policy in spec.policies]
-    return Realism(
-        top_line=rng.random() < 0.5,
-        marks=rng.choice(MARK_STYLES),
-        overtyped=rng.choice(editable) if rng.random() < 0.5 else None,
-        shared=shared_policies(rng, spec) if rng.random() < 0.4 else (),
-        look_alike=random_look_alike(rng) if rng.random() < 0.4 else (),
+    top_line = rng.random() < 0.5
+    marks = rng.choice(MARK_STYLES)
+    overtyped = rng.choice(editable) if rng.random() < 0.5 else None
+    shared = shared_policies(rng, spec) if rng.random() < 0.4 else ()
+    look_alike = random_look_alike(rng) if rng.random() < 0.4 else ()
+    drawn = Realism(
+        top_line=top_line,
+        marks=marks,
+        overtyped=overtyped,
+        shared=shared,
+        look_alike=look_alike,
+        stacked=stacked_policies(rng, spec) if rng.random() < 0.5 else (),
+        # the older edition is the blank form's own drawing: not also a look-alike
+        older_edition=not look_alike and rng.random() < 0.4,
     )
+    plain = Realism()
+    return replace(drawn, **{name: getattr(plain, name) for name in without})
 
 
 _SHARED_PREFIXES = {
@@ -117,6 +166,76 @@ def shared_policies(rng: random.Random, spec: CertificateSpec) -> tuple[Policy, 
             )
         )
     return tuple(out)
+
+
+def stacked_policies(rng: random.Random, spec: CertificateSpec) -> tuple[Policy, ...]:
+    """An excess layer below the certificate's umbrella or excess policy, from another of
+    its insurers where it has one; none when the certificate has no umbrella row."""
+    own = next((p for p in spec.policies if p.row == "umbrella"), None)
+    if own is None:
+        return ()
+    letters = [letter for letter in sorted(spec.insurers) if letter != own.insurer_letter]
+    digits = "".join(rng.choice("0123456789") for _ in range(8))
+    amount = rng.choice((1_000_000, 2_000_000, 5_000_000, 10_000_000))
+    return (
+        Policy(
+            coverage=EXCESS,
+            insurer_letter=rng.choice(letters or [own.insurer_letter]),
+            policy_number=f"XS{digits}",
+            effective_date=own.effective_date,
+            expiration_date=own.expiration_date,
+            limits={"each_occurrence": amount},
+            additional_insured=rng.random() < 0.4,
+            waiver_of_subrogation=rng.random() < 0.4,
+        ),
+    )
+
+
+_ROW_VALUES = ("letter", "additional_insured", "waiver", "policy_number", "effective", "expiration")
+
+
+def stacked_rects(rects: dict[str, pymupdf.Rect]) -> dict[str, pymupdf.Rect]:
+    """Where a stacked policy's values go: the umbrella row's third line, each in its column
+    (keys ``stacked.letter`` …, ``stacked.label``, ``stacked.amount``)."""
+    row = FORM_ROWS["umbrella"]
+    line = rects[UMBRELLA_OTHER_AMOUNT_FIELD]
+    out = {"stacked.label": rects[UMBRELLA_OTHER_LABEL_FIELD], "stacked.amount": line}
+    for key in _ROW_VALUES:
+        r = rects[getattr(row, key)]
+        out[f"stacked.{key}"] = pymupdf.Rect(r.x0, line.y0, r.x1, line.y1)
+    return out
+
+
+def print_stacked(
+    layer: TextLayer,
+    rects: dict[str, pymupdf.Rect],
+    policy: Policy,
+    fmt: Formats,
+    pen: Pen,
+    realism: Realism,
+    glyphs: list[pymupdf.Rect],
+) -> None:
+    """The stacked policy on the umbrella row's third line (rects from `stacked_rects`)."""
+    texts = {
+        "letter": policy.insurer_letter,
+        "policy_number": policy.policy_number,
+        "effective": fmt.day(policy.effective_date),
+        "expiration": fmt.day(policy.expiration_date),
+        "label": "EACH OCCURRENCE",
+    }
+    for key, text in texts.items():
+        print_in_box(layer, rects[f"stacked.{key}"], text, pen)
+    amount = fmt.money(int(policy.limits["each_occurrence"] or 0))
+    print_in_box(layer, rects["stacked.amount"], amount, pen, amount=True)
+    for key, marked in (
+        ("additional_insured", policy.additional_insured),
+        ("waiver", policy.waiver_of_subrogation),
+    ):
+        rect = rects[f"stacked.{key}"]
+        if marked and realism.marks != "text":
+            draw_mark(layer, rect, realism.marks, glyphs)
+        elif marked or fmt.unmarked:
+            print_in_box(layer, rect, fmt.mark if marked else fmt.unmarked, pen)
 
 
 _OTHER_LINES = ("A", "B", "C")  # the other row's three limit lines, top to bottom
@@ -163,7 +282,7 @@ def print_shared_row(
             (on_line(row.expiration), fmt.day(policy.expiration_date)),
         ]
         for rect, text in texts:
-            print_in_box(layer, rect, text, pen)
+            print_in_box(layer, rect, text, pen, amount=rect is amount)
         assert row.additional_insured is not None
         for name, marked in (
             (row.additional_insured, policy.additional_insured),
@@ -175,13 +294,14 @@ def print_shared_row(
                 print_in_box(layer, on_line(name), fmt.mark if marked else fmt.unmarked, pen)
 
 
-_ROW_VALUES = ("letter", "additional_insured", "waiver", "policy_number", "effective", "expiration")
-
-
-def on_top_lines(rects: dict[str, pymupdf.Rect], spec: CertificateSpec) -> dict[str, Any]:
-    """The row values of each policy moved up to the first line of its row."""
+def on_top_lines(
+    rects: dict[str, pymupdf.Rect], spec: CertificateSpec, rows: tuple[str, ...] = SECTIONS
+) -> dict[str, Any]:
+    """The row values of each policy (in `rows`) moved up to the first line of its row."""
     moved = dict(rects)
     for policy in spec.policies:
+        if policy.row not in rows:
+            continue
         row = FORM_ROWS[policy.row]
         top = min(rects[name].y0 for name in row.limits.values())
         if policy.row == "wc":

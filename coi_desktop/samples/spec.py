@@ -11,7 +11,8 @@ Truth conventions (shared with the extraction engine):
   also prints the producer's address and fax;
 - workers compensation `statutory` is the PER STATUTE box; umbrella/excess `retention` is
   the amount after "RETENTION $"; the "other" row's `limit` is its one printed amount;
-- `policies` are in the form's row order (GL, auto, umbrella/excess, WC, other);
+- `policies` are in the form's row order (GL, auto, umbrella/excess, WC, other), a row's
+  own policy before any more printed on it (`realistic.Realism`: stacked, shared);
 - addresses are one string: "line one, line two, City, ST 12345" (empty lines left out);
 - the description of operations is one paragraph; wrapped lines join with a single space.
 """
@@ -153,10 +154,14 @@ def _printed_strings(spec: CertificateSpec) -> list[str]:
 def truth(spec: CertificateSpec, realism: Realism | None = None) -> dict[str, Any]:
     """The extraction JSON (acord25.md) of a certificate rendered from `spec`.
 
-    With ``realism``, as it printed the certificate: its ``shared`` policies are separate
-    items after the row's own policy, as the real development set's truth files list them.
+    With ``realism``, as it printed the certificate: its ``stacked`` and ``shared`` policies
+    are separate items after their row's own policy, as the real development set's truth
+    files list them. A stacked policy has no OCCUR / CLAIMS-MADE mark of its own (the row's
+    boxes are its first policy's), so its ``occurrence`` is null.
     """
+    stacked = realism.stacked if realism is not None else ()
     shared = realism.shared if realism is not None else ()
+    policies = _in_form_order((*spec.policies, *stacked, *shared))
     return {
         "kind": "coi",
         "pages": 1,
@@ -172,7 +177,7 @@ def truth(spec: CertificateSpec, realism: Realism | None = None) -> dict[str, An
             {"letter": letter, "name": insurer.name, "naic": insurer.naic}
             for letter, insurer in sorted(spec.insurers.items())
         ],
-        "policies": [_policy_truth(policy) for policy in [*_in_form_order(spec.policies), *shared]],
+        "policies": [_policy_truth(policy, own_marks=policy not in stacked) for policy in policies],
         "description_of_operations": spec.description_of_operations,
         "certificate_holder": {"name": spec.holder_name, "address": str(spec.holder_address)},
         "endorsements": [],
@@ -180,12 +185,14 @@ def truth(spec: CertificateSpec, realism: Realism | None = None) -> dict[str, An
 
 
 def _in_form_order(policies: tuple[Policy, ...]) -> list[Policy]:
+    """Row by row; within a row as given (sorted is stable): the certificate's own first."""
     order = list(FORM_ROWS)
     return sorted(policies, key=lambda policy: order.index(policy.row))
 
 
-def _policy_truth(policy: Policy) -> dict[str, Any]:
+def _policy_truth(policy: Policy, *, own_marks: bool = True) -> dict[str, Any]:
     row = policy.row
+    marked = own_marks and row in ("gl", "umbrella")
     return {
         "coverage": policy.coverage,
         "insurer_letter": policy.insurer_letter,
@@ -194,7 +201,7 @@ def _policy_truth(policy: Policy) -> dict[str, Any]:
         "expiration_date": policy.expiration_date.isoformat(),
         "additional_insured": None if row == "wc" else policy.additional_insured,
         "waiver_of_subrogation": policy.waiver_of_subrogation,
-        "occurrence": policy.occurrence if row in ("gl", "umbrella") else None,
+        "occurrence": policy.occurrence if marked else None,
         "aggregate_applies_per": policy.aggregate_applies_per if row == "gl" else None,
         "limits": {key: policy.limits.get(key) for key in COVERAGE_LIMIT_KEYS[policy.coverage]},
     }
