@@ -10,18 +10,9 @@ from pathlib import Path
 
 import pymupdf
 
-from coi_desktop.acord_form import (
-    OTHER_DESCRIPTION_FIELD,
-    REMARKS_FIELD,
-)
+from coi_desktop.acord_form import OTHER_DESCRIPTION_FIELD, REMARKS_FIELD
 
-from .form_text import (
-    Formats,
-    checked_boxes,
-    date_mmddyyyy,
-    field_texts,
-    money_plain,
-)
+from .form_text import Formats, checked_boxes, date_mmddyyyy, field_texts, money_plain
 from .pdf_page import (
     FIELD_FONT_SIZE,
     FormWidget,
@@ -33,9 +24,7 @@ from .pdf_page import (
     pdf_escape,
     wrap_text,
 )
-from .spec import (
-    CertificateSpec,
-)
+from .spec import CertificateSpec
 
 _LINE_HEIGHT = 9.2
 

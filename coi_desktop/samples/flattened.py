@@ -12,24 +12,10 @@ from pathlib import Path
 
 import pymupdf
 
-from coi_desktop.acord_form import (
-    EXCESS_BOX,
-    FORM_ROWS,
-    REMARKS_FIELD,
-    SIGNATURE_FIELD,
-)
+from coi_desktop.acord_form import EXCESS_BOX, FORM_ROWS, REMARKS_FIELD, SIGNATURE_FIELD
 
-from .form_text import (
-    Formats,
-    checked_boxes,
-    date_mmddyyyy,
-    field_texts,
-    mark_fields,
-)
-from .look_alike import (
-    Bands,
-    look_alike_document,
-)
+from .form_text import Formats, checked_boxes, date_mmddyyyy, field_texts, mark_fields
+from .look_alike import Bands, look_alike_document
 from .older_edition import older_blank
 from .pdf_page import (
     EDITION_LABEL,
@@ -56,9 +42,7 @@ from .realistic import (
     print_stacked,
     stacked_rects,
 )
-from .spec import (
-    CertificateSpec,
-)
+from .spec import CertificateSpec
 
 FONTS = ("helv", "tiro", "cour", "hebo", "tibo", "cobo")
 

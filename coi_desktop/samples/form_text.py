@@ -28,11 +28,7 @@ from coi_desktop.acord_form import (
     WC_STATUTE_BOX,
 )
 
-from .spec import (
-    Address,
-    CertificateSpec,
-    Policy,
-)
+from .spec import Address, CertificateSpec, Policy
 
 # What the "other" row's description box says for each coverage, and the label of its limit.
 OTHER_ROW_TEXT: dict[str, tuple[str, str]] = {

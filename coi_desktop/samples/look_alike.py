@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
-from .pdf_page import (
-    printed_blank,
-)
+from .pdf_page import printed_blank
 
 # The blank form's horizontal bands, cut on its full-width rules: the header (parties,
 # insurers, the table's column titles), the five coverage rows, the description and holder.

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pymupdf
 
-from .spec import (
-    CertificateSpec,
-)
+from .spec import CertificateSpec
 
 EDITION_LABEL = "ACORD 25 (2016/03)"
 OLDER_EDITIONS = ("ACORD 25 (2014/01)", "ACORD 25 (2010/05)")

@@ -1,5 +1,10 @@
-"""Printed as real brokers' systems print (issue #10): the reader must not pass only on
-certificates drawn on exactly the geometry it assumes."""
+"""Printed as real brokers' systems print (issue #10): `Realism`, drawn per certificate.
+
+The reader must not pass only on certificates drawn on exactly the geometry it assumes, so
+the realistic corpus prints top-line rows, drawn and glyph marks, overtyped fields, shared
+"other" and stacked umbrella rows, look-alike forms (`look_alike`) and the 2010/05 edition
+(`older_edition`). The flattened renderer calls the printing helpers here.
+"""
 
 # PyMuPDF is only partly annotated: its untyped calls are expected here.
 # mypy: disable-error-code="no-untyped-call"
@@ -26,23 +31,10 @@ from coi_desktop.acord_form import (
     WC_STATUTE_BOX,
 )
 
-from .form_text import (
-    OTHER_ROW_TEXT,
-    Formats,
-    policy_fields,
-)
-from .look_alike import (
-    random_look_alike,
-)
-from .pdf_page import (
-    Pen,
-    TextLayer,
-    print_in_box,
-)
-from .spec import (
-    CertificateSpec,
-    Policy,
-)
+from .form_text import OTHER_ROW_TEXT, Formats, policy_fields
+from .look_alike import random_look_alike
+from .pdf_page import Pen, TextLayer, print_in_box
+from .spec import CertificateSpec, Policy
 
 MARK_STYLES = ("text", "vector", "glyph")
 # A font with the heavy multiplication sign; Debian's fonts-dejavu-core (run.py installs it).

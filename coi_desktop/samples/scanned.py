@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pymupdf
 
-from .flattened import (
-    flattened_document,
-)
-from .pdf_page import (
-    pdf_bytes,
-)
-from .realistic import (
-    Realism,
-)
-from .spec import (
-    CertificateSpec,
-)
+from .flattened import flattened_document
+from .pdf_page import pdf_bytes
+from .realistic import Realism
+from .spec import CertificateSpec
 
 SCAN_DPI = 200
 

@@ -24,11 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from coi_desktop.acord_form import (
-    COVERAGE_LIMIT_KEYS,
-    FORM_ROWS,
-    SECTION_OF,
-)
+from coi_desktop.acord_form import COVERAGE_LIMIT_KEYS, FORM_ROWS, SECTION_OF
 
 if TYPE_CHECKING:
     from .realistic import Realism
