@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import random
@@ -816,3 +817,22 @@ def test_the_default_corpus_is_not_changed_by_realism(blank_form: Path, tmp_path
         assert a.read_bytes() != b.read_bytes()  # printed differently
     again = write_corpus(tmp_path / "c", 3, seed=9, styles=("flattened",))
     assert [p.read_bytes() for p in plain] == [p.read_bytes() for p in again]
+
+
+def test_the_generator_shares_only_the_forms_facts_with_the_reader() -> None:
+    """Its truth must not be the reader's by construction: samples/ never imports review/,
+    and acord_form (what both use) imports neither, nor anything outside the standard library."""
+    package = Path(__file__).resolve().parents[1] / "coi_desktop"
+
+    def imported(path: Path) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names.add(node.module or "")
+        return names
+
+    for module in (package / "samples").glob("*.py"):
+        assert not any(name.startswith("coi_desktop.review") for name in imported(module)), module
+    assert imported(package / "acord_form.py") <= {"__future__", "dataclasses"}
