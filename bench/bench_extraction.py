@@ -10,6 +10,8 @@ files, COI Desk's form reading beside reading the fields with pypdf. Beside the 
 corpus it scores the real development set (``--real``, default ../shared/real-certificates
 when it is there) with the shared scorer's own comparison (``score_real.walk``): field
 accuracy, confidently wrong values (wrong at confidence >= 0.8) and time per file.
+With ``--realistic N`` it also prints the realistic corpus's accuracy per variation (each
+file's NAME.variations.json: layout, row values, marks, overtyped, other row, umbrella row).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def run(corpus: Path, files: list[Path]) -> None:
     pypdf_score = [0, 0]
     pypdf_seconds: list[float] = []
     form_seconds: list[float] = []
+    # (style, kind of variation, value) -> [fields right, fields] for the realistic corpus
+    by_variation: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for pdf in files:
         style = pdf.stem.split("_")[-1]
         if pdf.parent.name == "realistic":
@@ -100,6 +104,13 @@ def run(corpus: Path, files: list[Path]) -> None:
         right, total, wrong = score(result, truth)
         accuracy[style][0] += right
         accuracy[style][1] += total
+        sidecar = pdf.with_name(pdf.stem + ".variations.json")
+        if sidecar.is_file():
+            for kind, value in json.loads(sidecar.read_text(encoding="utf-8")).items():
+                cell = by_variation[(style, kind, value)]
+                cell[0] += right
+                cell[1] += total
+                cell.append(total - right)  # this file's misses, to tell one bad file apart
         wrong_fields.update(f"{style}: {_INDEX.sub('[]', p)}" for p in wrong)
         if style == "fillable":
             form_seconds.append(elapsed)
@@ -132,6 +143,14 @@ def run(corpus: Path, files: list[Path]) -> None:
             f"  pypdf               {100 * _share(pypdf_score):6.2f}%"
             f"  {1000 * sum(pypdf_seconds) / len(pypdf_seconds):6.1f} ms/file (fields + assembly)"
         )
+    if by_variation:
+        print("\nper variation (files; fields; accuracy; misses of the worst file):")
+        for (style, kind, value), cell in sorted(by_variation.items()):
+            right, total, *misses = cell
+            print(
+                f"  {style:20s} {kind:13s} {value:16s} {len(misses):3d} files {total:6d}"
+                f" {100 * right / total:7.2f}%  worst file -{max(misses)}"
+            )
     print("\nworst fields:")
     for field, count in wrong_fields.most_common(12):
         print(f"  {count:4d}  {field}")

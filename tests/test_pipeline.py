@@ -15,7 +15,7 @@ from coi_desktop.ingest import upsert_profile, upsert_submission
 from coi_desktop.models import Document, Extraction, Submission
 from coi_desktop.review import pipeline
 from coi_desktop.review.decisions import checklist_lines
-from coi_desktop.samples.certificates import render_fillable
+from coi_desktop.samples.fillable import render_fillable
 from coi_desktop.samples.scenarios import random_spec
 from coi_desktop.workspace import Workspace, open_workspace
 from tests import factories

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import random
@@ -18,23 +19,11 @@ from typing import Any
 import pymupdf
 import pytest
 
+from coi_desktop.acord_form import COVERAGE_LIMIT_KEYS, FORM_ROWS, REMARKS_FIELD, SECTION_OF
 from coi_desktop.samples import BlankFormMissing, find_blank_form
 from coi_desktop.samples import world as world_module
-from coi_desktop.samples.certificates import (
-    FORM_ROWS,
-    LIMIT_KEYS,
-    OTHER_ROW_TEXT,
-    REMARKS_FIELD,
-    Address,
-    CertificateSpec,
-    Realism,
-    field_values,
-    render_fillable,
-    render_flattened,
-    render_scanned,
-    shared_policies,
-    truth,
-)
+from coi_desktop.samples.backing import random_endorsements
+from coi_desktop.samples.certificates import field_values
 from coi_desktop.samples.corpus import write_corpus
 from coi_desktop.samples.endorsements import (
     BLANKET_WORDING,
@@ -44,7 +33,13 @@ from coi_desktop.samples.endorsements import (
     render_endorsement,
     render_endorsements,
 )
-from coi_desktop.samples.scenarios import DEFECTS, random_endorsements, random_spec
+from coi_desktop.samples.fillable import render_fillable
+from coi_desktop.samples.flattened import render_flattened
+from coi_desktop.samples.form_text import OTHER_ROW_TEXT
+from coi_desktop.samples.realistic import Realism, shared_policies, stacked_policies
+from coi_desktop.samples.scanned import render_scanned
+from coi_desktop.samples.scenarios import DEFECTS, random_spec
+from coi_desktop.samples.spec import Address, CertificateSpec, truth
 from coi_desktop.samples.world import GENERAL_CONTRACTOR, build_world, sample_profiles
 
 TODAY = date(2026, 11, 20)
@@ -94,13 +89,8 @@ def _policies_from_fields(values: dict[str, str], facts: dict[str, Any]) -> list
     """Read each coverage row of a fillable certificate back into truth's shape."""
     read = []
     for expected in facts["policies"]:
-        row_key = expected["coverage"]
-        if row_key in ("umbrella_liability", "excess_liability"):
-            row_key = "umbrella"
-        elif row_key not in FORM_ROWS:
-            row_key = "other"
-        row = FORM_ROWS[row_key]
-        limits: dict[str, Any] = {key: None for key in LIMIT_KEYS[expected["coverage"]]}
+        row = FORM_ROWS[SECTION_OF[expected["coverage"]]]
+        limits: dict[str, Any] = {key: None for key in COVERAGE_LIMIT_KEYS[expected["coverage"]]}
         for key, name in row.limits.items():
             if name in values:
                 limits[key] = _money(values[name])
@@ -152,7 +142,7 @@ def test_truth_has_the_documented_shape() -> None:
     assert set(facts["producer"]) == {"name", "contact", "phone", "email"}
     assert all(re.fullmatch(r"\d{5}", insurer["naic"]) for insurer in facts["insurers"])
     for policy in facts["policies"]:
-        assert set(policy["limits"]) == set(LIMIT_KEYS[policy["coverage"]])
+        assert set(policy["limits"]) == set(COVERAGE_LIMIT_KEYS[policy["coverage"]])
         date.fromisoformat(policy["effective_date"])
         assert policy["insurer_letter"] in {i["letter"] for i in facts["insurers"]}
     json.dumps(facts)  # JSON-ready
@@ -555,7 +545,7 @@ def test_corpus_writes_pdf_and_truth_pairs(tmp_path: Path, blank_form: Path) -> 
             assert doc.page_count == facts["pages"]
 
 
-# -- printed as real brokers print (certificates.Realism) ------------------------------
+# -- printed as real brokers print (realistic.Realism) ------------------------------
 
 
 def _realistic(blank_form: Path, realism: Realism, seed: int = 3) -> tuple[Any, bytes]:
@@ -576,7 +566,7 @@ def test_top_line_rows_put_every_row_value_beside_the_rows_first_limit(blank_for
             )
             assert (
                 abs(number.y0 - first_limit.y0) < 6
-                if policy.row != "workers_compensation"
+                if policy.row != "wc"
                 else (number.y0 < first_limit.y0)
             )
 
@@ -656,7 +646,7 @@ def test_several_policies_on_the_other_row_are_separate_items_each_on_its_own_li
 
 
 def _printed_amount(amount: Any) -> set[str]:
-    """Every way a broker's formatter may print `amount` (see certificates._money_formatter)."""
+    """Every way a broker's formatter may print `amount` (see flattened._money_formatter)."""
     return {
         f"{amount:,}",
         f"${amount:,}",
@@ -678,7 +668,7 @@ def test_the_realistic_corpus_shares_the_other_row_in_some_certificates(tmp_path
     assert max(counts) >= 2 and min(counts) <= 1  # some rows shared, not every one
 
 
-WC_ROW = "workers_compensation"
+WC_ROW = "wc"
 
 
 def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row(
@@ -695,12 +685,7 @@ def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row
             page = doc[0]
             tops[name] = [page.search_for(title)[0].y0 for title in titles]
             numbers = {p.row: page.search_for(p.policy_number)[0].y0 for p in spec.policies}
-            order = [
-                "general_liability",
-                "automobile_liability",
-                "umbrella",
-                "workers_compensation",
-            ]
+            order = ["gl", "auto", "umbrella", "wc"]
             for row, (top, bottom) in zip(order, pairwise(tops[name]), strict=True):
                 if row in numbers:
                     assert top - 2 < numbers[row] < bottom  # each value still in its row
@@ -710,6 +695,100 @@ def test_a_look_alike_form_has_other_row_heights_and_keeps_each_value_in_its_row
         # every row its own height (give or take the titles' 2-3 pt inside their rows)
         assert gap == pytest.approx(blank_gap * k, abs=1.0)
     assert truth(spec, Realism(look_alike=stretch)) == truth(spec)  # the same facts
+
+
+def test_a_stacked_umbrella_row_lists_two_policies_each_on_its_own_line(blank_form: Path) -> None:
+    spec = _spec(3)
+    (own,) = [p for p in spec.policies if p.row == "umbrella"]
+    (layer,) = stacked_policies(random.Random(2), spec)
+    assert layer.coverage == "excess_liability" and layer.insurer_letter != own.insurer_letter
+    realism = Realism(stacked=(layer,), marks="vector")
+    policies = truth(spec, realism)["policies"]
+    # separate items, the row's own first, in the form's row order; the rest as without
+    coverages = [p["coverage"] for p in policies]
+    assert coverages.index("excess_liability") == coverages.index(own.coverage) + 1
+    assert [p for p in policies if p["policy_number"] != layer.policy_number] == truth(spec)[
+        "policies"
+    ]
+    (item,) = [p for p in policies if p["policy_number"] == layer.policy_number]
+    assert item["insurer_letter"] == layer.insurer_letter
+    assert item["limits"] == {
+        "each_occurrence": layer.limits["each_occurrence"],
+        "aggregate": None,
+        "retention": None,
+    }
+    assert item["occurrence"] is None  # the row's OCCUR box is the first policy's
+    data = render_flattened(spec, blank_form, random.Random(3), realism)
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        page = doc[0]
+        words = page.get_text("words")
+        (first,) = page.search_for(own.policy_number)
+        (second,) = page.search_for(layer.policy_number)
+        row_top = _widget_rect(blank_form, "ExcessUmbrella_Umbrella_EachOccurrenceAmount_A").y0
+        assert abs(first.y0 - row_top) < 6 and second.y0 - first.y0 > 18  # lines 1 and 3
+        line = [w for w in words if abs((w[1] + w[3]) / 2 - (second.y0 + second.y1) / 2) < 3]
+        texts = [str(w[4]) for w in line]
+        assert layer.insurer_letter in [str(w[4]) for w in line if w[2] < 40]
+        assert _printed_amount(layer.limits["each_occurrence"]) & set(texts)
+        assert {"EACH", "OCCURRENCE"} <= set(texts)
+        excess_box = _widget_rect(blank_form, "Policy_PolicyType_ExcessIndicator_A")
+        assert any(excess_box.contains(d["rect"]) for d in page.get_drawings())  # marked
+
+
+def test_no_stacked_policy_without_an_umbrella_row() -> None:
+    spec = _spec(3)
+    plain = replace(spec, policies=tuple(p for p in spec.policies if p.row != "umbrella"))
+    assert stacked_policies(random.Random(2), plain) == ()
+
+
+def test_the_older_edition_has_its_own_wording_and_right_aligned_amounts(
+    blank_form: Path,
+) -> None:
+    spec, plain = _realistic(blank_form, Realism())
+    _, older = _realistic(blank_form, Realism(older_edition=True))
+    with pymupdf.open(stream=plain, filetype="pdf") as a, pymupdf.open(stream=older) as b:
+        before, after = a[0].get_text(), b[0].get_text()
+        assert "AUTOS ONLY" in before and "AUTOS ONLY" not in after
+        assert "ALL OWNED" in after and "HIRED AUTOS" in after
+        assert "INSURER A :" in before and "INSURER A :" not in after and "INSURER A" in after
+        assert "ACORD 25 (2014/01)" in after and "must be endorsed" in after
+        box = _widget_rect(blank_form, "GeneralLiability_GeneralAggregate_LimitAmount_A")
+        (gl,) = [p for p in spec.policies if p.row == "gl"]
+        hits = [
+            r
+            for text in _printed_amount(gl.limits["general_aggregate"])
+            for r in b[0].search_for(text)
+            if box.intersects(r)
+        ]
+        assert hits and all(abs(r.x1 - box.x1) < 3 for r in hits)  # against the right edge
+    assert truth(spec, Realism(older_edition=True)) == truth(spec)  # the same facts
+
+
+def test_the_realistic_corpus_names_each_files_variations(tmp_path: Path) -> None:
+    files = write_corpus(tmp_path, 16, seed=8, styles=("flattened", "fillable"), realistic=True)
+    seen: dict[str, set[str]] = {}
+    for pdf in files:
+        sidecar = pdf.with_name(pdf.stem + ".variations.json")
+        assert sidecar.is_file() == pdf.stem.endswith("flattened")  # a fillable is not printed
+        if sidecar.is_file():
+            for kind, value in json.loads(sidecar.read_text()).items():
+                seen.setdefault(kind, set()).add(value)
+    assert set(seen) == {"layout", "row values", "marks", "overtyped", "other row", "umbrella row"}
+    assert "2010/05 edition" in seen["layout"] and seen["umbrella row"] == {"stacked", "one policy"}
+    without = write_corpus(
+        tmp_path / "without", 8, seed=8, styles=("flattened",), realistic=True,
+        without=("stacked", "older_edition"),
+    )  # fmt: skip
+    for pdf in without:
+        tags = json.loads(pdf.with_name(pdf.stem + ".variations.json").read_text())
+        assert tags["umbrella row"] == "one policy" and tags["layout"] != "2010/05 edition"
+    with pytest.raises(ValueError, match="unknown variations"):
+        write_corpus(tmp_path / "bad", 1, seed=8, styles=("flattened",), realistic=True,
+                     without=("sideways",))  # fmt: skip
+    assert not list((tmp_path / "plain").glob("*")) and not any(
+        p.name.endswith(".variations.json")
+        for p in write_corpus(tmp_path / "plain", 2, seed=8, styles=("flattened",))
+    )
 
 
 def test_realistic_scans_are_crooked_coarser_or_sideways(blank_form: Path, tmp_path: Path) -> None:
@@ -730,9 +809,30 @@ def test_the_default_corpus_is_not_changed_by_realism(blank_form: Path, tmp_path
         assert a.with_suffix(".truth.json").name == b.with_suffix(".truth.json").name
         truth_a = json.loads(a.with_name(a.stem + ".truth.json").read_text())
         truth_b = json.loads(b.with_name(b.stem + ".truth.json").read_text())
-        # same certificates; a shared other row only adds policies after the certificate's own
-        assert truth_b["policies"][: len(truth_a["policies"])] == truth_a["policies"]
+        # same certificates; a shared other row or a stacked umbrella row only adds policies
+        # after their row's own
+        own = [p for p in truth_b["policies"] if p in truth_a["policies"]]
+        assert own == truth_a["policies"]
         assert truth_a == {**truth_b, "policies": truth_a["policies"]}
         assert a.read_bytes() != b.read_bytes()  # printed differently
     again = write_corpus(tmp_path / "c", 3, seed=9, styles=("flattened",))
     assert [p.read_bytes() for p in plain] == [p.read_bytes() for p in again]
+
+
+def test_the_generator_shares_only_the_forms_facts_with_the_reader() -> None:
+    """Its truth must not be the reader's by construction: samples/ never imports review/,
+    and acord_form (what both use) imports neither, nor anything outside the standard library."""
+    package = Path(__file__).resolve().parents[1] / "coi_desktop"
+
+    def imported(path: Path) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names.add(node.module or "")
+        return names
+
+    for module in (package / "samples").glob("*.py"):
+        assert not any(name.startswith("coi_desktop.review") for name in imported(module)), module
+    assert imported(package / "acord_form.py") <= {"__future__", "dataclasses"}

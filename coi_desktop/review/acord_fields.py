@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from coi_desktop.acord_form import SECTIONS
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Source
 
 Rect = tuple[float, float, float, float]
@@ -534,15 +535,6 @@ FORM_FIELDS: tuple[FormField, ...] = (
 FIELD_BY_NAME: dict[str, FormField] = {f.name: f for f in FORM_FIELDS}
 FIELD_BY_SLOT: dict[str, FormField] = {f.slot: f for f in FORM_FIELDS}
 
-# Sections of the coverage table: slot prefix → coverage name used in the JSON.
-SECTION_COVERAGE: dict[str, str] = {
-    "gl": "general_liability",
-    "auto": "automobile_liability",
-    "umbrella": "umbrella_liability",
-    "wc": "workers_compensation",
-    "other": "other",
-}
-
 
 def overlap_ratio(a: Rect, b: Rect) -> float:
     """Intersection over the smaller area: 1.0 when one box sits inside the other."""
@@ -568,9 +560,6 @@ def field_at(rect: Rect, kind: str) -> FormField | None:
     return best
 
 
-POLICY_SECTIONS = ("gl", "auto", "umbrella", "wc", "other")
-
-
 def certificate_from_boxes(
     readings: list[tuple[FormField, str, Rect, float]], page_no: int, source: Source
 ) -> RawCertificate:
@@ -581,7 +570,7 @@ def certificate_from_boxes(
     raw = RawCertificate()
     for spec, text, rect, confidence in readings:
         raw.slots[spec.slot] = Found(text, page_no, rect, source, confidence)
-    for section in POLICY_SECTIONS:
+    for section in SECTIONS:
         prefix = section + "."
         policy = RawPolicy(section)
         for slot, found in raw.slots.items():

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from coi_desktop.acord_form import LIMIT_KEYS
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, join_found
 from coi_desktop.review.parsing import (
     Reading,
@@ -27,26 +28,6 @@ JSON = dict[str, Any]
 REPAIRED_FACTOR = 0.72  # a repaired OCR value always lands below the 0.8 review line
 OCR_FREE_TEXT = 0.75  # free text (names, addresses) read once by OCR: below the review line
 OCR_CONFIRMED = 0.9  # ...unless two OCR readings of the box agreed
-
-LIMIT_KEYS: dict[str, tuple[str, ...]] = {
-    "gl": (
-        "each_occurrence",
-        "damage_to_rented_premises",
-        "medical_expense",
-        "personal_advertising_injury",
-        "general_aggregate",
-        "products_completed_ops_aggregate",
-    ),
-    "auto": (
-        "combined_single_limit",
-        "bodily_injury_per_person",
-        "bodily_injury_per_accident",
-        "property_damage",
-    ),
-    "umbrella": ("each_occurrence", "aggregate", "retention"),
-    "wc": ("el_each_accident", "el_disease_each_employee", "el_disease_policy_limit"),
-    "other": ("limit",),
-}
 
 
 def _evidence(found: Found, confidence: float | None = None) -> JSON:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from coi_desktop.acord_form import LIMIT_KEYS
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, FORM_FIELDS
-from coi_desktop.review.assembly import LIMIT_KEYS, clean_text, trim_ocr_edges
+from coi_desktop.review.assembly import clean_text, trim_ocr_edges
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect
 from coi_desktop.review.ocr_reader import Raster, ocr_cells
 from coi_desktop.review.parsing import read_date, read_letter, read_mark, read_money, read_naic

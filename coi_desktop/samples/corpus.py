@@ -12,15 +12,18 @@ import argparse
 import json
 import random
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import require_blank_form
-from .certificates import STYLES, random_realism, render, truth
+from .backing import random_endorsements
+from .certificates import STYLES, render
 from .endorsements import endorsement_truth, render_endorsements
-from .scenarios import DEFECTS, random_endorsements, random_spec
+from .realistic import Realism, random_realism
+from .scenarios import DEFECTS, random_spec
+from .spec import truth
 from .world import GENERAL_CONTRACTOR, PROJECTS, VENDORS, sample_profiles
 
 # Certificates are dated relative to this day, so a corpus never depends on the clock.
@@ -37,14 +40,17 @@ def write_corpus(
     blank_form: Path | None = None,
     today: date = CORPUS_TODAY,
     realistic: bool = False,
+    without: Collection[str] = (),
 ) -> list[Path]:
     """Write `n` PDFs with their truth into `out_dir`; return the PDF paths in order.
 
     `styles` may include "endorsement" for endorsement packets besides the certificate styles.
     `realistic` prints flattened and scanned certificates the ways real brokers and scanners
-    do (`certificates.Realism`: top-line rows, drawn and glyph marks, edited fields, several
-    policies on the other row, crooked and sideways scans); the reader is measured on those
-    apart from the default corpus.
+    do (`realistic.Realism`: top-line rows, drawn and glyph marks, edited fields, several
+    policies on the other row, a stacked umbrella row, look-alike forms, the 2010/05
+    edition, crooked and sideways scans), and writes NAME.variations.json beside each
+    printed one (`Realism.variations`); the reader is measured on those apart from the
+    default corpus. `without` leaves out variations by name (fields of `Realism`).
     """
     unknown = set(styles) - set(CORPUS_STYLES)
     if unknown or not styles:
@@ -56,11 +62,14 @@ def write_corpus(
     for index in range(n):
         style = styles[index % len(styles)]
         rng = random.Random(f"corpus:{seed}:{index}")
-        pdf, facts = _sample(rng, style, profiles, form, today, realistic)
+        pdf, facts, realism = _sample(rng, style, profiles, form, today, realistic, without)
         name = f"sample_{index:04d}_{style}"
         (out_dir / f"{name}.pdf").write_bytes(pdf)
         text = json.dumps(facts, indent=2, sort_keys=True) + "\n"
         (out_dir / f"{name}.truth.json").write_text(text, encoding="utf-8")
+        if realism is not None:  # what it was printed with, for accuracy per variation
+            text = json.dumps(realism.variations(), indent=2, sort_keys=True) + "\n"
+            (out_dir / f"{name}.variations.json").write_text(text, encoding="utf-8")
         paths.append(out_dir / f"{name}.pdf")
     return paths
 
@@ -108,7 +117,8 @@ def _sample(
     blank_form: Path,
     today: date,
     realistic: bool = False,
-) -> tuple[bytes, dict[str, Any]]:
+    without: Collection[str] = (),
+) -> tuple[bytes, dict[str, Any], Realism | None]:
     profile = rng.choice(profiles)
     project_name, project_address, _ = rng.choice(PROJECTS)
     project = f"{project_name}, {project_address}"
@@ -127,11 +137,11 @@ def _sample(
     )
     if style == "endorsement":
         pages = random_endorsements(rng, spec, profile, project=project)
-        return render_endorsements(pages), endorsement_truth(pages)
-    realism = random_realism(rng, spec) if realistic else None
+        return render_endorsements(pages), endorsement_truth(pages), None
+    realism = random_realism(rng, spec, without) if realistic else None
     # A fillable form is filled in its own fields: no broker's habits to print with.
     printed = realism if style != "fillable" else None
-    return render(spec, style, blank_form, rng, realism), truth(spec, printed)
+    return render(spec, style, blank_form, rng, realism), truth(spec, printed), printed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

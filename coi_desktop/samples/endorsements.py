@@ -17,7 +17,7 @@ from typing import Any
 
 import pymupdf
 
-from .certificates import TextLayer, pdf_bytes, text_width, wrap_text
+from .pdf_page import TextLayer, pdf_bytes, text_width, wrap_text
 
 ADDITIONAL_INSURED = "additional_insured"
 WAIVER_OF_SUBROGATION = "waiver_of_subrogation"

@@ -2,7 +2,8 @@
 
 `random_spec` writes what a broker would put on the ACORD 25 for a subcontractor who meets the
 profile (tracker-api.md shape); each defect then breaks exactly one thing a reviewer checks.
-`random_endorsements` does the same for the endorsement pages that back the certificate.
+The names and figures it draws from are in `market`; the endorsement pages that back a
+certificate are chosen in `backing`.
 """
 
 from __future__ import annotations
@@ -14,28 +15,29 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from .certificates import (
+from coi_desktop.acord_form import (
     AUTO,
+    COVERAGE_LIMIT_KEYS,
     EXCESS,
     FORM_ROWS,
     GL,
-    LIMIT_KEYS,
     OTHER_COVERAGES,
     UMBRELLA,
     WC,
-    Address,
-    CertificateSpec,
-    Insurer,
-    Limits,
-    Policy,
 )
-from .endorsements import (
-    ADDITIONAL_INSURED,
-    ENDORSEMENT_FORMS,
-    PRIMARY_NONCONTRIBUTORY,
-    WAIVER_OF_SUBROGATION,
-    EndorsementSpec,
+
+from .market import (
+    BROKERS,
+    CARRIERS,
+    CITIES,
+    FIRST_NAMES,
+    LADDERS,
+    LAST_NAMES,
+    OTHER_GENERAL_CONTRACTORS,
+    STREETS,
+    TRADES,
 )
+from .spec import Address, CertificateSpec, Insurer, Limits, Policy
 
 DEFECTS = frozenset(
     {
@@ -49,100 +51,6 @@ DEFECTS = frozenset(
         "insured_mismatch",
     }
 )
-
-# Carriers with their NAIC company codes, by the lines they usually write.
-CARRIERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "casualty": (
-        ("Travelers Property Casualty Co of America", "25674"),
-        ("Travelers Indemnity Company", "25658"),
-        ("Zurich American Insurance Company", "16535"),
-        ("Hartford Fire Insurance Company", "19682"),
-        ("Liberty Mutual Fire Insurance Company", "23035"),
-        ("Ohio Security Insurance Company", "24082"),
-        ("Continental Casualty Company", "20443"),
-        ("Westfield Insurance Company", "24112"),
-        ("The Cincinnati Insurance Company", "10677"),
-        ("Selective Insurance Company of America", "12572"),
-        ("Auto-Owners Insurance Company", "18988"),
-        ("Nationwide Mutual Insurance Company", "23787"),
-    ),
-    "excess": (
-        ("Great American Insurance Company", "16691"),
-        ("Starr Indemnity & Liability Company", "38318"),
-        ("Federal Insurance Company", "20281"),
-        ("National Union Fire Ins Co of Pittsburgh PA", "19445"),
-        ("Ironshore Specialty Insurance Company", "25445"),
-    ),
-    "workers": (
-        ("Hartford Casualty Insurance Company", "29424"),
-        ("Accident Fund Insurance Company of America", "10166"),
-        ("Berkshire Hathaway Homestate Insurance Co", "20044"),
-        ("Technology Insurance Company, Inc.", "42376"),
-        ("Employers Preferred Insurance Company", "10346"),
-    ),
-    "specialty": (
-        ("Evanston Insurance Company", "35378"),
-        ("Arch Specialty Insurance Company", "21199"),
-        ("Steadfast Insurance Company", "26387"),
-    ),
-}
-
-BROKERS = (
-    "Lakeshore Risk Partners LLC",
-    "Hollister Insurance Services, Inc.",
-    "Meridian Brokerage Group",
-    "Prairie State Insurance Agency",
-    "Keystone Commercial Insurance LLC",
-    "Summit Ridge Risk Advisors",
-    "Bayview Insurance Services LLC",
-    "Harbor Point Insurance Agency, Inc.",
-    "Cornerstone Surety & Insurance",
-    "Northline Risk Management",
-)
-
-FIRST_NAMES = (
-    "Dana", "Maria", "Kevin", "Priya", "Tom", "Angela", "Luis", "Rachel", "Brian", "Keisha",
-    "Greg", "Nicole", "Sam", "Olga", "Derek", "Tanya",
-)  # fmt: skip
-LAST_NAMES = (
-    "Whitfield", "Kowalski", "Nguyen", "Patel", "Okafor", "Brennan", "Alvarez", "Schultz",
-    "Murphy", "Lindqvist", "Romero", "Jablonski", "Carter", "Hoffman",
-)  # fmt: skip
-
-STREETS = (
-    "W Fulton St", "N Clark St", "S Halsted St", "W Grand Ave", "N Milwaukee Ave",
-    "E Ogden Ave", "W Roosevelt Rd", "Industrial Dr", "Commerce Pkwy", "Executive Dr",
-    "W Lake St", "N Elston Ave", "S Western Ave", "Corporate Woods Pkwy",
-)  # fmt: skip
-CITIES = (
-    ("Chicago", "IL", "606"), ("Schaumburg", "IL", "601"), ("Naperville", "IL", "605"),
-    ("Elk Grove Village", "IL", "600"), ("Milwaukee", "WI", "532"), ("Gary", "IN", "464"),
-    ("Joliet", "IL", "604"), ("Oak Brook", "IL", "605"), ("Kenosha", "WI", "531"),
-)  # fmt: skip
-
-OTHER_GENERAL_CONTRACTORS = (
-    ("Harwell Builders Inc", "2200 W Grand Ave, Chicago, IL 60612"),
-    ("Ostrander Construction Co", "815 Commerce Pkwy, Naperville, IL 60563"),
-    ("Kessler & Lund General Contractors", "47 E Ogden Ave, Oak Brook, IL 60523"),
-)
-
-TRADES = (
-    "Building Services", "Mechanical", "Contracting", "Site Works", "Interiors", "Industrial",
-)  # fmt: skip
-
-# The limits underwriters actually write, smallest first.
-LADDERS: dict[str, tuple[int, ...]] = {
-    "each_occurrence": (500_000, 1_000_000, 2_000_000),
-    "general_aggregate": (1_000_000, 2_000_000, 4_000_000),
-    "products_completed_ops_aggregate": (1_000_000, 2_000_000, 4_000_000),
-    "personal_advertising_injury": (500_000, 1_000_000, 2_000_000),
-    "damage_to_rented_premises": (100_000, 300_000, 500_000, 1_000_000),
-    "medical_expense": (5_000, 10_000, 15_000),
-    "combined_single_limit": (500_000, 1_000_000, 2_000_000),
-    "umbrella": (1_000_000, 2_000_000, 5_000_000, 10_000_000, 15_000_000, 25_000_000),
-    "el": (500_000, 1_000_000, 2_000_000),
-    "other": (1_000_000, 2_000_000, 3_000_000, 5_000_000),
-}
 
 
 @dataclass(frozen=True)
@@ -210,7 +118,7 @@ def random_spec(
 
 def _coverages_to_show(rng: random.Random, lines: dict[str, dict[str, Any]]) -> list[str]:
     """Required lines, plus the everyday lines a contractor carries anyway."""
-    shown = [c for c in lines if c in LIMIT_KEYS]
+    shown = [c for c in lines if c in COVERAGE_LIMIT_KEYS]
     for extra, chance in ((GL, 0.95), (AUTO, 0.7), (WC, 0.8), (UMBRELLA, 0.3)):
         clashes = extra == UMBRELLA and EXCESS in shown
         if extra not in shown and not clashes and rng.random() < chance:
@@ -303,7 +211,7 @@ def _limits(rng: random.Random, coverage: str, line: dict[str, Any]) -> Limits:
     for key, required in need.items():
         current = limits.get(key)
         short = not isinstance(current, int) or current < required
-        if key in LIMIT_KEYS[coverage] and key != "statutory" and short:
+        if key in COVERAGE_LIMIT_KEYS[coverage] and key != "statutory" and short:
             limits[key] = required
     return limits
 
@@ -601,82 +509,3 @@ def _description(
 def _and(items: Iterable[str]) -> str:
     words = list(dict.fromkeys(items))
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-# ---------------------------------------------------------------------------------------
-# Endorsements backing a certificate
-
-
-def random_endorsements(
-    rng: random.Random,
-    certificate: CertificateSpec,
-    profile: dict[str, Any],
-    *,
-    project: str,
-    defects: frozenset[str] = frozenset(),
-) -> list[EndorsementSpec]:
-    """Endorsement pages a broker sends for `certificate` to meet `profile`.
-
-    Standard forms are taken from the profile's accepted endorsements where it lists them;
-    some brokers send one blanket page instead. `missing_addl_insd` / `missing_subr_wvd`
-    leave out the pages that would provide those.
-    """
-    pages: list[EndorsementSpec] = []
-    for line in profile.get("lines", []):
-        policy = certificate.policy(line["coverage"])
-        if policy is None:
-            continue
-        wanted = _wanted(line, defects)
-        if not wanted:
-            continue
-        base = EndorsementSpec(
-            policy_number=policy.policy_number,
-            insurer_name=certificate.insurers[policy.insurer_letter].name,
-            named_insured=certificate.insured_name,
-            effective_date=policy.effective_date,
-            additional_insured=certificate.holder_name,
-            project=project,
-            blanket=tuple(wanted),
-        )
-        if line["coverage"] == GL and rng.random() < 0.25:
-            pages.append(base)  # one blanket page from the broker instead of ISO forms
-            continue
-        accepted = line.get("accepted_endorsements") or list(ENDORSEMENT_FORMS)
-        for form_number in _forms_for(rng, line["coverage"], wanted, accepted):
-            pages.append(replace(base, form_number=form_number, blanket=()))
-    return pages
-
-
-def _wanted(line: dict[str, Any], defects: frozenset[str]) -> list[str]:
-    wanted = []
-    if line.get("additional_insured") and "missing_addl_insd" not in defects:
-        wanted.append(ADDITIONAL_INSURED)
-    if line.get("waiver_of_subrogation") and "missing_subr_wvd" not in defects:
-        wanted.append(WAIVER_OF_SUBROGATION)
-    if line.get("primary_noncontributory") and "missing_addl_insd" not in defects:
-        wanted.append(PRIMARY_NONCONTRIBUTORY)
-    return wanted
-
-
-def _forms_for(
-    rng: random.Random, coverage: str, wanted: list[str], accepted: Sequence[str]
-) -> list[str]:
-    """Standard forms for `coverage` covering `wanted`, preferring those the profile accepts."""
-    chosen: list[str] = []
-    for item in wanted:
-        forms = [
-            number
-            for number, form in ENDORSEMENT_FORMS.items()
-            if form.coverage == coverage and item in form.provides
-        ]
-        preferred = [number for number in forms if number in accepted] or forms
-        if not preferred:
-            continue
-        if item == ADDITIONAL_INSURED and coverage == GL:
-            ongoing = [n for n in preferred if n in ("CG 20 10", "CG 20 26")] or preferred
-            chosen.append(rng.choice(ongoing))
-            if "CG 20 37" in preferred:
-                chosen.append("CG 20 37")  # completed operations, usually sent with 20 10
-        else:
-            chosen.append(rng.choice(preferred))
-    return list(dict.fromkeys(chosen))

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from . import require_blank_form
-from .certificates import Address, render, truth
+from .backing import random_endorsements
+from .certificates import render
 from .endorsements import endorsement_truth, render_endorsements
-from .scenarios import DEFECTS, random_address, random_endorsements, random_spec
+from .scenarios import DEFECTS, random_address, random_spec
+from .spec import Address, truth
 
 PROCORE_COMPANY_ID = 4280
 STYLE_WEIGHTS = {"fillable": 45, "flattened": 40, "scanned": 15}
