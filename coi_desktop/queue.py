@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.operators import custom_op
 
 from coi_desktop.models import Decision, OutboxItem, Project, Submission, Vendor
+from coi_desktop.timeutil import iso
 
 Ts = TypeVarTuple("Ts")
 View = Literal["all", "mine", "unassigned", "open"]
@@ -99,8 +100,8 @@ class QueueRow:
             "version": self.version,
             "kind": self.kind,
             "status": self.status,
-            "received_at": _iso(self.received_at),
-            "due_at": _iso(self.due_at),
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
             "vendor": self.vendor,
             "project": self.project,
             "scope": self.scope,
@@ -110,10 +111,6 @@ class QueueRow:
             "delivery": self.delivery,
             "delivery_error": self.delivery_error,
         }
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _base(

@@ -24,8 +24,8 @@ from coi_desktop.teamstats import (
     AgingBucket,
     DayTrend,
     TeamSnapshot,
-    iso,
 )
+from coi_desktop.timeutil import iso
 
 # ---------------------------------------------------------------- words for figures
 

@@ -64,6 +64,7 @@ from coi_desktop.models import (
     UTCDateTime,
     Vendor,
 )
+from coi_desktop.timeutil import iso, iso_or_none, parse_iso
 
 STATUSES = ("new", "in_review", "compliant", "non_compliant", "rejected", "archived")
 OPEN_STATUSES = ("new", "in_review")
@@ -107,7 +108,7 @@ class ReviewerStats:
             "in_review": self.in_review,
             "decided_today": self.decided_today,
             "median_minutes_per_decision": self.median_minutes_per_decision,
-            "oldest_held_received_at": _iso_or_none(self.oldest_held_received_at),
+            "oldest_held_received_at": iso_or_none(self.oldest_held_received_at),
         }
 
     @classmethod
@@ -264,21 +265,6 @@ class TeamSnapshot:
 
 
 # ---------------------------------------------------------------- time helpers
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _iso_or_none(moment: datetime | None) -> str | None:
-    return None if moment is None else iso(moment)
-
-
-def parse_iso(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without offset: {value!r}")
-    return parsed.astimezone(UTC)
 
 
 def local_zone() -> tzinfo:

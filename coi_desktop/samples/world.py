@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from coi_desktop.timeutil import iso
+
 from . import require_blank_form
 from .certificates import Address, render, truth
 from .endorsements import endorsement_truth, render_endorsements
@@ -306,8 +308,8 @@ class _SubmissionBuilder:
                 "version": version,
                 "kind": kind,
                 "status": status,
-                "received_at": _iso(received),
-                "due_at": _iso(received + DUE_AFTER),
+                "received_at": iso(received, timespec="seconds"),
+                "due_at": iso(received + DUE_AFTER, timespec="seconds"),
                 "assigned_to": assigned,
                 "vendor": dict(vendor),
                 "project": dict(project) if project else None,
@@ -423,7 +425,3 @@ def _coi_filename(rng: random.Random, slug: str, style: str, received: datetime)
             f"{slug}_ACORD25.pdf",
         )
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

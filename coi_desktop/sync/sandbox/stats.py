@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from coi_desktop.timeutil import iso, parse_iso
+
 STATUSES = ("new", "in_review", "compliant", "non_compliant", "rejected", "archived")
 OPEN_STATUSES = frozenset({"new", "in_review"})
 
@@ -33,14 +35,6 @@ class Timeline:
     claimed_by: str | None = None
     decided_at: datetime | None = None
     decided_by: str | None = None
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from coi_desktop.sync.sandbox.stats import Timeline, iso, parse_iso, queue_stats
+from coi_desktop.sync.sandbox.stats import Timeline, queue_stats
 from coi_desktop.sync.sandbox.validation import parse_timestamp, validate_decision
+from coi_desktop.timeutil import iso, parse_iso
 
 JSON = dict[str, Any]
 DECIDED = frozenset({"compliant", "non_compliant", "rejected"})
