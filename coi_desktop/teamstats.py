@@ -46,6 +46,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
     union_all,
@@ -317,18 +318,22 @@ def _filtered(stmt: Any, filters: StatsFilter) -> Any:
     return stmt
 
 
-def _landed() -> Any:
-    """The decision's outbox item got past the tracker (accepted there; Procore may follow)."""
-    return exists().where(
-        OutboxItem.decision_id == Decision.id,
-        OutboxItem.kind == "decision",
-        OutboxItem.stage != "tracker",
+def _counted() -> ColumnElement[bool]:
+    """A decision the figures count: not undone, and the tracker accepted it.
+
+    ``tracker_accepted`` is kept by triggers on the outbox (migration 0005); the condition is
+    spelled as the partial indexes' ``WHERE`` so SQLite can use them.
+    """
+    # Literal constants, not bound parameters: SQLite matches a partial index's WHERE only
+    # against terms it can read in the statement.
+    return and_(
+        Decision.tracker_accepted == literal_column("1"), Decision.undone == literal_column("0")
     )
 
 
 def _active_decision() -> Any:
     """A not-undone local decision of the submission that the tracker accepted."""
-    return and_(Decision.submission_id == Submission.id, Decision.undone.is_(False), _landed())
+    return and_(Decision.submission_id == Submission.id, _counted())
 
 
 def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
@@ -337,7 +342,7 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     ``since`` keeps only decisions made after it, inside each branch, so SQLite never
     builds the whole history when a figure needs the last days only.
     """
-    here_when: list[ColumnElement[bool]] = [Decision.undone.is_(False)]
+    here_when: list[ColumnElement[bool]] = [_counted()]
     # SQLite checks these in order: the cheap time test first, the per-row probe last.
     elsewhere_when: list[ColumnElement[bool]] = [
         # coalesce(status) keeps SQLite off the status index, which would visit nearly
@@ -347,7 +352,6 @@ def decided_items(filters: StatsFilter, since: datetime | None = None) -> CTE:
     if since is not None:
         here_when.append(Decision.decided_at >= since)
         elsewhere_when.insert(0, Submission.synced_at >= since)
-    here_when.append(_landed())  # a probe per row: after the cheap tests
     here = _filtered(
         select(
             Submission.id.label("submission_id"),
