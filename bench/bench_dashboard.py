@@ -8,6 +8,7 @@ Targets (brief of issue 6): dashboard refresh < 200 ms, PDF report export < 1 s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -413,6 +414,9 @@ def main() -> int:
             t0 = time.perf_counter()
             from coi_desktop.cli import main as cli_main
 
+            # The command reads the bench's store, never the user's own.
+            os.environ["COI_DESKTOP_HOME"] = str(home)
+
             code = cli_main(
                 [
                     "report",
@@ -436,8 +440,6 @@ def main() -> int:
 
 
 def _time_gui(workspace: Any, tz: Any) -> None:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication

@@ -19,19 +19,17 @@ from coi_desktop.models import Decision, OutboxItem, Submission, User
 from coi_desktop.review.decisions import decision_body, record_decision, undo_decision
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.stats import Timeline
-from coi_desktop.teamstats import (
-    StatsFilter,
-    TeamStats,
+from coi_desktop.team_lookups import filter_choices
+from coi_desktop.team_queries import (
     aging_buckets,
     compute_stats,
     daily_trend,
-    decided_today_ids,
-    filter_choices,
-    local_day_bounds,
-    missed_24h_ids,
     overdue_items,
     snapshot,
 )
+from coi_desktop.team_sql import decided_today_ids, missed_24h_ids
+from coi_desktop.teamstats import StatsFilter, TeamStats
+from coi_desktop.timeutil import local_day_bounds
 from tests import factories
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -146,7 +146,7 @@ def test_online_figures_come_from_the_tracker_unless_filtered(
     qtbot: QtBot, workspace: Workspace
 ) -> None:
     with workspace.database.session() as session:
-        from coi_desktop.teamstats import compute_stats
+        from coi_desktop.team_queries import compute_stats
 
         remote = compute_stats(session, NOW, tz=UTC).to_json()
     remote["overdue"] = 7  # so we can tell where the figure came from

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coi_desktop.report import write_csv, write_pdf
 from coi_desktop.sync.team import learn_team, stats_fetcher
-from coi_desktop.teamstats import StatsFilter, local_zone, snapshot
+from coi_desktop.team_queries import snapshot
+from coi_desktop.teamstats import StatsFilter
+from coi_desktop.timeutil import local_zone
 from coi_desktop.workspace import Workspace, open_workspace
 
 HELP = "write the team report (one-page PDF, optional CSV) from the local store"

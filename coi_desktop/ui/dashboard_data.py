@@ -28,22 +28,15 @@ from sqlalchemy import text
 
 from coi_desktop.report import format_age, format_minutes
 from coi_desktop.sync.team import ServerStats, learn_team, stats_fetcher
+from coi_desktop.team_lookups import filter_choices, last_synced_at, pending_assignments, user_names
+from coi_desktop.team_queries import overdue_items, snapshot
+from coi_desktop.team_sql import decided_today_ids, decided_window, missed_24h_ids, stats_since
 from coi_desktop.teamstats import (
     FilterChoices,
     OverdueItem,
     ReviewerStats,
     StatsFilter,
     TeamSnapshot,
-    decided_today_ids,
-    decided_window,
-    filter_choices,
-    last_synced_at,
-    missed_24h_ids,
-    overdue_items,
-    pending_assignments,
-    snapshot,
-    stats_since,
-    user_names,
 )
 from coi_desktop.workspace import Workspace
 
