@@ -354,7 +354,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.screenshot:
         return screenshot(args.screenshot, args.rows, args.reviewers)
-    from coi_desktop.ui.dashboard_data import compute_dashboard
+    from coi_desktop.team_view import compute_dashboard
     from coi_desktop.workspace import open_workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -377,7 +377,7 @@ def main() -> int:
             times, cpu = [], []
             for _ in range(args.repeat):
                 t0, c0 = time.perf_counter(), time.thread_time()
-                data = compute_dashboard(workspace, 1, StatsFilter(), tz, now, None)
+                data = compute_dashboard(workspace.database, 1, StatsFilter(), tz, now, None)
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.thread_time() - c0)
             print(
@@ -395,7 +395,7 @@ def main() -> int:
             times = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                compute_dashboard(workspace, 1, filtered, tz, now, None)
+                compute_dashboard(workspace.database, 1, filtered, tz, now, None)
                 times.append(time.perf_counter() - t0)
             print(
                 f"dashboard refresh, filtered (customer + kind): median "

@@ -1,8 +1,14 @@
 """What the team view looks up beside the figures: pending reassignments, the last sync,
-the filter boxes' choices and the team's names (Qt-free)."""
+the filter boxes' choices and the team's names (Qt-free).
+
+``/me`` only ever names the signed-in user, so the store learns the rest of the team (who a
+lead can give work to, and the names behind the ``u-…`` ids on submissions) from the
+reviewers ``/queue/stats`` lists: :func:`learn_team` keeps them in the ``users`` table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import (
@@ -21,10 +27,7 @@ from coi_desktop.models import (
     User,
 )
 from coi_desktop.team_sql import from_store
-from coi_desktop.teamstats import (
-    Choice,
-    FilterChoices,
-)
+from coi_desktop.teamstats import Choice, FilterChoices, ReviewerStats
 from coi_desktop.timeutil import parse_iso
 
 
@@ -89,3 +92,26 @@ def assignable_users(session: Session) -> list[Choice]:
 
 def user_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(User.id, User.name)).all())
+
+
+# The tracker lists team members under "reviewers" without a role; one who never signed in
+# here is kept as a reviewer until their own /me says otherwise (only roles of the signed-in
+# user change what this computer allows).
+UNKNOWN_ROLE = "reviewer"
+
+
+def learn_team(session: Session, reviewers: Iterable[ReviewerStats]) -> list[str]:
+    """Keep the team's names; new members are added. Returns the ids added or renamed."""
+    changed: list[str] = []
+    for reviewer in reviewers:
+        name = reviewer.name.strip()
+        if not reviewer.user_id or not name or name == reviewer.user_id:
+            continue  # no name to learn
+        user = session.get(User, reviewer.user_id)
+        if user is None:
+            session.add(User(id=reviewer.user_id, name=name, email=None, role=UNKNOWN_ROLE))
+            changed.append(reviewer.user_id)
+        elif user.name != name:
+            user.name = name
+            changed.append(reviewer.user_id)
+    return changed

@@ -8,8 +8,9 @@ dashboard's numbers. The SQL lives in ``team_sql`` (what counts as decided and o
 
 Definitions (the same as the tracker's):
 - A local decision *landed* once the tracker accepted it (its outbox item is past the
-  tracker stage; ``Decision.tracker_accepted``, kept by triggers, says so). One still waiting, refused (422/403) or in conflict is not a decision the
-  team made yet: the tracker still shows the item open, and so do these figures.
+  tracker stage; ``Decision.tracker_accepted``, kept by triggers, says so). One still
+  waiting, refused (422/403) or in conflict is not a decision the team made yet: the
+  tracker still shows the item open, and so do these figures.
 - open = status ``new``/``in_review`` and no landed local decision;
   overdue = open and ``due_at`` < now; due within 4 h = open and now <= ``due_at`` < now + 4 h.
 - A decided item is a landed local :class:`Decision` (its ``decided_at``/``decided_by``),

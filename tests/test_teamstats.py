@@ -13,12 +13,15 @@ import requests
 from alembic import command
 from sqlalchemy import create_engine, delete, select, text
 
+from coi_desktop.credentials import Credentials
 from coi_desktop.database import Database, alembic_config, open_database
 from coi_desktop.ingest import upsert_submission, upsert_user
 from coi_desktop.models import Decision, OutboxItem, Submission, User
 from coi_desktop.review.decisions import decision_body, record_decision, undo_decision
+from coi_desktop.settings import Connection
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.stats import Timeline
+from coi_desktop.sync.team import stats_fetcher
 from coi_desktop.team_lookups import filter_choices
 from coi_desktop.team_queries import (
     aging_buckets,
@@ -615,3 +618,27 @@ def test_migration_0005_backfills_the_accepted_flag(tmp_path: Path) -> None:
         assert not _accepted(db, "d-2")
     finally:
         db.close()
+
+
+def test_the_trackers_figures_come_through_the_one_tracker_client() -> None:
+    def connection(url: str) -> Connection:
+        return Connection(
+            tracker_url=url,
+            procore_api_url="",
+            procore_login_url="",
+            procore_client_id="",
+            procore_auth="",
+        )
+
+    with SandboxServers() as servers:
+        servers.tracker.add_user({"id": "u-4", "name": "Lee Lead", "role": "lead"})
+        good = Credentials(environ={"COI_DESKTOP_TRACKER_TOKEN": "sandbox-token-u-4"})
+        fetch = stats_fetcher(connection(servers.tracker_url), good)
+        assert fetch is not None
+        stats = fetch()
+        assert stats is not None and stats.source == "tracker"
+        refused = stats_fetcher(
+            connection(servers.tracker_url), Credentials(environ={"COI_DESKTOP_TRACKER_TOKEN": "x"})
+        )
+        assert refused is not None and refused() is None  # 401: the local figures stand
+    assert stats_fetcher(connection(""), good) is None  # no tracker configured

@@ -67,8 +67,8 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign
-from coi_desktop.sync.team import ServerStats
 from coi_desktop.team_lookups import assignable_users
+from coi_desktop.team_view import DashboardData, ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
     AgingBucket,
@@ -78,7 +78,6 @@ from coi_desktop.teamstats import (
 from coi_desktop.timeutil import local_zone
 from coi_desktop.ui.dashboard_data import (
     AttentionModel,
-    DashboardData,
     DashboardWorker,
     ReviewerTableModel,
     tracker_stats_fetcher,
