@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from coi_desktop.database import Database
 from coi_desktop.team_lookups import (
+    assignable_users,
     filter_choices,
     last_synced_at,
     learn_team,
@@ -23,7 +24,14 @@ from coi_desktop.team_lookups import (
 )
 from coi_desktop.team_queries import overdue_items, snapshot
 from coi_desktop.team_sql import decided_today_ids, decided_window, missed_24h_ids, stats_since
-from coi_desktop.teamstats import FilterChoices, OverdueItem, StatsFilter, TeamSnapshot, TeamStats
+from coi_desktop.teamstats import (
+    Choice,
+    FilterChoices,
+    OverdueItem,
+    StatsFilter,
+    TeamSnapshot,
+    TeamStats,
+)
 
 # Asks the tracker for its figures; None when it cannot answer (offline, signed out).
 ServerStats = Callable[[], TeamStats | None]
@@ -45,6 +53,7 @@ class DashboardData:
     pending_assignments: int
     decided_today_ids: tuple[str, ...] = ()
     missed_24h_ids: tuple[str, ...] = ()
+    team: tuple[Choice, ...] = ()  # who the lead can give work to, by name
 
 
 def compute_dashboard(
@@ -73,6 +82,7 @@ def compute_dashboard(
         pending = pending_assignments(session)
         today_ids = decided_today_ids(session, now, filters, tz, decided=decided)
         missed = missed_24h_ids(session, now, filters, decided=decided)
+        team = tuple(assignable_users(session))
     online = False
     # The tracker answers for the whole team only; a filtered view is always computed here.
     if server is not None and filters.empty:
@@ -83,10 +93,11 @@ def compute_dashboard(
                 if learn_team(session, remote.reviewers):
                     session.flush()
                     names = user_names(session)
+                    team = tuple(assignable_users(session))
                 else:
                     names = snap.user_names
             snap = replace(snap, stats=remote, user_names=names)
             online = True
     return DashboardData(
-        generation, snap, attention, choices, synced, online, pending, today_ids, missed
+        generation, snap, attention, choices, synced, online, pending, today_ids, missed, team
     )

@@ -206,6 +206,11 @@ def claim(
     return _enqueue(session, "claim", sub, {"user_id": user.id})
 
 
+def unknown_assignee(user_id: str) -> str:
+    """What a lead reads when work is given to someone this store does not know."""
+    return f"There is no user {user_id} to assign work to."
+
+
 def reassign(
     session: Session, submission_ids: list[str], to_user_id: str, lead: User
 ) -> list[OutboxItem]:
@@ -213,7 +218,7 @@ def reassign(
     if lead.role != "lead":
         raise DecisionError("Only team leads can reassign work.")
     if session.get(User, to_user_id) is None:
-        raise DecisionError(f"There is no user {to_user_id} to assign work to.")
+        raise DecisionError(unknown_assignee(to_user_id))
     items = []
     for submission_id in submission_ids:
         sub = _submission(session, submission_id)

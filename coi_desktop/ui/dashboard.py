@@ -9,6 +9,7 @@ main window's queue; ``reassigned(list[str])`` says which submissions were given
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -66,19 +67,20 @@ from PySide6.QtWidgets import (
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
-from coi_desktop.review.decisions import DecisionError, reassign
-from coi_desktop.team_lookups import assignable_users
+from coi_desktop.review.decisions import DecisionError, reassign, unknown_assignee
 from coi_desktop.team_view import DashboardData, ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
     AgingBucket,
     DayTrend,
     StatsFilter,
+    TeamSnapshot,
 )
 from coi_desktop.timeutil import local_zone
 from coi_desktop.ui.dashboard_data import (
     AttentionModel,
     DashboardWorker,
+    Job,
     ReviewerTableModel,
     tracker_stats_fetcher,
 )
@@ -197,6 +199,8 @@ class DashboardWidget(QWidget):
     reassigned = Signal(list)  # submission ids given to someone (outbox items written)
     refreshed = Signal()  # new figures are on screen
     _request = Signal(int, object, object)  # generation, StatsFilter, tzinfo → the worker
+    _job = Signal(object)  # Job → the worker
+    _drain = Signal()  # blocking: returns once the worker ran every job queued before
 
     def __init__(
         self,
@@ -216,6 +220,7 @@ class DashboardWidget(QWidget):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.data: DashboardData | None = None
         self._generation = 0
+        self._answered = 0  # the newest generation the worker has answered (or failed)
         self._thread: QThread | None = None
         # Replaceable (tests, other front ends): choose a reviewer for these ids, or None.
         self.choose_reviewer: Callable[[list[str]], str | None] = self._ask_reviewer
@@ -396,9 +401,12 @@ class DashboardWidget(QWidget):
         self.worker = DashboardWorker(self.workspace, fetcher, self.clock)
         self.worker.moveToThread(self._thread)
         self._request.connect(self.worker.compute)
+        self._job.connect(self.worker.run)
+        self._drain.connect(self.worker.drain, Qt.ConnectionType.BlockingQueuedConnection)
         # Explicitly queued: results are always handled on the GUI thread.
         self.worker.ready.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.worker.job_finished.connect(self._job_finished, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
         # As a tab the widget gets no closeEvent; join the worker before the app goes away.
         app = QCoreApplication.instance()
@@ -430,7 +438,9 @@ class DashboardWidget(QWidget):
     @Slot()
     def _tick(self) -> None:
         """The minute's refresh: figures move with the clock, the filter lists do not."""
-        if self.allowed and self._thread is not None:
+        # While a refresh is still being computed the tick adds nothing; asking again would
+        # only make that answer stale before it arrives (on a slow, busy machine, for ever).
+        if self.allowed and self._thread is not None and self._answered >= self._generation:
             self._request_figures()
 
     def _request_figures(self) -> None:
@@ -440,6 +450,7 @@ class DashboardWidget(QWidget):
 
     @Slot(object)
     def _show(self, data: DashboardData) -> None:
+        self._answered = max(self._answered, data.generation)
         if data.generation != self._generation:
             return  # an older answer overtaken by a newer request
         self.data = data
@@ -483,6 +494,7 @@ class DashboardWidget(QWidget):
 
     @Slot(int, str)
     def _failed(self, generation: int, message: str) -> None:
+        self._answered = max(self._answered, generation)
         if generation == self._generation:
             self.status.setText(message)
 
@@ -712,29 +724,46 @@ class DashboardWidget(QWidget):
         self.reassign_submissions(ids)
 
     def reassign_submissions(self, ids: list[str]) -> bool:
-        """Ask the lead for a reviewer, then queue the assignment (works offline)."""
-        if not self.allowed or self.user is None or not ids:
+        """Ask the lead for a reviewer, then queue the assignment (works offline).
+
+        True once the assignment is handed to the worker thread, which writes the outbox
+        items; ``reassigned`` follows when they are stored, a warning if they could not be.
+        """
+        if not self.allowed or self.user is None or not ids or self._thread is None:
             return False
         to_user = self.choose_reviewer(ids)
         if not to_user:
             return False
-        try:
-            with self.workspace.database.session() as session:
-                lead = session.get(User, self.user.id)
+        known = self.data.team if self.data is not None else None
+        if known is not None and to_user not in {person.value for person in known}:
+            self._warn(unknown_assignee(to_user))  # the dialog offers no one else
+            return False
+        database, lead_id, chosen = self.workspace.database, self.user.id, list(ids)
+
+        def work() -> list[str]:
+            with database.session() as session:
+                lead = session.get(User, lead_id)
                 if lead is None:
                     raise DecisionError("Your user record is missing; sync with the tracker.")
-                reassign(session, ids, to_user, lead)
-        except DecisionError as exc:
-            self._warn(str(exc))
-            return False
-        self.reassigned.emit(list(ids))
-        self.refresh()
+                reassign(session, chosen, to_user, lead)
+            return chosen
+
+        def done(given: list[str]) -> None:
+            self.reassigned.emit(given)
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, DecisionError):
+                self._warn(str(exc))
+            else:
+                self._warn("Could not reassign: an unexpected error (the log has the details).")
+
+        self._in_background(f"reassign {len(chosen)} submission(s)", work, done, failed)
         return True
 
     def team_members(self) -> list[TeamMember]:
-        """Everyone work can be given to, by name, with what they hold now."""
-        with self.workspace.database.session() as session:
-            people = assignable_users(session)
+        """Everyone work can be given to, by name, with what they hold now (last refresh)."""
+        people = self.data.team if self.data else ()
         stats = self.data.snapshot.stats.reviewers if self.data else ()
         load = {r.user_id: (r.assigned_open, r.in_review) for r in stats}
         me = self.user.id if self.user else None
@@ -763,25 +792,58 @@ class DashboardWidget(QWidget):
         write_pdf(self.data.snapshot, Path(path))
 
     def _export_csv_dialog(self) -> None:
-        self._export("CSV", "team-figures.csv", "CSV files (*.csv)", self.export_csv)
+        self._export("CSV", "team-figures.csv", "CSV files (*.csv)", write_csv)
 
     def _export_pdf_dialog(self) -> None:
-        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", self.export_pdf)
+        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", write_pdf)
 
-    def _export(self, what: str, name: str, pattern: str, write: Callable[[Path], None]) -> None:
+    def _export(
+        self,
+        what: str,
+        name: str,
+        pattern: str,
+        write: Callable[[TeamSnapshot, Path], None],
+    ) -> None:
+        """Ask where, then write the view's figures there on the worker thread."""
         if self.data is None:
             return
-        stamp = self.data.snapshot.now.astimezone(self.tz).strftime("%Y-%m-%d")
+        snapshot = self.data.snapshot  # the figures on screen now, whatever comes next
+        stamp = snapshot.now.astimezone(self.tz).strftime("%Y-%m-%d")
         suggested = str(Path.home() / f"{Path(name).stem}-{stamp}{Path(name).suffix}")
         path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", suggested, pattern)
         if not path:
             return
-        try:
-            write(Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, f"Export {what}", f"Could not write {path}: {exc}")
-            return
-        self.status.setText(f"{what} saved to {path}")
+        self.status.setText(f"Writing the {what} to {path}…")
+
+        def failed(exc: Exception) -> None:
+            reason = exc if isinstance(exc, OSError) else "an unexpected error (see the log)"
+            QMessageBox.warning(self, f"Export {what}", f"Could not write {path}: {reason}")
+
+        self._in_background(
+            f"export the {what}",
+            lambda: write(snapshot, Path(path)),
+            lambda _: self.status.setText(f"{what} saved to {path}"),
+            failed,
+        )
+
+    # -- background work -------------------------------------------------------------------
+
+    def _in_background(
+        self,
+        label: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Run ``work`` on the team view's thread, after the refreshes already asked for."""
+        self._job.emit(Job(label, work, done, failed))
+
+    @Slot(object, object, object)
+    def _job_finished(self, job: Job, result: object, error: Exception | None) -> None:
+        if error is None:
+            job.done(result)
+        else:
+            job.failed(error)
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -790,6 +852,10 @@ class DashboardWidget(QWidget):
         if hasattr(self, "timer"):
             self.timer.stop()
         if self._thread is not None:
+            # Writes the lead asked for reach the store before the thread goes; refreshes
+            # still queued are skipped.
+            self.worker.latest = sys.maxsize
+            self._drain.emit()
             self._thread.quit()
             self._thread.wait()
             self._thread = None
