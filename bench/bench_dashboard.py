@@ -34,7 +34,7 @@ from coi_desktop.models import (
     User,
     Vendor,
 )
-from coi_desktop.report import pdf_bytes
+from coi_desktop.report_pdf import pdf_bytes
 from coi_desktop.teamstats import StatsFilter
 
 FIRST = [

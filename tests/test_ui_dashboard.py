@@ -19,7 +19,8 @@ from sqlalchemy import event
 
 from coi_desktop.models import OutboxItem, Submission, User
 from coi_desktop.queue import QueueFilter, count_queue, query_queue
-from coi_desktop.report import write_csv, write_pdf
+from coi_desktop.report import write_csv
+from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coi_desktop.report import write_csv, write_pdf
+from coi_desktop.report import write_csv
+from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.team import stats_fetcher
 from coi_desktop.team_lookups import learn_team
 from coi_desktop.team_queries import snapshot

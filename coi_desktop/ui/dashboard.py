@@ -47,7 +47,8 @@ from PySide6.QtWidgets import (
 
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
-from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
+from coi_desktop.report import local_time_text, tiles, write_csv
+from coi_desktop.report_pdf import write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign, unknown_assignee
 from coi_desktop.team_view import DashboardData, ServerStats
 from coi_desktop.teamstats import (
