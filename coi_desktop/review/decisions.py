@@ -30,6 +30,7 @@ from coi_desktop.models import (
 )
 from coi_desktop.review.checklist import RESULTS, ChecklistLine, override, summarize
 from coi_desktop.review.precheck import compose_deficiencies, policies_for_decision
+from coi_desktop.timeutil import iso
 
 Outcome = Literal["compliant", "non_compliant", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("compliant", "non_compliant", "rejected")
@@ -378,7 +379,7 @@ def decision_body(decision: Decision) -> dict[str, Any]:
     body: dict[str, Any] = {
         "outcome": decision.outcome,
         "decided_by": decision.decided_by,
-        "decided_at": decision.decided_at.isoformat().replace("+00:00", "Z"),
+        "decided_at": iso(decision.decided_at),
         "deficiencies": [d for d in decision.deficiencies if isinstance(d, str) and d.strip()],
         "checklist": [
             tracker_checklist_item(line)
