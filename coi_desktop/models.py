@@ -151,6 +151,8 @@ class Submission(Base):
         Index("ix_submissions_assigned_due", "assigned_to", "due_at"),
         # The team view's received-per-day trend reads two weeks of it (migration 0005).
         Index("ix_submissions_received", "received_at"),
+        # Its customers for the filter box, and a view filtered by customer (migration 0005).
+        Index("ix_submissions_company", "procore_company_id"),
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)

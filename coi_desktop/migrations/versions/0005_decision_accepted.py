@@ -17,7 +17,8 @@ exactly "an outbox item of kind ``decision`` of this decision is past stage ``tr
 Partial indexes over the decisions that count (accepted, not undone) let the figures read
 them by submission and by time without visiting the others; an index on
 ``submissions.received_at`` lets the trend count two weeks of arrivals without reading the
-whole table.
+whole table, and one on ``submissions.procore_company_id`` lists the customers for the
+filter box and narrows a view to one.
 """
 
 from __future__ import annotations
@@ -76,9 +77,11 @@ def upgrade() -> None:
     for name, column in INDEXES.items():
         op.create_index(name, "decisions", [column], sqlite_where=sa.text(COUNTED))
     op.create_index("ix_submissions_received", "submissions", ["received_at"])
+    op.create_index("ix_submissions_company", "submissions", ["procore_company_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_submissions_company", "submissions")
     op.drop_index("ix_submissions_received", "submissions")
     for name in INDEXES:
         op.drop_index(name, "decisions")
