@@ -8,6 +8,7 @@ Targets (brief of issue 6): dashboard refresh < 200 ms, PDF report export < 1 s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -33,7 +34,7 @@ from coi_desktop.models import (
     User,
     Vendor,
 )
-from coi_desktop.report import pdf_bytes
+from coi_desktop.report_pdf import pdf_bytes
 from coi_desktop.teamstats import StatsFilter
 
 FIRST = [
@@ -353,7 +354,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.screenshot:
         return screenshot(args.screenshot, args.rows, args.reviewers)
-    from coi_desktop.ui.dashboard_data import compute_dashboard
+    from coi_desktop.team_view import compute_dashboard
     from coi_desktop.workspace import open_workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -376,7 +377,7 @@ def main() -> int:
             times, cpu = [], []
             for _ in range(args.repeat):
                 t0, c0 = time.perf_counter(), time.thread_time()
-                data = compute_dashboard(workspace, 1, StatsFilter(), tz, now, None)
+                data = compute_dashboard(workspace.database, 1, StatsFilter(), tz, now, None)
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.thread_time() - c0)
             print(
@@ -394,7 +395,7 @@ def main() -> int:
             times = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                compute_dashboard(workspace, 1, filtered, tz, now, None)
+                compute_dashboard(workspace.database, 1, filtered, tz, now, None)
                 times.append(time.perf_counter() - t0)
             print(
                 f"dashboard refresh, filtered (customer + kind): median "
@@ -412,6 +413,9 @@ def main() -> int:
             )
             t0 = time.perf_counter()
             from coi_desktop.cli import main as cli_main
+
+            # The command reads the bench's store, never the user's own.
+            os.environ["COI_DESKTOP_HOME"] = str(home)
 
             code = cli_main(
                 [
@@ -436,8 +440,6 @@ def main() -> int:
 
 
 def _time_gui(workspace: Any, tz: Any) -> None:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication

@@ -21,7 +21,6 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coi_desktop.atomic import write_atomic
 from coi_desktop.models import Decision, OutboxItem, Submission
+from coi_desktop.timeutil import iso_or_none
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def entry(session: Session, item: OutboxItem) -> dict[str, Any]:
             "checklist": decision.checklist,
             "policies": decision.policies,
             "decided_by": decision.decided_by,
-            "decided_at": _iso(decision.decided_at),
+            "decided_at": iso_or_none(decision.decided_at),
             "version_seen": decision.version_seen,
             "undone": bool(decision.undone),
         },
@@ -117,7 +117,7 @@ def _item(item: OutboxItem) -> dict[str, Any]:
         "stage": item.stage,
         "attempts": item.attempts or 0,
         "last_error": item.last_error,
-        "created_at": _iso(item.created_at),
+        "created_at": iso_or_none(item.created_at),
     }
 
 
@@ -129,8 +129,8 @@ def submission_snapshot(sub: Submission) -> dict[str, Any]:
         "kind": sub.kind,
         "status": sub.status,
         "scope": sub.scope,
-        "received_at": _iso(sub.received_at),
-        "due_at": _iso(sub.due_at),
+        "received_at": iso_or_none(sub.received_at),
+        "due_at": iso_or_none(sub.due_at),
         "assigned_to": sub.assigned_to,
         "procore_company_id": sub.procore_company_id,
         "requirement_profile_id": sub.requirement_profile_id,
@@ -163,10 +163,6 @@ def submission_snapshot(sub: Submission) -> dict[str, Any]:
             for d in sub.documents
         ],
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 @contextlib.contextmanager

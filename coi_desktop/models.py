@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -157,6 +159,10 @@ class Submission(Base):
         Index("ix_submissions_due", "due_at"),
         Index("ix_submissions_status_due", "status", "due_at"),
         Index("ix_submissions_assigned_due", "assigned_to", "due_at"),
+        # The team view's received-per-day trend reads two weeks of it (migration 0005).
+        Index("ix_submissions_received", "received_at"),
+        # Its customers for the filter box, and a view filtered by customer (migration 0005).
+        Index("ix_submissions_company", "procore_company_id"),
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -238,6 +244,19 @@ class ChecklistLineRow(Base):
 
 class Decision(Base):
     __tablename__ = "decisions"
+    # The decisions the team figures count (migration 0005), by submission and by time.
+    __table_args__ = (
+        Index(
+            "ix_decisions_counted_submission",
+            "submission_id",
+            sqlite_where=text("tracker_accepted = 1 AND undone = 0"),
+        ),
+        Index(
+            "ix_decisions_counted_decided_at",
+            "decided_at",
+            sqlite_where=text("tracker_accepted = 1 AND undone = 0"),
+        ),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid
     submission_id: Mapped[str] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
@@ -251,6 +270,9 @@ class Decision(Base):
     decided_at: Mapped[datetime]
     version_seen: Mapped[int] = mapped_column(Integer)
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The tracker accepted it (its outbox item is past the tracker stage). Kept by triggers on
+    # outbox_items (migration 0005) in the same transaction as the stage; never set in Python.
+    tracker_accepted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OutboxItem(Base):

@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.operators import custom_op
 
 from coi_desktop.models import OPEN_STATUSES, Decision, OutboxItem, Project, Submission, Vendor
+from coi_desktop.timeutil import iso
 
 Ts = TypeVarTuple("Ts")
 View = Literal["all", "mine", "unassigned", "open"]
@@ -98,8 +99,8 @@ class QueueRow:
             "version": self.version,
             "kind": self.kind,
             "status": self.status,
-            "received_at": _iso(self.received_at),
-            "due_at": _iso(self.due_at),
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
             "vendor": self.vendor,
             "project": self.project,
             "scope": self.scope,
@@ -109,10 +110,6 @@ class QueueRow:
             "delivery": self.delivery,
             "delivery_error": self.delivery_error,
         }
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _base(

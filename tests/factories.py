@@ -7,15 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from coi_desktop.ingest import upsert_profile, upsert_submission, upsert_user
+from coi_desktop.timeutil import iso
 from coi_desktop.workspace import Workspace
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PDF_BYTES = b"%PDF-1.4\n% test document\n"
 PDF_SHA = hashlib.sha256(PDF_BYTES).hexdigest()
-
-
-def iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def submission(

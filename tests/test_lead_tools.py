@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from coi_desktop.models import OutboxItem, User
-from coi_desktop.report import write_pdf
+from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.engine import SyncEngine, config_for
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.ui.dashboard import DashboardWidget

@@ -14,8 +14,10 @@ import pytest
 
 from coi_desktop.cli import main
 from coi_desktop.database import open_database
-from coi_desktop.report import csv_text, format_minutes, format_share, pdf_bytes, write_pdf
-from coi_desktop.teamstats import StatsFilter, TeamSnapshot, compute_stats, snapshot
+from coi_desktop.report import csv_text, format_minutes, format_share
+from coi_desktop.report_pdf import pdf_bytes, write_pdf
+from coi_desktop.team_queries import compute_stats, snapshot
+from coi_desktop.teamstats import StatsFilter, TeamSnapshot
 from coi_desktop.workspace import open_workspace
 from tests.test_teamstats import CHICAGO, NOW, Store
 

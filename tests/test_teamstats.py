@@ -10,27 +10,29 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import create_engine, delete, select, text
 
-from coi_desktop.database import Database, open_database
+from coi_desktop.credentials import Credentials
+from coi_desktop.database import Database, alembic_config, open_database
 from coi_desktop.ingest import upsert_submission, upsert_user
-from coi_desktop.models import OutboxItem, Submission, User
+from coi_desktop.models import Decision, OutboxItem, Submission, User
 from coi_desktop.review.decisions import decision_body, record_decision, undo_decision
+from coi_desktop.settings import Connection
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.stats import Timeline
-from coi_desktop.teamstats import (
-    StatsFilter,
-    TeamStats,
+from coi_desktop.sync.team import stats_fetcher
+from coi_desktop.team_lookups import filter_choices
+from coi_desktop.team_queries import (
     aging_buckets,
     compute_stats,
     daily_trend,
-    decided_today_ids,
-    filter_choices,
-    local_day_bounds,
-    missed_24h_ids,
     overdue_items,
     snapshot,
 )
+from coi_desktop.team_sql import decided_today_ids, missed_24h_ids
+from coi_desktop.teamstats import StatsFilter, TeamStats
+from coi_desktop.timeutil import local_day_bounds
 from tests import factories
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -543,3 +545,100 @@ def test_local_figures_agree_with_the_sandbox_tracker(store: Store) -> None:
     assert by_user(local.pop("reviewers")) == by_user(server.pop("reviewers"))
     assert local == server
     assert server["decided_today"] == 4 and server["overdue"] == 2
+
+
+def _accepted(db: Database, decision_id: str) -> bool:
+    with db.session() as session:
+        decision = session.get(Decision, decision_id)
+        assert decision is not None
+        return decision.tracker_accepted
+
+
+def test_the_accepted_flag_follows_the_outbox_stage_in_the_same_transaction(
+    store: Store, db: Database
+) -> None:
+    store.user("u-1")
+    store.sub("s-1", at("2026-11-22 06:00"), status="in_review", assigned_to="u-1")
+    decision_id = store.decide("s-1", at("2026-11-22 08:00"), state="pending")
+    assert not _accepted(db, decision_id)
+    assert store.stats().open == 1
+    with db.session() as session:
+        item = session.scalars(
+            select(OutboxItem).where(OutboxItem.decision_id == decision_id)
+        ).one()
+        item.stage = "procore"  # what the tracker stage does when the tracker took it
+        session.flush()
+        # Read in the same transaction: the trigger ran with the stage's own UPDATE.
+        assert session.scalar(select(Decision.tracker_accepted).where(Decision.id == decision_id))
+    assert _accepted(db, decision_id)
+    assert store.stats().open == 0
+    with db.session() as session:
+        session.execute(delete(OutboxItem).where(OutboxItem.decision_id == decision_id))
+    assert not _accepted(db, decision_id)
+
+
+def test_migration_0005_backfills_the_accepted_flag(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+        connection.execute(
+            text("INSERT INTO vendors (id, name) VALUES ('v-1', 'Acme Drywall LLC');")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO submissions (id, version, kind, status, received_at, due_at, scope,"
+                " vendor_id, synced_at) VALUES ('s-1', 1, 'coi', 'new', '2026-11-20 10:00:00',"
+                " '2026-11-21 10:00:00', 'project', 'v-1', '2026-11-20 10:00:00'),"
+                " ('s-2', 1, 'coi', 'new', '2026-11-20 10:00:00',"
+                " '2026-11-21 10:00:00', 'project', 'v-1', '2026-11-20 10:00:00')"
+            )
+        )
+        for n, stage in ((1, "done"), (2, "tracker")):
+            connection.execute(
+                text(
+                    "INSERT INTO decisions (id, submission_id, outcome, deficiencies, checklist,"
+                    " policies, decided_by, decided_at, version_seen, undone) VALUES"
+                    f" ('d-{n}', 's-{n}', 'compliant', '[]', '[]', '[]', 'u-1',"
+                    " '2026-11-20 12:00:00', 1, 0)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_items (id, kind, submission_id, decision_id, payload,"
+                    " state, stage, attempts, created_at, updated_at) VALUES"
+                    f" ('o-{n}', 'decision', 's-{n}', 'd-{n}', '{{}}', 'pending', '{stage}', 0,"
+                    " '2026-11-20 12:00:00', '2026-11-20 12:00:00')"
+                )
+            )
+    engine.dispose()
+    db = open_database(path, backups_dir=tmp_path / "backups")
+    try:
+        assert _accepted(db, "d-1")
+        assert not _accepted(db, "d-2")
+    finally:
+        db.close()
+
+
+def test_the_trackers_figures_come_through_the_one_tracker_client() -> None:
+    def connection(url: str) -> Connection:
+        return Connection(
+            tracker_url=url,
+            procore_api_url="",
+            procore_login_url="",
+            procore_client_id="",
+            procore_auth="",
+        )
+
+    with SandboxServers() as servers:
+        servers.tracker.add_user({"id": "u-4", "name": "Lee Lead", "role": "lead"})
+        good = Credentials(environ={"COI_DESKTOP_TRACKER_TOKEN": "sandbox-token-u-4"})
+        fetch = stats_fetcher(connection(servers.tracker_url), good)
+        assert fetch is not None
+        stats = fetch()
+        assert stats is not None and stats.source == "tracker"
+        refused = stats_fetcher(
+            connection(servers.tracker_url), Credentials(environ={"COI_DESKTOP_TRACKER_TOKEN": "x"})
+        )
+        assert refused is not None and refused() is None  # 401: the local figures stand
+    assert stats_fetcher(connection(""), good) is None  # no tracker configured

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, timedelta
@@ -14,9 +15,12 @@ import pytest
 import requests
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import event
 
 from coi_desktop.models import OutboxItem, Submission, User
 from coi_desktop.queue import QueueFilter, count_queue, query_queue
+from coi_desktop.report import write_csv
+from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
@@ -146,7 +150,7 @@ def test_online_figures_come_from_the_tracker_unless_filtered(
     qtbot: QtBot, workspace: Workspace
 ) -> None:
     with workspace.database.session() as session:
-        from coi_desktop.teamstats import compute_stats
+        from coi_desktop.team_queries import compute_stats
 
         remote = compute_stats(session, NOW, tz=UTC).to_json()
     remote["overdue"] = 7  # so we can tell where the figure came from
@@ -289,7 +293,8 @@ def test_reassign_payload_is_what_the_tracker_accepts(qtbot: QtBot, workspace: W
     """Online: the outbox item the dashboard writes, delivered as the sync worker will."""
     widget = shown(qtbot, workspace)
     widget.choose_reviewer = lambda ids: "u-1"
-    assert widget.reassign_submissions(["s-late"])
+    with qtbot.waitSignal(widget.reassigned):  # the outbox is written off the GUI thread
+        assert widget.reassign_submissions(["s-late"])
     with workspace.database.session() as session:
         item = session.query(OutboxItem).filter_by(kind="assign").one()
         payload, sub_id = dict(item.payload), item.submission_id
@@ -392,7 +397,8 @@ def test_reassign_is_delivered_to_the_sandbox_by_the_sync_engine(
                 "s-late", status="in_review", assigned_to="u-2", version=sub.version
             )
         servers.tracker.add_submission(data)
-        assert widget.reassign_submissions(["s-late"])
+        with qtbot.waitSignal(widget.reassigned):  # the outbox is written off the GUI thread
+            assert widget.reassign_submissions(["s-late"])
         engine = SyncEngine(
             workspace.database,
             workspace.documents,
@@ -422,3 +428,51 @@ def test_the_view_refreshes_by_itself(qtbot: QtBot, workspace: Workspace) -> Non
     widget.shutdown()
     widget.shutdown()  # safe twice
     assert widget._thread is None
+
+
+def test_no_store_or_report_work_on_the_gui_thread(
+    qtbot: QtBot, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refresh, reassign and export from their slots: every SQL statement and every report
+    file is made on the team view's thread; the GUI thread only hands work over."""
+    widget = shown(qtbot, workspace)
+    gui = threading.current_thread()
+    on_gui: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if threading.current_thread() is gui:
+            on_gui.append(statement)
+
+    def written_by(write: Any) -> Any:
+        def wrapper(*args: Any) -> None:
+            assert threading.current_thread() is not gui, "a report was written on the GUI thread"
+            write(*args)
+
+        return wrapper
+
+    monkeypatch.setattr("coi_desktop.ui.dashboard.write_pdf", written_by(write_pdf))
+    monkeypatch.setattr("coi_desktop.ui.dashboard.write_csv", written_by(write_csv))
+    target = tmp_path / "team.pdf"
+    monkeypatch.setattr(
+        "coi_desktop.ui.dashboard.QFileDialog.getSaveFileName", lambda *a: (str(target), "")
+    )
+    engine = workspace.database.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = widget.data
+        widget.refresh_button.click()
+        qtbot.waitUntil(lambda: widget.data is not first, timeout=10_000)
+        widget.choose_reviewer = lambda ids: "u-1"
+        _select_rows(widget, ["s-late"])
+        assert widget.team_members()  # from the last refresh, no query
+        with qtbot.waitSignal(widget.reassigned, timeout=10_000):
+            widget.reassign_action.trigger()
+        widget.pdf_button.click()
+        qtbot.waitUntil(lambda: "saved to" in widget.status.text(), timeout=20_000)
+        target = tmp_path / "team.csv"
+        widget.csv_button.click()
+        qtbot.waitUntil(lambda: "CSV saved to" in widget.status.text(), timeout=20_000)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert on_gui == []
+    assert (tmp_path / "team.pdf").stat().st_size > 0 and (tmp_path / "team.csv").exists()

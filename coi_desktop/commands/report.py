@@ -1,6 +1,6 @@
 """`coi-desktop report --pdf FILE [--csv FILE]`: the team lead's report from the local store.
 
-The figures are the dashboard's (the same :func:`coi_desktop.teamstats.snapshot`), so a lead
+The figures are the dashboard's (the same :func:`coi_desktop.team_queries.snapshot`), so a lead
 can schedule a daily e-mail of exactly what the team view shows.
 """
 
@@ -13,9 +13,13 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coi_desktop.report import write_csv, write_pdf
-from coi_desktop.sync.team import learn_team, stats_fetcher
-from coi_desktop.teamstats import StatsFilter, local_zone, snapshot
+from coi_desktop.report import write_csv
+from coi_desktop.report_pdf import write_pdf
+from coi_desktop.sync.team import stats_fetcher
+from coi_desktop.team_lookups import learn_team
+from coi_desktop.team_queries import snapshot
+from coi_desktop.teamstats import StatsFilter
+from coi_desktop.timeutil import local_zone
 from coi_desktop.workspace import Workspace, open_workspace
 
 HELP = "write the team report (one-page PDF, optional CSV) from the local store"

@@ -32,6 +32,7 @@ from coi_desktop.models import (
 )
 from coi_desktop.review.checklist import RESULTS, ChecklistLine, override, summarize
 from coi_desktop.review.precheck import compose_deficiencies, policies_for_decision
+from coi_desktop.timeutil import iso
 
 # An item in one of these states can be replaced by a corrected decision.
 REOPENABLE = ("conflict", "failed")
@@ -205,6 +206,11 @@ def claim(
     return _enqueue(session, "claim", sub, {"user_id": user.id})
 
 
+def unknown_assignee(user_id: str) -> str:
+    """What a lead reads when work is given to someone this store does not know."""
+    return f"There is no user {user_id} to assign work to."
+
+
 def reassign(
     session: Session, submission_ids: list[str], to_user_id: str, lead: User
 ) -> list[OutboxItem]:
@@ -212,7 +218,7 @@ def reassign(
     if lead.role != "lead":
         raise DecisionError("Only team leads can reassign work.")
     if session.get(User, to_user_id) is None:
-        raise DecisionError(f"There is no user {to_user_id} to assign work to.")
+        raise DecisionError(unknown_assignee(to_user_id))
     items = []
     for submission_id in submission_ids:
         sub = _submission(session, submission_id)
@@ -372,7 +378,7 @@ def decision_body(decision: Decision) -> dict[str, Any]:
     body: dict[str, Any] = {
         "outcome": decision.outcome,
         "decided_by": decision.decided_by,
-        "decided_at": decision.decided_at.isoformat().replace("+00:00", "Z"),
+        "decided_at": iso(decision.decided_at),
         "deficiencies": [d for d in decision.deficiencies if isinstance(d, str) and d.strip()],
         "checklist": [
             tracker_checklist_item(line)

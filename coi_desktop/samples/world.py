@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from coi_desktop.timeutil import iso
+
 from . import require_blank_form
 from .backing import random_endorsements
 from .certificates import render
@@ -308,8 +310,8 @@ class _SubmissionBuilder:
                 "version": version,
                 "kind": kind,
                 "status": status,
-                "received_at": _iso(received),
-                "due_at": _iso(received + DUE_AFTER),
+                "received_at": iso(received, timespec="seconds"),
+                "due_at": iso(received + DUE_AFTER, timespec="seconds"),
                 "assigned_to": assigned,
                 "vendor": dict(vendor),
                 "project": dict(project) if project else None,
@@ -425,7 +427,3 @@ def _coi_filename(rng: random.Random, slug: str, style: str, received: datetime)
             f"{slug}_ACORD25.pdf",
         )
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

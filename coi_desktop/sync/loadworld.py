@@ -17,6 +17,7 @@ from sqlalchemy import select
 from coi_desktop.database import Database
 from coi_desktop.models import Extraction, Submission, User
 from coi_desktop.review.decisions import claim, record_decision
+from coi_desktop.timeutil import iso
 
 COMPANY_ID = 4280
 USERS = [
@@ -49,10 +50,6 @@ class LoadWorld:
     vendors: list[dict[str, Any]] = field(default_factory=list)
     projects: list[dict[str, Any]] = field(default_factory=list)
     commitments: list[dict[str, Any]] = field(default_factory=list)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def build_load_world(

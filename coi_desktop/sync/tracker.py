@@ -124,6 +124,11 @@ class TrackerClient:
             )
         return body
 
+    def queue_stats(self) -> dict[str, Any]:
+        """``GET /queue/stats``: the whole team's figures (the dashboard's online source)."""
+        body: dict[str, Any] = self._read("/queue/stats", "the team figures")
+        return body
+
     def submission(self, submission_id: str) -> dict[str, Any]:
         path = f"/submissions/{segment(submission_id, 'submission')}"
         body: dict[str, Any] = self._read(path, submission_id)

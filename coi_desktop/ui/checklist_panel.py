@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.precheck import compose_deficiencies
+from coi_desktop.review.submission_view import SubmissionView
 from coi_desktop.ui import theme
 from coi_desktop.ui.checklist_model import FOUND, HEADERS, REQUIRED, ChecklistModel, value_text
 from coi_desktop.ui.queue_model import KIND_TEXT, OUTCOME_TEXT, STATUS_TEXT, countdown_text
-from coi_desktop.ui.review_data import SubmissionView
 
 DETAIL_LINES = 6  # the selected line's detail: result, values, sentence, evidence, note
 VALUE_COLUMN_EM = 9  # Required / Found may always grow this wide ("$10,000,000" fits)

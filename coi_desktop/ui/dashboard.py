@@ -9,24 +9,14 @@ main window's queue; ``reassigned(list[str])`` says which submissions were given
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QLineSeries,
-    QStackedBarSeries,
-    QValueAxis,
-)
 from PySide6.QtCore import (
     QCoreApplication,
-    QMargins,
     QModelIndex,
     Qt,
     QThread,
@@ -36,27 +26,19 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
-    QColor,
-    QFont,
-    QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -65,21 +47,28 @@ from PySide6.QtWidgets import (
 
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
-from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
-from coi_desktop.review.decisions import DecisionError, reassign
-from coi_desktop.sync.team import ServerStats
+from coi_desktop.report import local_time_text, tiles, write_csv
+from coi_desktop.report_pdf import write_pdf
+from coi_desktop.review.decisions import DecisionError, reassign, unknown_assignee
+from coi_desktop.team_view import DashboardData, ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
-    AgingBucket,
-    DayTrend,
     StatsFilter,
-    assignable_users,
-    local_zone,
+    TeamSnapshot,
+)
+from coi_desktop.timeutil import local_zone
+from coi_desktop.ui.dashboard_charts import (
+    STYLE,
+    Tile,
+    draw_aging,
+    draw_trend,
+    new_chart,
+    tiles_template,
 )
 from coi_desktop.ui.dashboard_data import (
     AttentionModel,
-    DashboardData,
     DashboardWorker,
+    Job,
     ReviewerTableModel,
     tracker_stats_fetcher,
 )
@@ -89,103 +78,12 @@ from coi_desktop.workspace import Workspace
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
-BLUE, RED, GREY, GREEN = QColor("#2a6bbf"), QColor("#c8332b"), QColor("#8a94a3"), QColor("#2f8f55")
 AUTO = object()  # "ask the configured tracker" (the default for ``server``)
 
 
 def dashboard_allowed(user: User | None) -> bool:
     """Only team leads get the team view and reassignment."""
     return user is not None and user.role == "lead"
-
-
-# ---------------------------------------------------------------- pieces
-
-
-class Tile(QFrame):
-    """A headline figure; click it (or Enter/Space when focused) to see the items behind it."""
-
-    clicked = Signal()
-
-    def __init__(self, key: str, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.setObjectName("tile")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.caption = QLabel(caption)
-        self.caption.setObjectName("tileCaption")
-        self.caption.setWordWrap(True)  # seven tiles share 1366 px
-        self.value = QLabel("—")
-        self.value.setObjectName("tileValue")
-        self.note = QLabel("")
-        self.note.setObjectName("tileNote")
-        self.note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(2)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.note)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName(caption)
-
-    def show_value(
-        self,
-        value: str,
-        note: str = "",
-        *,
-        alert: bool = False,
-        warn: bool = False,
-        clickable: bool = True,
-    ) -> None:
-        self.value.setText(value)
-        self.note.setText(note)
-        self.setProperty("alert", alert)
-        self.setProperty("warn", warn and not alert)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.setCursor(
-            Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
-        )
-        self.setAccessibleDescription(f"{value} {note}".strip())
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
-            event.position().toPoint()
-        ):
-            self.clicked.emit()
-        super().mouseReleaseEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.clicked.emit()
-            return
-        super().keyPressEvent(event)
-
-
-def _chart(title: str) -> tuple[QChart, QChartView]:
-    chart = QChart()
-    chart.setTitle(title)
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.setMargins(QMargins(4, 4, 4, 4))
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    chart.setBackgroundRoundness(0)
-    view = QChartView(chart)
-    view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(260)
-    return chart, view
-
-
-def _small(font: QFont) -> QFont:
-    font.setPointSizeF(max(6.0, font.pointSizeF() - 1))
-    return font
-
-
-def _clear(chart: QChart) -> None:
-    chart.removeAllSeries()
-    for axis in chart.axes():
-        chart.removeAxis(axis)
 
 
 # ---------------------------------------------------------------- the widget
@@ -198,6 +96,8 @@ class DashboardWidget(QWidget):
     reassigned = Signal(list)  # submission ids given to someone (outbox items written)
     refreshed = Signal()  # new figures are on screen
     _request = Signal(int, object, object)  # generation, StatsFilter, tzinfo → the worker
+    _job = Signal(object)  # Job → the worker
+    _drain = Signal()  # blocking: returns once the worker ran every job queued before
 
     def __init__(
         self,
@@ -217,6 +117,7 @@ class DashboardWidget(QWidget):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.data: DashboardData | None = None
         self._generation = 0
+        self._answered = 0  # the newest generation the worker has answered (or failed)
         self._thread: QThread | None = None
         # Replaceable (tests, other front ends): choose a reviewer for these ids, or None.
         self.choose_reviewer: Callable[[list[str]], str | None] = self._ask_reviewer
@@ -297,8 +198,10 @@ class DashboardWidget(QWidget):
             self.tiles[key] = tile
         root.addLayout(tile_row)
 
-        self.aging_chart, self.aging_view = _chart("Open items by hours since receipt")
-        self.trend_chart, self.trend_view = _chart("Last 14 days: received, decided, % within 24 h")
+        self.aging_chart, self.aging_view = new_chart("Open items by hours since receipt")
+        self.trend_chart, self.trend_view = new_chart(
+            "Last 14 days: received, decided, % within 24 h"
+        )
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.aging_view)
         charts.addWidget(self.trend_view)
@@ -397,9 +300,12 @@ class DashboardWidget(QWidget):
         self.worker = DashboardWorker(self.workspace, fetcher, self.clock)
         self.worker.moveToThread(self._thread)
         self._request.connect(self.worker.compute)
+        self._job.connect(self.worker.run)
+        self._drain.connect(self.worker.drain, Qt.ConnectionType.BlockingQueuedConnection)
         # Explicitly queued: results are always handled on the GUI thread.
         self.worker.ready.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.worker.job_finished.connect(self._job_finished, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
         # As a tab the widget gets no closeEvent; join the worker before the app goes away.
         app = QCoreApplication.instance()
@@ -431,7 +337,9 @@ class DashboardWidget(QWidget):
     @Slot()
     def _tick(self) -> None:
         """The minute's refresh: figures move with the clock, the filter lists do not."""
-        if self.allowed and self._thread is not None:
+        # While a refresh is still being computed the tick adds nothing; asking again would
+        # only make that answer stale before it arrives (on a slow, busy machine, for ever).
+        if self.allowed and self._thread is not None and self._answered >= self._generation:
             self._request_figures()
 
     def _request_figures(self) -> None:
@@ -441,6 +349,7 @@ class DashboardWidget(QWidget):
 
     @Slot(object)
     def _show(self, data: DashboardData) -> None:
+        self._answered = max(self._answered, data.generation)
         if data.generation != self._generation:
             return  # an older answer overtaken by a newer request
         self.data = data
@@ -477,13 +386,14 @@ class DashboardWidget(QWidget):
         self.attention_title.setText(
             f"Needs attention: {late} overdue, {len(data.attention) - late} due within 4 h"
         )
-        self._draw_aging(snap.aging)
-        self._draw_trend(snap.trend)
+        draw_aging(self.aging_chart, snap.aging, self._aging_clicked)
+        draw_trend(self.trend_chart, snap.trend, self._trend_clicked)
         self.status.setText(self._status_text(data))
         self.refreshed.emit()
 
     @Slot(int, str)
     def _failed(self, generation: int, message: str) -> None:
+        self._answered = max(self._answered, generation)
         if generation == self._generation:
             self.status.setText(message)
 
@@ -519,121 +429,6 @@ class DashboardWidget(QWidget):
             found = box.findData(current) if current is not None else 0
             box.setCurrentIndex(max(found, 0))
             box.blockSignals(False)
-
-    # -- charts ----------------------------------------------------------------------------
-
-    def _draw_aging(self, buckets: tuple[AgingBucket, ...]) -> None:
-        chart = self.aging_chart
-        _clear(chart)
-        on_time = QBarSet("Within 24 h")
-        on_time.setColor(BLUE)
-        late = QBarSet("Past 24 h (overdue)")
-        late.setColor(RED)
-        for bucket in buckets:
-            on_time.append(0 if bucket.overdue else bucket.count)
-            late.append(bucket.count if bucket.overdue else 0)
-        series = QStackedBarSeries()
-        series.append(on_time)
-        series.append(late)
-        series.setBarWidth(0.8)
-        on_time.clicked.connect(self._aging_clicked)
-        late.clicked.connect(self._aging_clicked)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        # "12-16", not "12–16h": thirteen slots must read at 1366 px (the axis says hours).
-        categories.append([b.label.replace("–", "-").removesuffix("h") for b in buckets])
-        categories.setTitleText("hours since receipt")
-        categories.setLabelsFont(_small(categories.labelsFont()))
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        counts = QValueAxis()
-        counts.setRange(0, max(4, max((b.count for b in buckets), default=0)))
-        counts.setLabelFormat("%d")
-        counts.applyNiceNumbers()
-        top = counts.max()
-        chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(counts)
-        # The 24-hour promise: a red line between the last on-time and first late bucket.
-        boundary = next(
-            (i for i, b in enumerate(buckets) if b.start_hours >= PROMISE_HOURS), len(buckets)
-        )
-        promise = QLineSeries()
-        promise.setName("24 h promise")
-        pen = QPen(RED)
-        pen.setWidth(2)
-        pen.setStyle(Qt.PenStyle.DashLine)
-        promise.setPen(pen)
-        promise.append(boundary - 0.5, 0)
-        promise.append(boundary - 0.5, top)
-        chart.addSeries(promise)
-        position = QValueAxis()
-        position.setRange(-0.5, len(buckets) - 0.5)
-        position.setVisible(False)
-        chart.addAxis(position, Qt.AlignmentFlag.AlignTop)
-        promise.attachAxis(position)
-        promise.attachAxis(counts)
-
-    def _draw_trend(self, days: tuple[DayTrend, ...]) -> None:
-        chart = self.trend_chart
-        _clear(chart)
-        received = QBarSet("Received")
-        received.setColor(GREY)
-        decided = QBarSet("Decided")
-        decided.setColor(BLUE)
-        for day in days:
-            received.append(day.received)
-            decided.append(day.decided)
-        series = QBarSeries()
-        series.append(received)
-        series.append(decided)
-        received.clicked.connect(self._trend_clicked)
-        decided.clicked.connect(self._trend_clicked)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        today = len(days) - 1
-        # Two lines (weekday over date): fourteen one-line labels were cut to "Sa ..." at 1366 px.
-        categories.append(
-            [
-                (
-                    f"<b>{d.day:%a}"[:5] + f"<br>{d.day.day}</b>"
-                    if i == today
-                    else f"{d.day:%a}"[:2] + f"<br>{d.day.day}"
-                )
-                for i, d in enumerate(days)
-            ]
-        )
-        categories.setLabelsFont(_small(categories.labelsFont()))
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        counts = QValueAxis()
-        counts.setRange(0, max(4, max((max(d.received, d.decided) for d in days), default=0)))
-        counts.setLabelFormat("%d")
-        counts.applyNiceNumbers()
-        chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(counts)
-        share = QLineSeries()
-        share.setName("% within 24 h")
-        pen = QPen(GREEN)
-        pen.setWidth(3)
-        share.setPen(pen)
-        share.setPointsVisible(True)
-        for i, day in enumerate(days):
-            if day.within_24h_share is not None:
-                share.append(i, day.within_24h_share * 100)
-        chart.addSeries(share)
-        percent = QValueAxis()
-        percent.setRange(0, 100)
-        percent.setLabelFormat("%d%%")
-        percent.setTickCount(5)
-        percent.setLinePenColor(GREEN)
-        percent.setLabelsColor(GREEN)
-        chart.addAxis(percent, Qt.AlignmentFlag.AlignRight)
-        position = QValueAxis()
-        position.setRange(-0.5, len(days) - 0.5)
-        position.setVisible(False)
-        chart.addAxis(position, Qt.AlignmentFlag.AlignTop)
-        share.attachAxis(position)
-        share.attachAxis(percent)
 
     # -- drill-downs -----------------------------------------------------------------------
 
@@ -713,29 +508,46 @@ class DashboardWidget(QWidget):
         self.reassign_submissions(ids)
 
     def reassign_submissions(self, ids: list[str]) -> bool:
-        """Ask the lead for a reviewer, then queue the assignment (works offline)."""
-        if not self.allowed or self.user is None or not ids:
+        """Ask the lead for a reviewer, then queue the assignment (works offline).
+
+        True once the assignment is handed to the worker thread, which writes the outbox
+        items; ``reassigned`` follows when they are stored, a warning if they could not be.
+        """
+        if not self.allowed or self.user is None or not ids or self._thread is None:
             return False
         to_user = self.choose_reviewer(ids)
         if not to_user:
             return False
-        try:
-            with self.workspace.database.session() as session:
-                lead = session.get(User, self.user.id)
+        known = self.data.team if self.data is not None else None
+        if known is not None and to_user not in {person.value for person in known}:
+            self._warn(unknown_assignee(to_user))  # the dialog offers no one else
+            return False
+        database, lead_id, chosen = self.workspace.database, self.user.id, list(ids)
+
+        def work() -> list[str]:
+            with database.session() as session:
+                lead = session.get(User, lead_id)
                 if lead is None:
                     raise DecisionError("Your user record is missing; sync with the tracker.")
-                reassign(session, ids, to_user, lead)
-        except DecisionError as exc:
-            self._warn(str(exc))
-            return False
-        self.reassigned.emit(list(ids))
-        self.refresh()
+                reassign(session, chosen, to_user, lead)
+            return chosen
+
+        def done(given: list[str]) -> None:
+            self.reassigned.emit(given)
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, DecisionError):
+                self._warn(str(exc))
+            else:
+                self._warn("Could not reassign: an unexpected error (the log has the details).")
+
+        self._in_background(f"reassign {len(chosen)} submission(s)", work, done, failed)
         return True
 
     def team_members(self) -> list[TeamMember]:
-        """Everyone work can be given to, by name, with what they hold now."""
-        with self.workspace.database.session() as session:
-            people = assignable_users(session)
+        """Everyone work can be given to, by name, with what they hold now (last refresh)."""
+        people = self.data.team if self.data else ()
         stats = self.data.snapshot.stats.reviewers if self.data else ()
         load = {r.user_id: (r.assigned_open, r.in_review) for r in stats}
         me = self.user.id if self.user else None
@@ -764,25 +576,58 @@ class DashboardWidget(QWidget):
         write_pdf(self.data.snapshot, Path(path))
 
     def _export_csv_dialog(self) -> None:
-        self._export("CSV", "team-figures.csv", "CSV files (*.csv)", self.export_csv)
+        self._export("CSV", "team-figures.csv", "CSV files (*.csv)", write_csv)
 
     def _export_pdf_dialog(self) -> None:
-        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", self.export_pdf)
+        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", write_pdf)
 
-    def _export(self, what: str, name: str, pattern: str, write: Callable[[Path], None]) -> None:
+    def _export(
+        self,
+        what: str,
+        name: str,
+        pattern: str,
+        write: Callable[[TeamSnapshot, Path], None],
+    ) -> None:
+        """Ask where, then write the view's figures there on the worker thread."""
         if self.data is None:
             return
-        stamp = self.data.snapshot.now.astimezone(self.tz).strftime("%Y-%m-%d")
+        snapshot = self.data.snapshot  # the figures on screen now, whatever comes next
+        stamp = snapshot.now.astimezone(self.tz).strftime("%Y-%m-%d")
         suggested = str(Path.home() / f"{Path(name).stem}-{stamp}{Path(name).suffix}")
         path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", suggested, pattern)
         if not path:
             return
-        try:
-            write(Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, f"Export {what}", f"Could not write {path}: {exc}")
-            return
-        self.status.setText(f"{what} saved to {path}")
+        self.status.setText(f"Writing the {what} to {path}…")
+
+        def failed(exc: Exception) -> None:
+            reason = exc if isinstance(exc, OSError) else "an unexpected error (see the log)"
+            QMessageBox.warning(self, f"Export {what}", f"Could not write {path}: {reason}")
+
+        self._in_background(
+            f"export the {what}",
+            lambda: write(snapshot, Path(path)),
+            lambda _: self.status.setText(f"{what} saved to {path}"),
+            failed,
+        )
+
+    # -- background work -------------------------------------------------------------------
+
+    def _in_background(
+        self,
+        label: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Run ``work`` on the team view's thread, after the refreshes already asked for."""
+        self._job.emit(Job(label, work, done, failed))
+
+    @Slot(object, object, object)
+    def _job_finished(self, job: Job, result: object, error: Exception | None) -> None:
+        if error is None:
+            job.done(result)
+        else:
+            job.failed(error)
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -791,6 +636,10 @@ class DashboardWidget(QWidget):
         if hasattr(self, "timer"):
             self.timer.stop()
         if self._thread is not None:
+            # Writes the lead asked for reach the store before the thread goes; refreshes
+            # still queued are skipped.
+            self.worker.latest = sys.maxsize
+            self._drain.emit()
             self._thread.quit()
             self._thread.wait()
             self._thread = None
@@ -799,34 +648,6 @@ class DashboardWidget(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
-
-def tiles_template() -> list[tuple[str, str, str]]:
-    """The tiles' keys and captions before any figure is known."""
-    return [
-        ("open", "Open", ""),
-        ("due_within_4h", "Due within 4 h", ""),
-        ("overdue", "Overdue", ""),
-        ("decided_today", "Decided today", ""),
-        ("within_24h_share_7d", "Decided within 24 h (7 days)", ""),
-        ("turnaround_p50", "Turnaround, median (7 days)", ""),
-        ("turnaround_p90", "Turnaround, 90th percentile", ""),
-    ]
-
-
-STYLE = """
-#dashTitle { font-size: 18px; font-weight: 600; }
-#asOf { color: #5b6472; }
-#panelTitle { font-weight: 600; font-size: 13px; padding: 2px 0; }
-#tile { background: #f6f7f9; border: 1px solid #d5d9df; border-radius: 6px; }
-#tile:focus { border: 2px solid #2a6bbf; }
-#tile[alert="true"] { background: #fdeeec; border-color: #c8332b; }
-#tileCaption { color: #5b6472; font-size: 12px; }
-#tileValue { font-size: 26px; font-weight: 600; color: #1f2328; }
-#tile[alert="true"] #tileValue { color: #b42318; }
-#tile[warn="true"] { background: #fff6e5; border-color: #d98c1a; }
-#tile[warn="true"] #tileValue { color: #9a5b00; }
-#tileNote { color: #6b7380; font-size: 11px; }
-"""
 
 __all__ = [
     "DashboardWidget",

@@ -1,8 +1,9 @@
-"""The team view's data off the GUI thread: one worker computes snapshots; Qt models show them.
+"""The team view's data off the GUI thread: one worker computes refreshes; Qt models show them.
 
-The worker runs :func:`coi_desktop.teamstats.snapshot` on the local store and, when a tracker is
-configured and reachable, asks it for ``GET /queue/stats``. Results come back through a queued
-signal with a generation number, so a late answer never overwrites a newer one.
+The worker runs :func:`coi_desktop.team_view.compute_dashboard` (the local store's figures
+and, when a tracker is configured and reachable, its ``GET /queue/stats``). Results come back
+through a queued signal with a generation number, so a late answer never overwrites a newer
+one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -24,34 +25,22 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import text
 
 from coi_desktop.report import format_age, format_minutes
-from coi_desktop.sync.team import ServerStats, learn_team, stats_fetcher
+from coi_desktop.review.decisions import DecisionError
+from coi_desktop.sync.team import stats_fetcher
+from coi_desktop.team_view import ServerStats, compute_dashboard
 from coi_desktop.teamstats import (
     FilterChoices,
     OverdueItem,
     ReviewerStats,
     StatsFilter,
-    TeamSnapshot,
-    decided_today_ids,
-    decided_window,
-    filter_choices,
-    last_synced_at,
-    missed_24h_ids,
-    overdue_items,
-    pending_assignments,
-    snapshot,
-    stats_since,
-    user_names,
 )
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
-ATTENTION_LIMIT = 500
-CACHE_KIB = 32 * 1024
 CHOICES_MAX_AGE_S = 300.0  # customers and projects change slowly; list them every 5 minutes
 LATE = QColor("#b42318")
 # After the holder's name: what became of the reassignment made here (short: the column is
@@ -64,76 +53,31 @@ ASSIGNMENT_NOTE = {
 }
 
 
-@dataclass(frozen=True)
-class DashboardData:
-    """One refresh: the snapshot, where its headline figures came from, and what is pending."""
-
-    generation: int
-    snapshot: TeamSnapshot
-    attention: tuple[OverdueItem, ...]  # overdue and due within 4 h, most urgent first
-    choices: FilterChoices
-    synced_at: datetime | None  # the store's last word from the tracker
-    online: bool  # the headline figures came from the tracker
-    pending_assignments: int
-    decided_today_ids: tuple[str, ...] = ()
-    missed_24h_ids: tuple[str, ...] = ()
-
-
 def tracker_stats_fetcher(workspace: Workspace, timeout: float = 5.0) -> ServerStats | None:
     """A function that asks the configured tracker for /queue/stats (None when offline)."""
     return stats_fetcher(workspace.connection, workspace.credentials, timeout)
 
 
-def compute_dashboard(
-    workspace: Workspace,
-    generation: int,
-    filters: StatsFilter,
-    tz: tzinfo,
-    now: datetime,
-    server: ServerStats | None,
-    choices: FilterChoices | None = None,
-) -> DashboardData:
-    """Everything one refresh shows (plain Python: runs in the worker, or directly in tests).
+@dataclass(frozen=True)
+class Job:
+    """Store or file work for the team view's thread; its answer goes back to the GUI thread.
 
-    ``choices``: the filter boxes' contents from an earlier refresh, when still fresh.
+    The smallest form of a background operation (Anki's ``CollectionOp``): ``done(result)`` or
+    ``failed(exception)`` runs on the GUI thread once ``work()`` has run on the worker's.
     """
-    with workspace.database.session() as session:
-        # The team view reads the whole recent history each minute; a bigger page cache on
-        # this connection keeps those pages in memory between refreshes (SQLite's default
-        # is 2 MB). Per connection, reset by nothing else; harmless for other users of it.
-        session.execute(text(f"PRAGMA cache_size=-{CACHE_KIB}"))
-        decided = decided_window(session, filters, stats_since(now, tz))
-        snap = snapshot(session, now, filters, tz, decided=decided)
-        attention = overdue_items(session, now, filters, ATTENTION_LIMIT, within_hours=4)
-        choices = choices or filter_choices(session)
-        synced = last_synced_at(session)
-        pending = pending_assignments(session)
-        today_ids = decided_today_ids(session, now, filters, tz, decided=decided)
-        missed = missed_24h_ids(session, now, filters, decided=decided)
-    online = False
-    # The tracker answers for the whole team only; a filtered view is always computed here.
-    if server is not None and filters.empty:
-        remote = server()
-        if remote is not None:
-            # The tracker names the whole team: keep the names (and who can be given work).
-            with workspace.database.session() as session:
-                if learn_team(session, remote.reviewers):
-                    session.flush()
-                    names = user_names(session)
-                else:
-                    names = snap.user_names
-            snap = replace(snap, stats=remote, user_names=names)
-            online = True
-    return DashboardData(
-        generation, snap, attention, choices, synced, online, pending, today_ids, missed
-    )
+
+    label: str  # "reassign 2 submissions", for the log
+    work: Callable[[], Any]
+    done: Callable[[Any], None]
+    failed: Callable[[Exception], None]
 
 
 class DashboardWorker(QObject):
-    """Lives on its own thread; one request at a time, stale requests skipped."""
+    """Lives on its own thread; one request at a time, stale refreshes skipped, jobs in order."""
 
     ready = Signal(object)  # DashboardData
     failed = Signal(int, str)
+    job_finished = Signal(object, object, object)  # Job, result, exception or None
 
     def __init__(
         self, workspace: Workspace, server: ServerStats | None, clock: Callable[[], datetime]
@@ -151,7 +95,7 @@ class DashboardWorker(QObject):
         fresh = cached is not None and time.monotonic() - cached[0] < CHOICES_MAX_AGE_S
         try:
             data = compute_dashboard(
-                self._workspace,
+                self._workspace.database,
                 generation,
                 filters,
                 tz,
@@ -166,6 +110,22 @@ class DashboardWorker(QObject):
         if not fresh:
             self._choices = (time.monotonic(), data.choices)
         self.ready.emit(data)
+
+    @Slot(object)
+    def run(self, job: Job) -> None:
+        """Run one job (a write, an export); refreshes queued before it run first."""
+        try:
+            result = job.work()
+        except Exception as exc:  # reported to the GUI as a sentence; the thread lives on
+            if not isinstance(exc, (DecisionError, OSError)):
+                log.exception("team view: could not %s", job.label)
+            self.job_finished.emit(job, None, exc)
+            return
+        self.job_finished.emit(job, result, None)
+
+    @Slot()
+    def drain(self) -> None:
+        """Nothing: called blocking at shutdown, it returns once every job queued before ran."""
 
     def forget_choices(self) -> None:
         """List customers and projects again on the next refresh (after a sync brought new)."""

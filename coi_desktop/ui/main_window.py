@@ -45,6 +45,8 @@ from coi_desktop.queue import QueueFilter, count_queue
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.decisions import DecisionError
+from coi_desktop.review.submission_view import SubmissionView, load_submission
+from coi_desktop.team_lookups import user_names
 from coi_desktop.ui import theme
 from coi_desktop.ui.actions import ACTIONS, MENU_TITLES, MENUS, ActionSpec
 from coi_desktop.ui.background import CountThread, PreparationThread, QueueLoader, StoreWatcher
@@ -64,7 +66,6 @@ from coi_desktop.ui.queue_model import (
     VENDOR,
     QueueModel,
 )
-from coi_desktop.ui.review_data import SubmissionView, load_submission, user_names
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coi_desktop.review.submission_view import DocumentRef
 from coi_desktop.ui.pdf_render import (
     OpenedDocument,
     OpenJob,
@@ -66,16 +67,6 @@ GAP = 12
 THUMB_WIDTH = 72
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 6.0)
 CACHE_BYTES = 160 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class DocumentRef:
-    """One file of the open submission, as the viewer needs it."""
-
-    id: str
-    filename: str
-    sha256: str
-    stored: bool
 
 
 @dataclass(frozen=True)

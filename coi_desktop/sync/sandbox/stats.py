@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from coi_desktop.models import OPEN_STATUSES, STATUSES
+from coi_desktop.timeutil import iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,6 @@ class Timeline:
     claimed_by: str | None = None
     decided_at: datetime | None = None
     decided_by: str | None = None
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float:

@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from coi_desktop.models import CLOSED_STATUSES
-from coi_desktop.sync.sandbox.stats import Timeline, iso, parse_iso, queue_stats
+from coi_desktop.sync.sandbox.stats import Timeline, queue_stats
 from coi_desktop.sync.sandbox.validation import parse_timestamp, validate_decision
+from coi_desktop.timeutil import iso, parse_iso
 
 JSON = dict[str, Any]
 

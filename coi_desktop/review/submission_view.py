@@ -1,7 +1,8 @@
 """What the review screen shows for one submission, read in one short transaction.
 
 Plain data (no Qt): the header, the documents, the checklist and the decision state,
-so the widgets never touch the store themselves.
+so the widgets never touch the store themselves. The team's names are
+:func:`coi_desktop.team_lookups.user_names`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coi_desktop.models import Submission, User
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
-from coi_desktop.ui.pdf_viewer import DocumentRef
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """One file of the open submission, as the viewer needs it."""
+
+    id: str
+    filename: str
+    sha256: str
+    stored: bool
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,3 @@ def load_submission(
         checked=sub.precheck_pass is not None,
         decision=info,
     )
-
-
-def user_names(session: Session) -> dict[str, str]:
-    return {user.id: user.name for user in session.scalars(select(User))}
