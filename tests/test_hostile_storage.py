@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_world import TinyWorld
-from test_sync_helpers import assert_no_duplicates, decide, engine_for
 
 from coi_desktop import journal
 from coi_desktop.database import DatabaseDamaged, StorageUnavailable, open_database
@@ -23,14 +20,9 @@ from coi_desktop.paths import locations
 from coi_desktop.recovery import recover, recover_or_explain
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.workspace import open_workspace
+from tests.test_sync_helpers import assert_no_duplicates, decide, engine_for
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox_world import TinyWorld
-from test_sync_helpers import GL_POLICY, assert_no_duplicates, decide, engine_for, item
-
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.sandbox import SandboxServers
+from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import GL_POLICY, assert_no_duplicates, decide, engine_for, item
 
 
 def test_offline_then_online_resumes_by_itself(coi_home: Path) -> None:

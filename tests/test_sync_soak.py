@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from test_sync_helpers import assert_no_duplicates, engine_for
-
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.loadworld import build_load_world, decide_all, store_extractions
 from coi_desktop.sync.sandbox import (
@@ -25,6 +23,7 @@ from coi_desktop.sync.sandbox import (
     FaultPlan,
     SandboxServers,
 )
+from tests.test_sync_helpers import assert_no_duplicates, engine_for
 
 REPO = Path(__file__).resolve().parent.parent
 ALL_KINDS = ("500", "502", "503", "429", "delay", "drop_after_apply", "malformed_json")
