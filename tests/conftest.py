@@ -37,7 +37,7 @@ BLANK_FORM = REPO / "tests" / "data" / "acord25-2016-03-blank-fillable.pdf"
 class MemoryKeyring(KeyringBackend):
     """A keyring that keeps secrets in a dict: safe for tests, never touches the OS."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -117,8 +117,7 @@ def test_undo_only_before_any_delivery_attempt(db: Database) -> None:
         decisions.undo_decision(session, "s-1", reviewer)
     with db.session() as session:
         assert decisions.current_decision(session, "s-1").decision is None
-        item = session.scalars(select(OutboxItem)).one()
-        assert item.state == "cancelled"
+        assert session.scalars(select(OutboxItem)).one().state == "cancelled"
         decisions.record_decision(session, "s-1", "rejected", reviewer, note="Not a COI")
     with db.session() as session:
         item = decisions.current_decision(session, "s-1").item

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,7 +256,7 @@ def test_gui_offers_fresh_start_and_keeps_undelivered_decisions(
 
 def test_journal_merges_state_lines_and_compacts_to_the_undelivered(tmp_path: Path) -> None:
     path = tmp_path / journal.JOURNAL_NAME
-    whole = {
+    whole: dict[str, dict[str, Any]] = {
         "item": {"id": "a", "state": "pending", "stage": "tracker"},
         "decision": {"id": "d-a", "undone": False},
         "submission": {"id": "s-1"},

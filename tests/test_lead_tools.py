@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -52,11 +52,8 @@ def shown(qtbot: QtBot, workspace: Workspace) -> DashboardWidget:
     return widget
 
 
-def texts(model: object, column: int) -> list[str]:
-    return [
-        str(model.data(model.index(r, column)))  # type: ignore[attr-defined]
-        for r in range(model.rowCount())
-    ]  # type: ignore[attr-defined]
+def texts(model: QAbstractItemModel, column: int) -> list[str]:
+    return [str(model.data(model.index(r, column))) for r in range(model.rowCount())]
 
 
 def test_the_team_comes_from_the_tracker_by_name_with_its_load(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ from coi_desktop.samples.corpus import compare, write_corpus
 FLATTENED_FLOOR = 0.99
 
 
+@pytest.mark.slow
 def test_realistic_printed_certificates_accuracy(
-    tmp_path: Path, record_property: pytest.RecordProperty
+    tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     files = write_corpus(tmp_path, 30, seed=8, styles=("flattened",), realistic=True)
     fields = 0

@@ -323,7 +323,7 @@ def test_sync_worker_plugs_into_status_bar_queue_and_panel(
     window.act_toggle_sync_panel()
     assert window.sync_dock is not None and window.sync_dock.isVisible()
     worker.status_changed.emit(SyncStatus("online", waiting=1))
-    assert "1 waiting to send" in window.sync_panel.status_label.text()  # type: ignore[union-attr]
+    assert "1 waiting to send" in window.sync_panel.status_label.text()
 
 
 def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
