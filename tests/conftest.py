@@ -21,6 +21,7 @@ import requests
 from keyring.backend import KeyringBackend
 
 from coi_desktop.credentials import trust_backend
+from coi_desktop.database import Database, open_database
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.sandbox_world import TinyWorld
@@ -79,6 +80,14 @@ def coi_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def blank_form() -> Path:
     return BLANK_FORM
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh store on its own, migrated, without the rest of a workspace."""
+    database = open_database(tmp_path / "store.sqlite3")
+    yield database
+    database.close()
 
 
 @pytest.fixture

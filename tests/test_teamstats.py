@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +10,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from coi_desktop.database import Database, open_database
+from coi_desktop.database import Database
 from coi_desktop.ingest import upsert_submission, upsert_user
 from coi_desktop.models import OutboxItem, Submission, User
 from coi_desktop.review.decisions import decision_body, record_decision, undo_decision
@@ -127,13 +125,6 @@ class Store:
     ) -> TeamStats:
         with self.db.session() as session:
             return compute_stats(session, now, filters, tz)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "store.sqlite3")
-    yield database
-    database.close()
 
 
 @pytest.fixture
