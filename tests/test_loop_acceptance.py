@@ -22,7 +22,7 @@ from coi_desktop.review.decisions import reassign
 from coi_desktop.samples.world import World, build_world
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServers
 from coi_desktop.workspace import open_workspace
-from tests.test_sync_helpers import sign_in, sync_once
+from tests.test_sync_helpers import back_on_the_same_ports, sign_in, sync_once
 
 # Seed 9's ten submissions have no scanned certificate (no OCR: the test stays quick) and hold
 # every case needed: compliant and deficient ones unassigned or the reviewer's own, one held
@@ -208,13 +208,7 @@ def test_offline_then_online_every_decision_lands_once(
     assert code == 1, err  # retryable: waits, nothing lost
     assert _queue(capsys)[sub["id"]]["delivery"] == "pending"
 
-    back = SandboxServers(
-        tracker_state=servers.tracker,
-        procore_state=servers.procore,
-        tracker_port=ports[0],
-        procore_port=ports[1],
-    ).start()
-    back.tokens = servers.tokens  # the same tracker state: the same users and tokens
+    back = back_on_the_same_ports(servers, ports)
     try:
         _undelay(coi_home)
         code, _, err = _cli(capsys, "sync", "--once")

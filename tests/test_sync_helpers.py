@@ -40,6 +40,18 @@ def store_procore_secret(servers: SandboxServers) -> None:
     Credentials().set(PROCORE_CLIENT_SECRET, SANDBOX_CLIENT_SECRET, servers.procore_login_url)
 
 
+def back_on_the_same_ports(servers: SandboxServers, ports: tuple[int, int]) -> SandboxServers:
+    """The sandbox again after an outage: the same data and tokens, on the same ports."""
+    back = SandboxServers(
+        tracker_state=servers.tracker,
+        procore_state=servers.procore,
+        tracker_port=ports[0],
+        procore_port=ports[1],
+    ).start()
+    back.tokens = servers.tokens
+    return back
+
+
 CONNECTION_ENV = (
     "COI_DESKTOP_TRACKER_URL",
     "COI_DESKTOP_TRACKER_TOKEN",

@@ -33,7 +33,7 @@ from coi_desktop.sync.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECR
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
-from tests.test_sync_helpers import expect_the_demo_to_connect
+from tests.test_sync_helpers import back_on_the_same_ports, expect_the_demo_to_connect
 from tests.test_ui_keyboard import focused
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -291,12 +291,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     assert {waiting[s].state for s in (compliant[1], non_compliant[1])} == {"pending"}
 
     # Online again, same data on the same ports; F5 asks sync to go now.
-    back = SandboxServers(
-        tracker_state=servers.tracker,
-        procore_state=servers.procore,
-        tracker_port=ports[0],
-        procore_port=ports[1],
-    ).start()
+    back = back_on_the_same_ports(servers, ports)
     try:
         press(qtbot, Qt.Key.Key_F5)
         everything = [*online, compliant[1], non_compliant[1]]
