@@ -25,6 +25,7 @@ from coi_desktop.database import Database, open_database
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.sandbox_world import TinyWorld
+from tests.test_ui_support import seed
 
 if TYPE_CHECKING:  # Qt is imported only by the tests that open a window
     from pytestqt.qtbot import QtBot
@@ -117,8 +118,6 @@ def workspace(request: pytest.FixtureRequest, coi_home: Path) -> Iterator[Worksp
     try:
         marker = request.node.get_closest_marker("seeded")
         if marker is not None:
-            from tests.test_ui_support import seed
-
             seed(opened, BLANK_FORM, **marker.kwargs)
         yield opened
     finally:
