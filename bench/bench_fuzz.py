@@ -80,7 +80,7 @@ def _crafted() -> dict[str, bytes]:
         page = doc.new_page()
         widget = pymupdf.Widget()
         widget.field_name = "INSURED"
-        widget.field_type = pymupdf.PDF_WIDGET_TYPE_TEXT
+        widget.field_type = pymupdf.mupdf.PDF_WIDGET_TYPE_TEXT
         widget.rect = pymupdf.Rect(50, 50, 300, 80)
         widget.field_value = "A" * (5 * 1024 * 1024)
         page.add_widget(widget)

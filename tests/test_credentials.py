@@ -23,7 +23,7 @@ from tests.conftest import MemoryKeyring
 class PlaintextKeyring(KeyringBackend):
     """Stands in for keyrings.alt's file backend, which we must never treat as safe."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         return None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from coi_desktop.database import Database, open_database
+from coi_desktop.database import Database
 from coi_desktop.ingest import upsert_submission, upsert_user
 from coi_desktop.models import AuditEvent, Decision, OutboxItem, Submission, User
 from coi_desktop.review import decisions
@@ -33,9 +31,9 @@ def _line(requirement: str, result: str, message: str) -> ChecklistLine:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "store.sqlite3")
-    with database.session() as session:
+def db(db: Database) -> Database:
+    """Four users, one of each role, and s-1 with a checklist of three lines."""
+    with db.session() as session:
         upsert_user(session, {"id": "u-1", "name": "Riley", "role": "reviewer"})
         upsert_user(session, {"id": "u-2", "name": "Sam", "role": "reviewer"})
         upsert_user(session, {"id": "u-9", "name": "Dana", "role": "lead"})
@@ -56,8 +54,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
                 _line("certificate_holder", "needs_review", "Holder name differs slightly"),
             ],
         )
-    yield database
-    database.close()
+    return db
 
 
 def _user(db: Database, user_id: str) -> User:
@@ -117,8 +114,7 @@ def test_undo_only_before_any_delivery_attempt(db: Database) -> None:
         decisions.undo_decision(session, "s-1", reviewer)
     with db.session() as session:
         assert decisions.current_decision(session, "s-1").decision is None
-        item = session.scalars(select(OutboxItem)).one()
-        assert item.state == "cancelled"
+        assert session.scalars(select(OutboxItem)).one().state == "cancelled"
         decisions.record_decision(session, "s-1", "rejected", reviewer, note="Not a COI")
     with db.session() as session:
         item = decisions.current_decision(session, "s-1").item

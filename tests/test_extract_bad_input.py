@@ -42,7 +42,7 @@ def _bad_files(good: bytes) -> dict[str, bytes]:
     }
     with pymupdf.open(stream=good) as doc:
         files["encrypted"] = doc.tobytes(
-            encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner"
+            encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner"
         )
     with pymupdf.open() as doc:
         xref = _tiny_image_page(doc)
@@ -107,6 +107,7 @@ def test_a_certificate_behind_many_pages_is_still_found_in_the_first_ten(good_pd
     assert result["evidence"]["insured.name"]["page"] == 2
 
 
+@pytest.mark.slow
 def test_fuzzed_certificates_never_raise(good_pdf: bytes) -> None:
     rng = random.Random(1234)
     for _ in range(25):

@@ -49,6 +49,7 @@ def test_flattened_accuracy(text_corpus: list[Path]) -> None:
     assert share >= 0.975, wrong[:20]
 
 
+@pytest.mark.slow
 @pytest.mark.ocr
 @needs_tesseract
 def test_scanned_accuracy(tmp_path: Path) -> None:

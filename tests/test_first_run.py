@@ -3,37 +3,28 @@ queue shows, and a window that opened without it takes it in from the first sync
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from coi_desktop.sync.engine import SyncEngine, config_for
 from coi_desktop.sync.identity import sign_in_from_tracker
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import expect_the_demo_to_connect, sign_in, sync_once
+from tests.windows import make_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
+# These tests look at a window before it is shown, as the app builds it.
+window_for = partial(make_window, show=False)
 
 
 def fresh_home(monkeypatch: pytest.MonkeyPatch, servers: SandboxServers, user_id: str) -> Workspace:
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", servers.tracker_url)
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens[user_id])
+    sign_in(monkeypatch, servers, user_id)
     return open_workspace()
-
-
-def window_for(qtbot: QtBot, workspace: Workspace) -> MainWindow:
-    window = MainWindow(workspace, background=False)
-    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
-    return window
 
 
 def tab_titles(window: MainWindow) -> list[str]:
@@ -77,15 +68,7 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         window = window_for(qtbot, workspace)
         assert window.user_label.text() == "Not signed in" and tab_titles(window) == ["Review"]
         assert window.model.rowCount() == 0
-        engine = SyncEngine(
-            workspace.database,
-            workspace.documents,
-            config_for(workspace.connection, workspace.credentials, prepare_limit=0),
-        )
-        try:
-            engine.run_once()
-        finally:
-            engine.close()
+        sync_once(workspace)
         window.show_sync_status("Sync: up to date")  # what the worker says after a pass
         assert window.user_label.text() == "Lee Lead · lead"
         assert tab_titles(window) == ["Review", "Team"]
@@ -119,15 +102,7 @@ def test_the_demo_opens_as_each_role(
     import coi_desktop.demo
     from coi_desktop.cli import main
 
-    for name in (
-        "COI_DESKTOP_TRACKER_URL",
-        "COI_DESKTOP_TRACKER_TOKEN",
-        "COI_DESKTOP_PROCORE_API_URL",
-        "COI_DESKTOP_PROCORE_LOGIN_URL",
-        "COI_DESKTOP_PROCORE_CLIENT_ID",
-        "COI_DESKTOP_PROCORE_CLIENT_SECRET",
-    ):
-        monkeypatch.setenv(name, "")  # restored after the test; the demo sets them
+    expect_the_demo_to_connect(monkeypatch)
     monkeypatch.setattr(coi_desktop.demo, "build_demo_world", lambda now, seed=7: TinyWorld())
     seen: list[tuple[str, str] | None] = []
 

@@ -10,11 +10,11 @@ import random
 from pathlib import Path
 
 import pytest
-from test_precheck import extraction, make_profile, run
 
 from coi_desktop.review.damage import DAMAGED, is_damaged
 from coi_desktop.review.extraction import extract_document
 from coi_desktop.samples.corpus import write_corpus
+from tests.test_precheck import extraction, make_profile, run
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ SECRET = "EVILTOKEN-0a9b8c7d6e5f"
 class NeutralStore(KeyringBackend):
     """A plaintext file backend that calls itself nothing alarming, with a high priority."""
 
-    priority = 9  # type: ignore[assignment]
+    priority = 9
 
     def get_password(self, service: str, username: str) -> str | None:
         return None
@@ -66,7 +66,7 @@ def test_a_chain_with_one_unsafe_backend_is_not_trusted(memory_keyring: KeyringB
 
     class Chain(ChainerBackend):
         @property
-        def backends(self) -> list[KeyringBackend]:  # type: ignore[override]
+        def backends(self) -> list[KeyringBackend]:
             return [memory_keyring, NeutralStore()]
 
     keyring.set_keyring(Chain())

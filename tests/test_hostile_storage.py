@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sandbox_world import TinyWorld
-from test_sync_helpers import assert_no_duplicates, decide, engine_for
 
 from coi_desktop import journal
 from coi_desktop.database import DatabaseDamaged, StorageUnavailable, open_database
@@ -23,14 +21,9 @@ from coi_desktop.paths import locations
 from coi_desktop.recovery import recover, recover_or_explain
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.workspace import open_workspace
+from tests.test_sync_helpers import assert_no_duplicates, decide, engine_for
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -263,7 +256,7 @@ def test_gui_offers_fresh_start_and_keeps_undelivered_decisions(
 
 def test_journal_merges_state_lines_and_compacts_to_the_undelivered(tmp_path: Path) -> None:
     path = tmp_path / journal.JOURNAL_NAME
-    whole = {
+    whole: dict[str, dict[str, Any]] = {
         "item": {"id": "a", "state": "pending", "stage": "tracker"},
         "decision": {"id": "d-a", "undone": False},
         "submission": {"id": "s-1"},

@@ -9,11 +9,18 @@ import io
 import time
 import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_tracker import (
+
+from coi_desktop.commands.sync import print_report
+from coi_desktop.models import OutboxItem, Submission, SyncCursor
+from coi_desktop.sync.engine import SyncConfig, SyncEngine
+from coi_desktop.sync.limits import MAX_JSON_BYTES
+from coi_desktop.sync.tracker import TrackerClient, TrackerError
+from coi_desktop.sync.transport import AnswerRefused, RetryLater, SyncProblem
+from coi_desktop.workspace import Workspace
+from tests.hostile_tracker import (
     ME,
     FakeServer,
     Seen,
@@ -24,15 +31,7 @@ from hostile_tracker import (
     page,
     submission,
 )
-from test_sync_helpers import FAST, decide
-
-from coi_desktop.commands.sync import print_report
-from coi_desktop.models import OutboxItem, Submission, SyncCursor
-from coi_desktop.sync.engine import SyncConfig, SyncEngine
-from coi_desktop.sync.limits import MAX_JSON_BYTES
-from coi_desktop.sync.tracker import TrackerClient, TrackerError
-from coi_desktop.sync.transport import AnswerRefused, RetryLater, SyncProblem
-from coi_desktop.workspace import Workspace, open_workspace
+from tests.test_sync_helpers import FAST, decide
 
 TOKEN = "EVILTOKEN-5f2d9c1e7a"
 
@@ -45,15 +44,6 @@ def fake() -> Iterator[FakeServer]:
         yield server
     finally:
         server.close()
-
-
-@pytest.fixture
-def workspace(coi_home: Path) -> Iterator[Workspace]:
-    opened = open_workspace(coi_home)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def _engine(workspace: Workspace, fake: FakeServer) -> SyncEngine:

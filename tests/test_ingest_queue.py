@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
 from coi_desktop import queue
-from coi_desktop.database import Database, open_database
+from coi_desktop.database import Database
 from coi_desktop.ingest import IngestError, upsert_profile, upsert_submission, upsert_user
 from coi_desktop.models import Decision, RequirementProfile, Submission
 from coi_desktop.queue import QueueFilter, View, count_queue, query_queue, refresh_search_text
 from tests import factories
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "store.sqlite3")
-    yield database
-    database.close()
 
 
 def test_new_submission_is_stored_with_due_time_and_documents_to_fetch(db: Database) -> None:

@@ -9,54 +9,40 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from coi_desktop.models import OutboxItem, User
 from coi_desktop.report_pdf import write_pdf
-from coi_desktop.sync.engine import SyncEngine, config_for
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.ui.dashboard import DashboardWidget
 from coi_desktop.ui.reassign_dialog import ReassignDialog
 from coi_desktop.workspace import Workspace, open_workspace
-from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import sign_in
+from tests.test_sync_helpers import sync_once as sync
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 RAW_ID = re.compile(r"\bu-\d+\b")
 
 
 @pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        # The team's load before the lead looks: Sam holds two, Riley one.
-        running.tracker.assign("s-1042", "u-2")
-        running.tracker.assign("s-1043", "u-2")
-        running.tracker.assign("s-1044", "u-1")
-        yield running
+def servers(servers: SandboxServers) -> SandboxServers:
+    # The team's load before the lead looks: Sam holds two, Riley one.
+    servers.tracker.assign("s-1042", "u-2")
+    servers.tracker.assign("s-1043", "u-2")
+    servers.tracker.assign("s-1044", "u-1")
+    return servers
 
 
 @pytest.fixture
 def lead_home(servers: SandboxServers, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
     """Lee Lead's fresh home, synced once from the sandbox."""
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", servers.tracker_url)
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens["u-4"])
+    sign_in(monkeypatch, servers, "u-4")
     workspace = open_workspace()
     sync(workspace)
     yield workspace
     workspace.close()
-
-
-def sync(workspace: Workspace) -> None:
-    engine = SyncEngine(
-        workspace.database,
-        workspace.documents,
-        config_for(workspace.connection, workspace.credentials, prepare_limit=0),
-    )
-    try:
-        engine.run_once()
-    finally:
-        engine.close()
 
 
 def shown(qtbot: QtBot, workspace: Workspace) -> DashboardWidget:
@@ -66,11 +52,8 @@ def shown(qtbot: QtBot, workspace: Workspace) -> DashboardWidget:
     return widget
 
 
-def texts(model: object, column: int) -> list[str]:
-    return [
-        str(model.data(model.index(r, column)))  # type: ignore[attr-defined]
-        for r in range(model.rowCount())
-    ]  # type: ignore[attr-defined]
+def texts(model: QAbstractItemModel, column: int) -> list[str]:
+    return [str(model.data(model.index(r, column))) for r in range(model.rowCount())]
 
 
 def test_the_team_comes_from_the_tracker_by_name_with_its_load(

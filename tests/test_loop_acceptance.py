@@ -9,22 +9,20 @@ tracker and Procore are then asked, over HTTP, what they hold.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from test_sync_helpers import store_procore_secret
 
 from coi_desktop.cli import main
 from coi_desktop.models import OutboxItem, utcnow
 from coi_desktop.review.decisions import reassign
 from coi_desktop.samples.world import World, build_world
-from coi_desktop.sync.engine import SyncEngine, config_for
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServers
 from coi_desktop.workspace import open_workspace
+from tests.test_sync_helpers import back_on_the_same_ports, sign_in, sync_once
 
 # Seed 9's ten submissions have no scanned certificate (no OCR: the test stays quick) and hold
 # every case needed: compliant and deficient ones unassigned or the reviewer's own, one held
@@ -42,33 +40,27 @@ def world(blank_form: Path) -> World:
 
 
 @pytest.fixture
-def servers(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServers]:
-    with SandboxServers(world=world) as running:
-        _sign_in(monkeypatch, running, REVIEWER)
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_API_URL", running.procore_api_url)
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_LOGIN_URL", running.procore_login_url)
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_CLIENT_ID", SANDBOX_CLIENT_ID)
-        store_procore_secret(running)
-        yield running
+def sandbox_world(world: World) -> World:
+    return world
+
+
+@pytest.fixture
+def servers(servers: SandboxServers, monkeypatch: pytest.MonkeyPatch) -> SandboxServers:
+    """The sandbox with the app signed in as the reviewer, Procore included."""
+    sign_in(monkeypatch, servers, REVIEWER, procore=True)
+    return servers
 
 
 def _sign_in(monkeypatch: pytest.MonkeyPatch, servers: SandboxServers, user_id: str) -> None:
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", servers.tracker_url)
-    monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens[user_id])
+    sign_in(monkeypatch, servers, user_id)
 
 
 def _pull_without_precheck(home: Path) -> None:
     """What the demo's first pass does: submissions and documents in, nothing pre-checked."""
     workspace = open_workspace(home)
-    engine = SyncEngine(
-        workspace.database,
-        workspace.documents,
-        config_for(workspace.connection, workspace.credentials, prepare_limit=0),
-    )
     try:
-        assert engine.run_once().exit_code == 0
+        assert sync_once(workspace).exit_code == 0
     finally:
-        engine.close()
         workspace.close()
 
 
@@ -216,13 +208,7 @@ def test_offline_then_online_every_decision_lands_once(
     assert code == 1, err  # retryable: waits, nothing lost
     assert _queue(capsys)[sub["id"]]["delivery"] == "pending"
 
-    back = SandboxServers(
-        tracker_state=servers.tracker,
-        procore_state=servers.procore,
-        tracker_port=ports[0],
-        procore_port=ports[1],
-    ).start()
-    back.tokens = servers.tokens  # the same tracker state: the same users and tokens
+    back = back_on_the_same_ports(servers, ports)
     try:
         _undelay(coi_home)
         code, _, err = _cli(capsys, "sync", "--once")

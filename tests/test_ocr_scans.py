@@ -125,6 +125,7 @@ def _where(kind: str, x: float, y: float) -> tuple[float, float]:
 
 @pytest.mark.ocr
 @needs_tesseract
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kind", ["shown upright by /Rotate", "sideways", "upside down", "skewed 3 degrees"]
 )

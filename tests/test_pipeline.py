@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event, func, select, text
 
 from coi_desktop.ingest import upsert_profile, upsert_submission
@@ -17,7 +15,7 @@ from coi_desktop.review import pipeline
 from coi_desktop.review.decisions import checklist_lines
 from coi_desktop.samples.fillable import render_fillable
 from coi_desktop.samples.scenarios import random_spec
-from coi_desktop.workspace import Workspace, open_workspace
+from coi_desktop.workspace import Workspace
 from tests import factories
 
 TODAY = date(2026, 11, 22)
@@ -40,13 +38,6 @@ PROFILE = {
         },
     ],
 }
-
-
-@pytest.fixture
-def workspace(coi_home: Path) -> Iterator[Workspace]:
-    ws = open_workspace(coi_home)
-    yield ws
-    ws.close()
 
 
 def _store(workspace: Workspace, sub_id: str, pdf: bytes) -> None:

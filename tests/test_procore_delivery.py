@@ -5,21 +5,10 @@ notification e-mails and permissions (issue 12)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_world import BETA, PDF_A, RIVERSIDE, TinyWorld, _doc, _submission
-from test_sync_helpers import (
-    GL_POLICY,
-    WC_POLICY,
-    assert_no_duplicates,
-    decide,
-    engine_for,
-    item,
-    store_procore_secret,
-)
 
 from coi_desktop.models import OutboxItem
 from coi_desktop.sync.engine import SyncEngine
@@ -28,6 +17,16 @@ from coi_desktop.sync.procore_auth import ProcoreAuth
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, Fault, FaultKind, SandboxServers
 from coi_desktop.sync.sandbox.procore_state import Scope
 from coi_desktop.workspace import Workspace
+from tests.sandbox_world import BETA, PDF_A, RIVERSIDE, TinyWorld, _doc, _submission
+from tests.test_sync_helpers import (
+    GL_POLICY,
+    WC_POLICY,
+    assert_no_duplicates,
+    decide,
+    engine_for,
+    item,
+    store_procore_secret,
+)
 
 COMPANY = 4280
 GL_ORIGIN = "coidesk:p1201:v5512:general_liability:CGL1234567"
@@ -52,9 +51,8 @@ def world(**commitment_kinds: str) -> TinyWorld:
 
 
 @pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=world()) as running:
-        yield running
+def sandbox_world() -> TinyWorld:
+    return world()
 
 
 def settle(engine: SyncEngine, workspace: Workspace, *item_ids: str) -> list[OutboxItem]:

@@ -83,6 +83,7 @@ def test_printed_real_certificates() -> None:
     assert ok / total >= 0.99, misses
 
 
+@pytest.mark.slow
 @pytest.mark.ocr
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 def test_scanned_real_certificates() -> None:

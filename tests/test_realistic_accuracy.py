@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,9 @@ FLATTENED_FLOOR = 0.99
 NOT_FLOORED = ("stacked", "older_edition")
 
 
+@pytest.mark.slow
 def test_realistic_printed_certificates_accuracy(
-    tmp_path: Path, record_property: pytest.RecordProperty
+    tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     files = write_corpus(
         tmp_path, 30, seed=8, styles=("flattened",), realistic=True, without=NOT_FLOORED

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pymupdf
 import pytest
 
 from coi_desktop.cli import main
-from coi_desktop.database import open_database
+from coi_desktop.database import Database
 from coi_desktop.report import csv_text, format_minutes, format_share
 from coi_desktop.report_pdf import pdf_bytes, write_pdf
 from coi_desktop.team_queries import compute_stats, snapshot
@@ -23,14 +22,12 @@ from tests.test_teamstats import CHICAGO, NOW, Store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    database = open_database(tmp_path / "store.sqlite3")
-    s = Store(database)
+def store(db: Database) -> Store:
+    s = Store(db)
     s.user("u-1", name="Riley Reviewer")
     s.user("u-2", name="Sam Reviewer")
     s.user("u-4", "lead", "Lee Lead")
-    yield s
-    database.close()
+    return s
 
 
 @pytest.fixture

@@ -11,13 +11,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from sandbox_world import TinyWorld, token
 
 from coi_desktop.sync.sandbox import (
     SANDBOX_CLIENT_ID,
@@ -30,18 +28,7 @@ from coi_desktop.sync.sandbox import (
     run_sandbox,
 )
 from coi_desktop.sync.sandbox.faults import COMMON_KINDS
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
+from tests.sandbox_world import TinyWorld, token
 
 
 def me(servers: SandboxServers, http: requests.Session, timeout: float = 5) -> requests.Response:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from sandbox_world import TinyWorld
 
 from coi_desktop.sync.sandbox import (
     SANDBOX_CLIENT_ID,
@@ -37,16 +35,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def servers(clock: FakeClock) -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        running.procore.clock = clock
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
+def servers(servers: SandboxServers, clock: FakeClock) -> SandboxServers:
+    servers.procore.clock = clock
+    return servers
 
 
 def oauth(servers: SandboxServers, http: requests.Session, **form: str) -> requests.Response:

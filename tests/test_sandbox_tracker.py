@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
-from sandbox_world import PDF_A, TinyWorld, token
 
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.stats import Timeline
+from tests.sandbox_world import PDF_A, token
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        running.tracker.clock = lambda: NOW
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
+def servers(servers: SandboxServers) -> SandboxServers:
+    servers.tracker.clock = lambda: NOW
+    return servers
 
 
 class Tracker:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,8 @@ from coi_desktop.settings import Settings, load_settings, save_settings
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.ui.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
-from tests.sandbox_world import TinyWorld
 
 FILE_URL = "http://127.0.0.1:9/api/v1"  # what the settings file says: nothing listens there
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
 
 
 def notes(dialog: SettingsDialog) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,8 @@ from coi_desktop.models import OutboxItem, Submission, User, utcnow
 from coi_desktop.review import decisions
 from coi_desktop.store_changes import DataVersion, changed_since, current_mark
 from coi_desktop.workspace import Workspace, open_workspace
-from tests.test_ui_support import seeded_workspace
 
-
-@pytest.fixture
-def workspace(coi_home: Path, blank_form: Path) -> Iterator[Workspace]:
-    ws, _ids = seeded_workspace(coi_home, blank_form)
-    yield ws
-    ws.close()
+pytestmark = pytest.mark.seeded
 
 
 def test_each_kind_of_write_names_its_submission_once(workspace: Workspace, coi_home: Path) -> None:

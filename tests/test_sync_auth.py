@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from sandbox_world import TinyWorld
-from test_sync_helpers import GL_POLICY, decide, engine_for, item, store_procore_secret
 
 from coi_desktop.credentials import PROCORE_TOKENS, Credentials
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.procore_auth import ProcoreAuth
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, Fault, FaultKind, SandboxServers
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
+from tests.test_sync_helpers import GL_POLICY, decide, engine_for, item, store_procore_secret
 
 
 def _sign_in(servers: SandboxServers) -> dict[str, object]:

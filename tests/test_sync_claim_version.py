@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox_world import TinyWorld
-from test_sync_helpers import decide, engine_for, item
-
 from coi_desktop.models import Submission, User
 from coi_desktop.review.decisions import claim
 from coi_desktop.sync.sandbox import SandboxServers
+from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import decide, engine_for, item
 
 
 def test_decision_after_our_claim_landed_uses_the_claims_version(coi_home: Path) -> None:

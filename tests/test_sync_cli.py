@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_world import TinyWorld
-from test_sync_helpers import decide, store_procore_secret
 
 from coi_desktop.cli import build_parser, main
 from coi_desktop.models import User
-from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, Fault, FaultKind, SandboxServers
+from coi_desktop.sync.sandbox import Fault, FaultKind, SandboxServers
 from coi_desktop.workspace import open_workspace
+from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import decide, expect_the_demo_to_connect, sign_in
 
 
 @pytest.fixture
-def servers(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", running.tracker_url)
-        monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", "sandbox-token-u-1")
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_API_URL", running.procore_api_url)
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_LOGIN_URL", running.procore_login_url)
-        monkeypatch.setenv("COI_DESKTOP_PROCORE_CLIENT_ID", SANDBOX_CLIENT_ID)
-        store_procore_secret(running)
-        yield running
+def servers(servers: SandboxServers, monkeypatch: pytest.MonkeyPatch) -> SandboxServers:
+    """The sandbox with the app signed in as Riley, Procore included."""
+    sign_in(monkeypatch, servers, "u-1", procore=True)
+    return servers
 
 
 def test_not_configured_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,15 +91,7 @@ def test_demo_loop_serves_a_world_and_the_first_pull_fills_the_home(
 
     from coi_desktop.sync.demo_loop import demo_world_facts, start_demo_sandbox
 
-    for name in (
-        "COI_DESKTOP_TRACKER_URL",
-        "COI_DESKTOP_TRACKER_TOKEN",
-        "COI_DESKTOP_PROCORE_API_URL",
-        "COI_DESKTOP_PROCORE_LOGIN_URL",
-        "COI_DESKTOP_PROCORE_CLIENT_ID",
-        "COI_DESKTOP_PROCORE_CLIENT_SECRET",
-    ):
-        monkeypatch.setenv(name, "")  # restored after the test; the demo sets them
+    expect_the_demo_to_connect(monkeypatch)
     servers = start_demo_sandbox(coi_home, world=TinyWorld())
     try:
         import os

@@ -7,26 +7,25 @@ pacing under Procore's rate limit.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_world import TinyWorld
-from test_sync_helpers import GL_POLICY, WC_POLICY, assert_no_duplicates, decide, engine_for, item
 
 from coi_desktop.models import User
 from coi_desktop.sync import outbox
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.sandbox import Fault, FaultKind, RateLimits, SandboxServers
+from tests.test_sync_helpers import (
+    GL_POLICY,
+    WC_POLICY,
+    assert_no_duplicates,
+    decide,
+    engine_for,
+    item,
+)
 
 TRACKER_KINDS = ["500", "502", "503", "429", "delay", "drop_after_apply", "malformed_json"]
 PROCORE_KINDS = [*TRACKER_KINDS, "token_expiry"]
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
 
 
 def _fault(kind: str, path: str) -> Fault:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
-
-import pytest
-from sandbox_world import PDF_A, TinyWorld
-from test_sync_helpers import GL_POLICY, WC_POLICY, assert_no_duplicates, decide, engine_for, item
 
 from coi_desktop.commands.queue import print_queue
 from coi_desktop.models import Document, OutboxItem, Submission
 from coi_desktop.sync.sandbox import SandboxServers
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
+from tests.sandbox_world import PDF_A
+from tests.test_sync_helpers import (
+    GL_POLICY,
+    WC_POLICY,
+    assert_no_duplicates,
+    decide,
+    engine_for,
+    item,
+)
 
 
 def test_pull_fills_the_queue_and_stores_documents_for_offline_review(

@@ -9,11 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from coi_desktop.credentials import PROCORE_CLIENT_SECRET, Credentials
 from coi_desktop.models import OutboxItem, User
 from coi_desktop.review.decisions import claim, record_decision
 from coi_desktop.sync.delivery import Backoff
-from coi_desktop.sync.engine import SyncConfig, SyncEngine
+from coi_desktop.sync.engine import SyncConfig, SyncEngine, SyncReport, config_for
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServers
 from coi_desktop.workspace import Workspace, open_workspace
 
@@ -36,6 +38,67 @@ def config_for_servers(servers: SandboxServers, user: str = "u-1", **changes: An
 
 def store_procore_secret(servers: SandboxServers) -> None:
     Credentials().set(PROCORE_CLIENT_SECRET, SANDBOX_CLIENT_SECRET, servers.procore_login_url)
+
+
+def back_on_the_same_ports(servers: SandboxServers, ports: tuple[int, int]) -> SandboxServers:
+    """The sandbox again after an outage: the same data and tokens, on the same ports."""
+    back = SandboxServers(
+        tracker_state=servers.tracker,
+        procore_state=servers.procore,
+        tracker_port=ports[0],
+        procore_port=ports[1],
+    ).start()
+    back.tokens = servers.tokens
+    return back
+
+
+CONNECTION_ENV = (
+    "COI_DESKTOP_TRACKER_URL",
+    "COI_DESKTOP_TRACKER_TOKEN",
+    "COI_DESKTOP_PROCORE_API_URL",
+    "COI_DESKTOP_PROCORE_LOGIN_URL",
+    "COI_DESKTOP_PROCORE_CLIENT_ID",
+    "COI_DESKTOP_PROCORE_CLIENT_SECRET",
+)
+
+
+def sign_in(
+    monkeypatch: pytest.MonkeyPatch,
+    servers: SandboxServers,
+    user_id: str,
+    *,
+    procore: bool = False,
+) -> None:
+    """Point the app at the sandbox tracker as ``user_id`` (and at its Procore, with the client
+    secret in the keyring, when asked) through the environment, restored after the test."""
+    monkeypatch.setenv("COI_DESKTOP_TRACKER_URL", servers.tracker_url)
+    monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens[user_id])
+    if procore:
+        monkeypatch.setenv("COI_DESKTOP_PROCORE_API_URL", servers.procore_api_url)
+        monkeypatch.setenv("COI_DESKTOP_PROCORE_LOGIN_URL", servers.procore_login_url)
+        monkeypatch.setenv("COI_DESKTOP_PROCORE_CLIENT_ID", SANDBOX_CLIENT_ID)
+        store_procore_secret(servers)
+
+
+def expect_the_demo_to_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo writes the connection variables into ``os.environ`` itself; blank them through
+    ``monkeypatch`` first so that they are restored after the test."""
+    for name in CONNECTION_ENV:
+        monkeypatch.setenv(name, "")
+
+
+def sync_once(workspace: Workspace) -> SyncReport:
+    """One pass of the engine with the home's own settings, as the worker runs it (no
+    pre-check: that is the pipeline tests' job)."""
+    engine = SyncEngine(
+        workspace.database,
+        workspace.documents,
+        config_for(workspace.connection, workspace.credentials, prepare_limit=0),
+    )
+    try:
+        return engine.run_once()
+    finally:
+        engine.close()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from coi_desktop.sync.procore_mapping import (
     plan,
 )
 
-GL = {
+GL: dict[str, object] = {
     "coverage": "general_liability",
     "insurer": "Hartford",
     "policy_number": "CGL 123",
@@ -20,7 +20,7 @@ GL = {
     "expiration_date": "2027-01-01",
     "limits": {"each_occurrence": 1000000, "general_aggregate": 2000000},
 }
-WC = {
+WC: dict[str, object] = {
     "coverage": "workers_compensation",
     "insurer": "Zurich",
     "policy_number": "WC778",

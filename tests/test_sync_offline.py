@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox_world import TinyWorld
-from test_sync_helpers import GL_POLICY, assert_no_duplicates, decide, engine_for, item
-
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.sandbox import SandboxServers
+from tests.sandbox_world import TinyWorld
+from tests.test_sync_helpers import (
+    GL_POLICY,
+    assert_no_duplicates,
+    back_on_the_same_ports,
+    decide,
+    engine_for,
+    item,
+)
 
 
 def test_offline_then_online_resumes_by_itself(coi_home: Path) -> None:
@@ -27,12 +33,7 @@ def test_offline_then_online_resumes_by_itself(coi_home: Path) -> None:
             assert waiting.state == "pending" and waiting.next_attempt_at is not None
 
             # Out of the tunnel: the same servers' data, on the same ports.
-            second = SandboxServers(
-                tracker_state=first.tracker,
-                procore_state=first.procore,
-                tracker_port=ports[0],
-                procore_port=ports[1],
-            ).start()
+            second = back_on_the_same_ports(first, ports)
             try:
                 report = run_until_settled(engine, max_seconds=15)
                 assert report.exit_code == 0, (report.errors, report.attention)

@@ -13,21 +13,28 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from test_sync_helpers import assert_no_duplicates, engine_for
+import pytest
 
 from coi_desktop.sync.engine import run_until_settled
 from coi_desktop.sync.loadworld import build_load_world, decide_all, store_extractions
 from coi_desktop.sync.sandbox import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
+    FaultKind,
     FaultPlan,
     SandboxServers,
 )
+from tests.test_sync_helpers import assert_no_duplicates, engine_for
+
+pytestmark = pytest.mark.slow  # minutes on a loaded 2-core machine; CI runs it
 
 REPO = Path(__file__).resolve().parent.parent
-ALL_KINDS = ("500", "502", "503", "429", "delay", "drop_after_apply", "malformed_json")
+ALL_KINDS = tuple(
+    map(FaultKind, ("500", "502", "503", "429", "delay", "drop_after_apply", "malformed_json"))
+)
 
 
 def _prepared(servers: SandboxServers, home: Path, n: int) -> None:
@@ -52,11 +59,11 @@ def test_soak_500_decisions_with_20_percent_faults(coi_home: Path) -> None:
     n = 500
     with SandboxServers(world=build_load_world(n, n_vendors=25)) as servers:
         _prepared(servers, coi_home, n)
-        common = {"rate": 0.2, "retry_after": 0, "delay_seconds": 0.8}
-        servers.tracker_faults.set_plan(FaultPlan(kinds=ALL_KINDS, seed=1, **common))  # type: ignore[arg-type]
+        common = FaultPlan(rate=0.2, retry_after=0, delay_seconds=0.8)
+        servers.tracker_faults.set_plan(replace(common, kinds=ALL_KINDS, seed=1))
         servers.procore_faults.set_plan(
-            FaultPlan(kinds=(*ALL_KINDS, "token_expiry"), seed=2, **common)
-        )  # type: ignore[arg-type]
+            replace(common, kinds=(*ALL_KINDS, FaultKind("token_expiry")), seed=2)
+        )
         started = time.monotonic()
         with engine_for(servers, coi_home, timeout=(0.5, 0.5)) as (_, engine):
             report = run_until_settled(engine, max_seconds=60)
@@ -77,8 +84,12 @@ def test_kill_9_mid_sync_then_restart_loses_and_doubles_nothing(coi_home: Path) 
         _prepared(servers, coi_home, n)
         # Some drops and garbage too, so kills also land between "applied" and "answered".
         servers.tracker_faults.set_plan(
-            FaultPlan(rate=0.1, kinds=("drop_after_apply", "malformed_json", "500"), seed=4)
-        )  # type: ignore[arg-type]
+            FaultPlan(
+                rate=0.1,
+                kinds=tuple(map(FaultKind, ("drop_after_apply", "malformed_json", "500"))),
+                seed=4,
+            )
+        )
         env = {
             **os.environ,
             "COI_DESKTOP_HOME": str(coi_home),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from coi_desktop.team_queries import (
 )
 from coi_desktop.team_sql import decided_today_ids, missed_24h_ids
 from coi_desktop.teamstats import StatsFilter, TeamStats
-from coi_desktop.timeutil import local_day_bounds
+from coi_desktop.timeutil import iso, local_day_bounds
 from tests import factories
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -68,8 +67,8 @@ class Store:
         synced: datetime | None = None,
     ) -> dict[str, Any]:
         data = factories.submission(sub_id, status=status, kind=kind, assigned_to=assigned_to)
-        data["received_at"] = factories.iso(received)
-        data["due_at"] = factories.iso(received + timedelta(hours=24))
+        data["received_at"] = iso(received)
+        data["due_at"] = iso(received + timedelta(hours=24))
         data["procore_company_id"] = company
         if project is None:
             data["project"] = data["commitment"] = None
@@ -129,13 +128,6 @@ class Store:
     ) -> TeamStats:
         with self.db.session() as session:
             return compute_stats(session, now, filters, tz)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "store.sqlite3")
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,14 @@ from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
 from coi_desktop.ui.dashboard_data import AttentionModel, ReviewerTableModel
 from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
-from coi_desktop.workspace import Workspace, open_workspace
+from coi_desktop.workspace import Workspace
 from tests.test_teamstats import CHICAGO, NOW, Store
 
 
 @pytest.fixture
-def workspace() -> Iterator[Workspace]:
-    ws = open_workspace()
+def workspace(workspace: Workspace) -> Workspace:
+    """The lead's home: a team of three and submissions late, due soon, new and decided."""
+    ws = workspace
     store = Store(ws.database)
     store.user("u-1", name="Riley Reviewer")
     store.user("u-2", name="Sam Reviewer")
@@ -59,8 +59,7 @@ def workspace() -> Iterator[Workspace]:
         )
         store.decide(f"s-d{i}", decided)
     ws.set_current_user("u-4")
-    yield ws
-    ws.close()
+    return ws
 
 
 def make(qtbot: QtBot, workspace: Workspace, **kw: Any) -> DashboardWidget:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,10 @@ from coi_desktop.workspace import Workspace
 from tests import factories
 from tests.test_ui_support import seeded_workspace, standard_lines
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+    pytest.mark.seeded(count=2, corrupt=False),
+]
 
 HOSTILE = ("flate_bomb", "huge_field", "huge_image")
 STALL_BOUND_S = 1.0  # generous: before the child process the window froze 1.7–7.4 s
@@ -41,10 +44,8 @@ def hostile_files() -> dict[str, bytes]:
 
 
 @pytest.fixture
-def workspace(
-    coi_home: Path, blank_form: Path, hostile_files: dict[str, bytes]
-) -> Iterator[Workspace]:
-    ws, _ids = seeded_workspace(coi_home, blank_form, count=2, corrupt=False)
+def workspace(workspace: Workspace, hostile_files: dict[str, bytes]) -> Workspace:
+    ws = workspace
     with ws.database.session() as session:
         # Due after s-1 and s-2, so the window opens a plain certificate first.
         factories.submit_documents(ws, session, hostile_files, first=10)
@@ -52,22 +53,21 @@ def workspace(
             sub = session.get(Submission, f"s-{name}")
             assert sub is not None
             decisions.replace_checklist(session, sub, standard_lines(f"d-s-{name}"))
-    yield ws
-    ws.close()
+    return ws
+
+
+@pytest.fixture(autouse=True)
+def short_render_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short budget keeps the test quick and makes the flate bomb overrun it for certain
+    (autouse: set before the window's renderer starts)."""
+    monkeypatch.setattr(pdf_render, "RENDER_BUDGET_S", 1.0)
 
 
 @pytest.fixture
-def window(qtbot: QtBot, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    # A short budget keeps the test quick and makes the flate bomb overrun it for certain.
-    monkeypatch.setattr(pdf_render, "RENDER_BUDGET_S", 1.0)
-    win = MainWindow(workspace, background=False)
-    qtbot.addWidget(win, before_close_func=lambda w: w.shutdown())
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.viewer._first_shown, timeout=20_000)
-    assert win.current_id == "s-1"
-    return win
+def window(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    qtbot.waitUntil(lambda: window.viewer._first_shown, timeout=20_000)
+    assert window.current_id == "s-1"
+    return window
 
 
 class GapMeter:

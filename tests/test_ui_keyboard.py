@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,11 @@ from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.conftest import BLANK_FORM as BLANK
-from tests.test_ui_support import seeded_workspace
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+    pytest.mark.seeded,
+]
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -27,23 +28,11 @@ NONE = Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture
-def workspace(coi_home: Path, blank_form: Path) -> Iterator[Workspace]:
-    ws, _ids = seeded_workspace(coi_home, blank_form)
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, workspace: Workspace) -> Iterator[MainWindow]:
-    win = MainWindow(workspace, background=False)
-    qtbot.addWidget(win, before_close_func=lambda w: w.shutdown())
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    yield win
-    win.close()
+def window(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    """The shared window, made the active one: keys go to the focused widget."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window
 
 
 def focused(qtbot: QtBot) -> QWidget:
@@ -266,7 +255,8 @@ def two_page_pdf() -> bytes:
 
 
 def test_thumbnails_show_for_several_pages_and_can_be_hidden(qtbot: QtBot) -> None:
-    from coi_desktop.ui.pdf_viewer import DocumentRef, PdfViewer
+    from coi_desktop.review.submission_view import DocumentRef
+    from coi_desktop.ui.pdf_viewer import PdfViewer
 
     data = {"one": Path(BLANK).read_bytes(), "two": two_page_pdf()}
     viewer = PdfViewer(lambda key: data[key])

@@ -32,7 +32,8 @@ from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
-from coi_desktop.workspace import Workspace, open_workspace
+from coi_desktop.workspace import Workspace
+from tests.test_sync_helpers import back_on_the_same_ports, expect_the_demo_to_connect
 from tests.test_ui_keyboard import focused
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -41,14 +42,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 NONE = Qt.KeyboardModifier.NoModifier
 SEED, SUBMISSIONS = 3, 24
-ENV = (
-    "COI_DESKTOP_TRACKER_URL",
-    "COI_DESKTOP_TRACKER_TOKEN",
-    "COI_DESKTOP_PROCORE_API_URL",
-    "COI_DESKTOP_PROCORE_LOGIN_URL",
-    "COI_DESKTOP_PROCORE_CLIENT_ID",
-    "COI_DESKTOP_PROCORE_CLIENT_SECRET",
-)
 
 
 @pytest.fixture
@@ -61,22 +54,21 @@ def world() -> World:
 def servers(
     world: World, coi_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SandboxServers]:
-    for name in ENV:
-        monkeypatch.setenv(name, "")  # the demo's loop sets them; restored after the test
+    expect_the_demo_to_connect(monkeypatch)
     running = start_demo_sandbox(coi_home, world=world)  # the first pull, as the demo does
     yield running
     running.stop()
 
 
 @pytest.fixture
-def workspace(servers: SandboxServers, coi_home: Path) -> Iterator[Workspace]:
-    opened = open_workspace(coi_home)
+def workspace(servers: SandboxServers, workspace: Workspace) -> Workspace:
+    """The home the demo's first pull filled (``servers`` first), prepared as the app would."""
+    opened = workspace
     # Extracted and pre-checked for real (scans aside: OCR is the extraction tests' job).
     today = datetime.now(UTC).date()
     prepared = prepare_waiting(opened.database, opened.documents, today, limit=100, ocr=False)
     assert all(p.checked for p in prepared), [p.problem for p in prepared if not p.checked]
-    yield opened
-    opened.close()
+    return opened
 
 
 # ---------------------------------------------------------------- the reviewer's hands
@@ -299,12 +291,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     assert {waiting[s].state for s in (compliant[1], non_compliant[1])} == {"pending"}
 
     # Online again, same data on the same ports; F5 asks sync to go now.
-    back = SandboxServers(
-        tracker_state=servers.tracker,
-        procore_state=servers.procore,
-        tracker_port=ports[0],
-        procore_port=ports[1],
-    ).start()
+    back = back_on_the_same_ports(servers, ports)
     try:
         press(qtbot, Qt.Key.Key_F5)
         everything = [*online, compliant[1], non_compliant[1]]

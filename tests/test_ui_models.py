@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,21 +15,18 @@ from coi_desktop.commands import decide
 from coi_desktop.models import Submission
 from coi_desktop.queue import QueueFilter
 from coi_desktop.review import decisions
+from coi_desktop.review.submission_view import DocumentRef
 from coi_desktop.ui.background import QueueLoader
 from coi_desktop.ui.checklist_model import ChecklistModel
-from coi_desktop.ui.pdf_viewer import DocumentRef, PdfViewer
+from coi_desktop.ui.pdf_viewer import PdfViewer
 from coi_desktop.ui.queue_model import DUE, PAGE_SIZE, QueueModel, countdown_text, urgency
 from coi_desktop.workspace import Workspace
-from tests.test_ui_support import seeded_workspace, standard_lines
+from tests.test_ui_support import standard_lines
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def workspace(coi_home: Path, blank_form: Path) -> Iterator[Workspace]:
-    ws, _ids = seeded_workspace(coi_home, blank_form)
-    yield ws
-    ws.close()
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+    pytest.mark.seeded,
+]
 
 
 def test_queue_model_passes_the_model_tester(

@@ -11,6 +11,7 @@ from coi_desktop.ingest import upsert_profile, upsert_submission, upsert_user
 from coi_desktop.models import Document, Submission
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
+from coi_desktop.timeutil import iso
 from coi_desktop.workspace import Workspace, open_workspace
 from tests import factories
 
@@ -98,13 +99,13 @@ def seed(
             data = factories.submission(
                 f"s-{n}", hours_ago=30 - n, vendor=f"Vendor {n} LLC", vendor_id=f"v-{n}"
             )
-            data["due_at"] = factories.iso(datetime.now(UTC) + timedelta(hours=n))
+            data["due_at"] = iso(datetime.now(UTC) + timedelta(hours=n))
             data["documents"][0].update(sha256=sha, size=len(pdf))
             upsert_submission(session, data)
             ids.append(f"s-{n}")
         if corrupt:
             data = factories.submission("s-bad", vendor="Broken Files Inc", vendor_id="v-bad")
-            data["due_at"] = factories.iso(datetime.now(UTC) + timedelta(hours=count + 1))
+            data["due_at"] = iso(datetime.now(UTC) + timedelta(hours=count + 1))
             data["documents"][0].update(sha256=bad_sha, size=len(CORRUPT))
             upsert_submission(session, data)
             ids.append("s-bad")

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import QObject, QThread, Slot
 from pytestqt.qtbot import QtBot
-from sandbox_world import TinyWorld
-from test_sync_helpers import config_for_servers, decide, item, store_procore_secret
 
 from coi_desktop.credentials import PROCORE_CLIENT_SECRET, TRACKER_TOKEN, Credentials
 from coi_desktop.settings import Settings, load_settings
@@ -18,20 +12,8 @@ from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, SandboxServers
 from coi_desktop.ui.settings_dialog import SettingsDialog
 from coi_desktop.ui.sync_panel import SyncPanel
 from coi_desktop.ui.sync_worker import SyncWorker, start_sync_thread, stop_sync_thread
-from coi_desktop.workspace import Workspace, open_workspace
-
-
-@pytest.fixture
-def servers() -> Iterator[SandboxServers]:
-    with SandboxServers(world=TinyWorld()) as running:
-        yield running
-
-
-@pytest.fixture
-def workspace(coi_home: Path) -> Iterator[Workspace]:
-    opened = open_workspace(coi_home)
-    yield opened
-    opened.close()
+from coi_desktop.workspace import Workspace
+from tests.test_sync_helpers import config_for_servers, decide, item, store_procore_secret
 
 
 class Receiver(QObject):

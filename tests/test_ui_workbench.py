@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from pytestqt.qtbot import QtBot
@@ -17,32 +14,12 @@ from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog, ShortcutsDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
-from tests.test_ui_support import seeded_workspace
+from tests.windows import make_window
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def workspace(coi_home: Path, blank_form: Path) -> Iterator[Workspace]:
-    ws, _ids = seeded_workspace(coi_home, blank_form)
-    yield ws
-    ws.close()
-
-
-def make_window(qtbot: QtBot, workspace: Workspace) -> MainWindow:
-    window = MainWindow(workspace, background=False)
-    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-@pytest.fixture
-def window(qtbot: QtBot, workspace: Workspace) -> Iterator[MainWindow]:
-    win = make_window(qtbot, workspace)
-    yield win
-    win.close()
+pytestmark = [
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+    pytest.mark.seeded,
+]
 
 
 def wait_page(qtbot: QtBot, window: MainWindow) -> None:
@@ -346,7 +323,7 @@ def test_sync_worker_plugs_into_status_bar_queue_and_panel(
     window.act_toggle_sync_panel()
     assert window.sync_dock is not None and window.sync_dock.isVisible()
     worker.status_changed.emit(SyncStatus("online", waiting=1))
-    assert "1 waiting to send" in window.sync_panel.status_label.text()  # type: ignore[union-attr]
+    assert "1 waiting to send" in window.sync_panel.status_label.text()
 
 
 def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
