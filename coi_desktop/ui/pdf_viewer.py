@@ -51,14 +51,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coi_desktop.page_layout import fit_zoom, map_rect
 from coi_desktop.ui.pdf_render import (
     OpenedDocument,
     OpenJob,
     RenderJob,
     RenderWorker,
     SearchJob,
-    fit_zoom,
-    map_rect,
 )
 
 MARGIN = 12
