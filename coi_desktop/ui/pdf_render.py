@@ -36,7 +36,6 @@ class OpenJob:
     key: str  # sha256: the document's identity
     loader: Callable[[], bytes]  # reads the bytes (on the worker)
     first_page_width_px: float = 0.0  # > 0: also render page 1 at this fit width
-    first_page_fit_height_px: float = 0.0  # > 0 with width: fit the whole page
     rotation: int = 0
     dpr: float = 1.0
 
@@ -230,9 +229,7 @@ class RenderWorker(QThread):
         self._data, self._page_count = data, len(sizes)
         zoom = 0.0
         if job.first_page_width_px > 0:
-            zoom = fit_zoom(
-                sizes[0], job.rotation, job.first_page_width_px, job.first_page_fit_height_px
-            )
+            zoom = fit_zoom(sizes[0], job.rotation, job.first_page_width_px)
         self.opened.emit(OpenedDocument(job.generation, job.key, sizes, None, zoom))
         if zoom > 0:
             self._render(RenderJob(job.generation, job.key, 0, zoom, job.rotation, job.dpr))
