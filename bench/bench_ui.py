@@ -292,7 +292,7 @@ def main() -> int:
         times = []
         for _ in range(count):
             if cold:
-                window.viewer.cache.clear()
+                window.viewer.source.cache.clear()
             t = time.perf_counter()
             window.act_next_submission()
             wait_first_page()

@@ -9,9 +9,10 @@ this module returns is in device-independent view pixels of the whole stack (the
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 MARGIN = 12.0  # round the stack of pages
 GAP = 12.0  # between two pages
@@ -43,6 +44,28 @@ class Box:
 
     def moved(self, dx: float, dy: float) -> Box:
         return Box(self.x + dx, self.y + dy, self.width, self.height)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Evidence to show: a page of a document and, where known, the box on it."""
+
+    document_id: str | None
+    page: int  # 0-based
+    rect: Rect | None  # PDF points
+
+
+def outline_of(evidence: Mapping[str, Any] | None) -> Outline | None:
+    """A checklist line's evidence (1-based ``page``, ``rect`` in points, ``document_id``)
+    → what the pane outlines; None when it names no page."""
+    if not evidence or not isinstance(evidence.get("page"), int):
+        return None
+    rect = evidence.get("rect")
+    box: Rect | None = None
+    if isinstance(rect, list | tuple) and len(rect) >= 4:
+        box = (float(rect[0]), float(rect[1]), float(rect[2]), float(rect[3]))
+    doc_id = evidence.get("document_id")
+    return Outline(str(doc_id) if doc_id else None, int(evidence["page"]) - 1, box)
 
 
 def clamp_zoom(zoom: float) -> float:

@@ -16,10 +16,12 @@ from coi_desktop.page_layout import (
     MIN_ZOOM,
     ZOOM_STEPS,
     Box,
+    Outline,
     PageLayout,
     fit_area,
     fit_zoom,
     map_rect,
+    outline_of,
     zoom_in_step,
     zoom_out_step,
     zoom_text,
@@ -197,3 +199,15 @@ def test_a_layout_is_a_value() -> None:
     assert layout.with_zoom(1.0) == layout
     assert layout.with_sizes([(612, 792)]) == layout
     assert layout.with_sizes([]).page_count == 0
+
+
+def test_evidence_becomes_an_outline_of_a_page_and_a_box() -> None:
+    evidence = {"page": 2, "rect": [480, 330.5, 580, 342], "document_id": "d-1", "source": "text"}
+    assert outline_of(evidence) == Outline("d-1", 1, (480.0, 330.5, 580.0, 342.0))
+    # A page without a box (an endorsement found by its form number) still outlines the page.
+    assert outline_of({"page": 1, "rect": None}) == Outline(None, 0, None)
+    assert outline_of({"page": 1, "rect": [1, 2]}) == Outline(None, 0, None)
+    # No page: nothing to show.
+    assert outline_of(None) is None
+    assert outline_of({}) is None
+    assert outline_of({"page": "2", "rect": [0, 0, 1, 1]}) is None

@@ -360,7 +360,7 @@ def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
     thread = window.sync_thread
     window.close()
     assert not thread.isRunning()
-    assert not window.preparation.isRunning() and not window.viewer._worker.isRunning()
+    assert not window.preparation.isRunning() and not window.viewer.source.worker.isRunning()
 
 
 def test_a_lead_opening_unassigned_work_leaves_it_in_the_teams_queue(

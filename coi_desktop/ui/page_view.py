@@ -82,6 +82,24 @@ class PageView(QAbstractScrollArea):
             self.horizontalScrollBar().setValue(int(x))
         self.verticalScrollBar().setValue(int(y))
 
+    def show_page(self, page: int, y_in_page: float = 0.0) -> None:
+        self.scroll_to(self.page_layout.page_scroll(page, y_in_page))
+
+    def show_rect(self, page: int, rect: Rect, across: bool = True) -> None:
+        """Bring a box of ``page`` (points) into view a third of the way down, and
+        centred across when ``across`` and the pages are wider than the view."""
+        vp = self.viewport()
+        x, y = self.page_layout.rect_scroll(page, rect, vp.width(), vp.height())
+        wider = self.horizontalScrollBar().maximum() > 0
+        self.scroll_to(y, x if across and wider else None)
+
+    def keep_place(self, layout: PageLayout) -> None:
+        """Show ``layout`` (a new zoom or rotation) with the same share of the document
+        above the view."""
+        before, top = self.page_layout, self.top
+        self.set_layout(layout)
+        self.scroll_to(layout.rescaled_scroll(top, before))
+
     def visible_pages(self) -> list[int]:
         return self.page_layout.visible_pages(self.top, self.viewport().height())
 

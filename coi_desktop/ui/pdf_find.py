@@ -43,9 +43,18 @@ class FindBar(QWidget):
         self.hits: list[tuple[int, Rect]] = []
         self.index = -1  # the hit shown
 
-    def reset(self, label: str = "") -> None:
+    def open(self) -> None:
+        self.show()
+        self.edit.setFocus()
+        self.edit.selectAll()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.reset()
+
+    def reset(self) -> None:
         self.hits, self.index = [], -1
-        self.label.setText(label)
+        self.label.setText("")
         self.changed.emit()
 
     def show_hits(self, text: str, hits: list[tuple[int, list[Rect]]]) -> None:

@@ -1,10 +1,11 @@
 """The document pane: continuous pages, thumbnails, zoom, rotate, find, and evidence outlines.
 
-Pages are painted from an LRU cache of `QImage`s the render worker hands back; a page
-not rendered yet at the current zoom is drawn from any other zoom (scaled) or as a blank
-sheet until its image arrives. Nothing here opens a PDF on the GUI thread. Where each
-page goes is worked out by `coi_desktop.page_layout` (Qt-free); the pieces of the pane
-are `page_view` (the scrolling surface), `pdf_thumbnails` and `pdf_find`.
+Pages are painted from `QImage`s the PDF child renders (`page_source`: asked for once,
+cached, stale answers dropped); a page not rendered yet at the current zoom is drawn from
+any other zoom (scaled) or as a blank sheet until its image arrives. Nothing here opens a
+PDF on the GUI thread. Where each page goes is worked out by `coi_desktop.page_layout`
+(Qt-free); the other pieces of the pane are `page_view` (the scrolling surface),
+`pdf_thumbnails` and `pdf_find`.
 """
 
 from __future__ import annotations
@@ -16,34 +17,29 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from coi_desktop.page_layout import (
+    Outline,
     PageLayout,
     Rect,
     Size,
     ZoomMode,
     fit_area,
+    outline_of,
     zoom_in_step,
     zoom_out_step,
-    zoom_text,
 )
-from coi_desktop.ui.page_cache import CacheKey, PageCache
+from coi_desktop.ui.document_bar import DocumentBar
+from coi_desktop.ui.page_source import PageSource
 from coi_desktop.ui.page_view import PageView
 from coi_desktop.ui.pdf_find import FindBar
-from coi_desktop.ui.pdf_render import (
-    OpenedDocument,
-    OpenJob,
-    RenderJob,
-    RenderWorker,
-    SearchJob,
-)
+from coi_desktop.ui.pdf_notice import ProblemNotice, nothing_open
+from coi_desktop.ui.pdf_render import OpenedDocument
 from coi_desktop.ui.pdf_thumbnails import STRIP_WIDTH, THUMB_WIDTH, ThumbnailModel, ThumbnailStrip
 
 
@@ -57,13 +53,6 @@ class DocumentRef:
     stored: bool
 
 
-@dataclass(frozen=True)
-class Outline:
-    document_id: str | None
-    page: int  # 0-based
-    rect: Rect | None  # PDF points
-
-
 class PdfViewer(QWidget):
     """The middle pane: documents of the open submission, with evidence and find."""
 
@@ -73,33 +62,26 @@ class PdfViewer(QWidget):
 
     def __init__(self, loader: Callable[[str], bytes], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._loader = loader
-        self._worker = RenderWorker(self)
-        self._worker.opened.connect(self._opened)
-        self._worker.rendered.connect(self._rendered)
-        self._worker.found.connect(self._found)
-        self._worker.too_slow.connect(self._too_slow)
-        self._stopped = False
+        self.source = PageSource(loader, self)
+        self.source.opened.connect(self._opened)
+        self.source.page_arrived.connect(self._page_arrived)
+        self.source.too_slow.connect(self._too_slow)
         # Started once the event loop runs, so the window paints before PyMuPDF loads.
-        QTimer.singleShot(0, self._start_worker)
-        self.cache = PageCache()
-        self._sizes_by_key: dict[str, list[Size]] = {}
+        QTimer.singleShot(0, self.source.start)
         self._documents: list[DocumentRef] = []
         self._doc: DocumentRef | None = None
-        self._key = ""
-        self._generation = 0
-        self._open_in_worker = ""  # the key the worker has open (as far as we know)
         self.page_layout = PageLayout()  # the pages, their zoom and rotation
         self.zoom_mode: ZoomMode = "fit_width"
         self.error: str | None = None
         self.outline: Outline | None = None
         self._pending_outline: Outline | None = None
-        self._requested: set[CacheKey] = set()
         self._first_shown = False
         self._to_top = False  # the next layout starts at the top of page 1
         self._thumbnails_wanted = True
         self._current_page = 0
         self._build()
+        self.source.thumbnail_arrived.connect(self.thumbnail_model.page_updated)
+        self.source.found.connect(self.find_bar.show_hits)
         self._refit_timer = QTimer(self)
         self._refit_timer.setSingleShot(True)
         self._refit_timer.setInterval(80)
@@ -124,22 +106,9 @@ class PdfViewer(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 3, 6, 3)
-        self.document_box = QComboBox()
-        self.document_box.setToolTip("Files of this submission")
-        self.document_box.setAccessibleName("Document")
-        self.document_box.activated.connect(self._document_chosen)
-        self.page_label = QLabel("")
-        self.page_label.setToolTip("Current page / pages")
-        self.zoom_label = QLabel("")
-        self.zoom_label.setToolTip("Zoom (Ctrl+= / Ctrl+-, Ctrl+0 fit width, Ctrl+9 fit page)")
-        bar.addWidget(self.document_box, 1)
-        bar.addStretch(0)
-        bar.addWidget(self.page_label)
-        bar.addSpacing(12)
-        bar.addWidget(self.zoom_label)
-        layout.addLayout(bar)
+        self.bar = DocumentBar()
+        self.bar.chosen.connect(self._document_chosen)
+        layout.addWidget(self.bar)
 
         self.find_bar = FindBar()
         self.find_edit, self.find_label = self.find_bar.edit, self.find_bar.label
@@ -168,15 +137,8 @@ class PdfViewer(QWidget):
         split_layout.addWidget(self.thumbnails)
         split_layout.addWidget(self.pages, 1)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
-        self.message.setMargin(24)
-        self.message.setAccessibleName("Document problem")
-        self.empty = QLabel("Open a submission from the queue to see its documents.")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
+        self.message = ProblemNotice()
+        self.empty = nothing_open()
         self.stack.addWidget(self.split)
         self.stack.addWidget(self.message)
         self.stack.addWidget(self.empty)
@@ -197,36 +159,25 @@ class PdfViewer(QWidget):
     def _strip_wanted(self) -> bool:
         return self._thumbnails_wanted and self.page_layout.page_count > 1
 
-    def _apply_thumbnails(self) -> bool:
-        """Show or hide the strip as wanted for this document; True when that changed it."""
-        shown = self._strip_wanted()
-        if shown == self.thumbnails_visible:
-            return False
-        self.thumbnails.setVisible(shown)
-        return True
-
-    def _start_worker(self) -> None:
-        if not self._stopped and not self._worker.isRunning():
-            self._worker.start()
+    def _apply_thumbnails(self) -> None:
+        """Show or hide the strip as wanted for this document."""
+        if self._strip_wanted() != self.thumbnails_visible:
+            self.thumbnails.setVisible(self._strip_wanted())
 
     def shutdown(self) -> None:
         """Stop and join the render thread (window closing, test teardown)."""
-        self._stopped = True
-        self._worker.stop()
+        self.source.stop()
 
     # ---------------------------------------------------------------- documents
 
     def set_documents(self, documents: Sequence[DocumentRef]) -> None:
         self._documents = list(documents)
-        self.document_box.clear()
-        for doc in self._documents:
-            self.document_box.addItem(doc.filename, doc.id)
-        self.document_box.setVisible(len(self._documents) > 1)
+        self.bar.set_files([(doc.filename, doc.id) for doc in self._documents])
         self._set_outline(None)
         self._pending_outline = None
         if not self._documents:
             self._doc = None
-            self._key = ""
+            self.source.switch("")
             self.error = "This submission has no documents."
             self._show_message(self.error)
             return
@@ -235,8 +186,8 @@ class PdfViewer(QWidget):
     def clear(self) -> None:
         self._documents = []
         self._doc = None
-        self._key = ""
-        self.document_box.clear()
+        self.source.switch("")
+        self.bar.set_files([])
         self.stack.setCurrentWidget(self.empty)
 
     @property
@@ -249,9 +200,8 @@ class PdfViewer(QWidget):
 
     def _open(self, doc: DocumentRef) -> None:
         self._doc = doc
-        self.document_box.setCurrentIndex(self._documents.index(doc))
-        self._key = doc.sha256
-        self._generation += 1
+        self.bar.select(self._documents.index(doc))
+        self.source.switch(doc.sha256)
         # Every document opens the same way: page 1 at the top, fit to the width, upright;
         # the zoom, scroll and rotation chosen for the previous one say nothing about it.
         self.zoom_mode = "fit_width"
@@ -259,7 +209,6 @@ class PdfViewer(QWidget):
         self._to_top = True
         self.find_bar.reset()
         self._first_shown = False
-        self._requested.clear()
         self.error = None
         if not doc.stored:
             self._show_message(
@@ -268,8 +217,8 @@ class PdfViewer(QWidget):
             )
             return
         width, _height = self._fit_space()  # page 1 is drawn at fit width straight away
-        known = self._sizes_by_key.get(doc.sha256)
-        if known is not None and self._open_in_worker == doc.sha256:
+        known = self.source.known_sizes()
+        if known is not None and self.source.is_open:
             self._layout(known)  # the worker has it open already: just show it
             self._request_visible()
             self._check_first_shown()
@@ -280,36 +229,17 @@ class PdfViewer(QWidget):
             # Nothing of the previous file may stand in for this one (an outline asked for
             # now waits for this file's pages, not the last one's).
             self._forget_pages()
-        sha = doc.sha256
-        self._worker.submit(
-            OpenJob(
-                self._generation,
-                sha,
-                lambda: self._loader(sha),
-                first_page_width_px=width,
-                rotation=self.rotation,
-                dpr=self._dpr(),
-            )
-        )
-        self._open_in_worker = sha
+        self.source.open(width, self.rotation, self._dpr())
         if known is not None:
             self._check_first_shown()
 
     def _opened(self, opened: OpenedDocument) -> None:
-        if opened.generation != self._generation or opened.key != self._key:
-            return  # a document the reviewer has already left
         if opened.error:
-            self._open_in_worker = ""
             self.error = opened.error
             self._show_message(opened.error)
             return
-        self._sizes_by_key[opened.key] = opened.page_sizes
         if opened.first_zoom > 0:
             self.page_layout = self.page_layout.with_zoom(opened.first_zoom)
-            # page 1 at this zoom is on its way; do not ask twice
-            self._requested.add(
-                self.cache.key(self._key, 0, self.rotation, self.zoom * self._dpr(), False)
-            )
         self._layout(opened.page_sizes)
         if self._pending_outline is not None:
             outline, self._pending_outline = self._pending_outline, None
@@ -320,14 +250,9 @@ class PdfViewer(QWidget):
         self._forget_pages()
         self.thumbnail_model.set_page_count(0)
         name = self._doc.filename if self._doc else "The document"
-        self.message.setText(
-            f"<p style='font-size:large'><b>{_escape(name)} cannot be shown.</b></p>"
-            f"<p>{_escape(reason)}</p>"
-            "<p>You can still reject the submission (Ctrl+3) with a note saying why.</p>"
-        )
+        self.message.say(name, reason)
         self.stack.setCurrentWidget(self.message)
-        self.page_label.setText("")
-        self.zoom_label.setText("")
+        self.bar.clear_status()
         self.document_failed.emit(reason)
 
     def _forget_pages(self) -> None:
@@ -375,7 +300,10 @@ class PdfViewer(QWidget):
 
     def _relayout(self) -> None:
         self.pages.set_layout(self.page_layout)
-        self.zoom_label.setText(zoom_text(self.zoom, self.zoom_mode))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.bar.show_zoom(self.zoom, self.zoom_mode)
         self._update_page_label()
 
     def current_page(self) -> int:
@@ -395,7 +323,7 @@ class PdfViewer(QWidget):
     def _update_page_label(self) -> None:
         if self.page_layout.sizes:
             count = self.page_layout.page_count
-            self.page_label.setText(f"Page {self._current_page + 1} of {count}")
+            self.bar.show_page(self._current_page + 1, count)
             self.page_changed.emit(self._current_page + 1, count)
 
     def view_resized(self) -> None:
@@ -414,126 +342,58 @@ class PdfViewer(QWidget):
     # ---------------------------------------------------------------- rendering
 
     def _request_visible(self) -> None:
-        if not self.page_layout.sizes or not self._key:
-            return
-        dpr = self._dpr()
-        pages = self.pages.visible_pages()
-        wanted = {
-            self.cache.key(self._key, p, self.rotation, self.zoom * dpr, False) for p in pages
-        }
-        key, rotation, zoom = self._key, self.rotation, self.zoom
-        visible = set(pages)
-        # Forget renders for pages scrolled away or zooms left behind.
-        self._worker.discard_renders(
-            lambda job: (
-                job.thumbnail
-                or (
-                    job.key == key
-                    and job.rotation == rotation
-                    and abs(job.zoom - zoom) < 1e-4
-                    and job.page in visible
-                )
-            )
-        )
-        self._requested = {k for k in self._requested if k in wanted or k[4]}
-        for page in pages:
-            cache_key = self.cache.key(self._key, page, self.rotation, self.zoom * dpr, False)
-            if self.cache.get(cache_key) is None and cache_key not in self._requested:
-                self._requested.add(cache_key)
-                self._worker.submit(
-                    RenderJob(self._generation, self._key, page, self.zoom, self.rotation, dpr)
-                )
+        if self.page_layout.sizes:
+            pages = self.pages.visible_pages()
+            self.source.request(pages, self.zoom, self.rotation, self._dpr())
 
-    def _rendered(
-        self,
-        generation: int,
-        key: str,
-        page: int,
-        zoom: float,
-        rotation: int,
-        thumb: bool,
-        image: QImage,
-    ) -> None:
-        cache_key = self.cache.key(key, page, rotation, zoom * image.devicePixelRatio(), thumb)
-        self._requested.discard(cache_key)
-        if generation != self._generation or key != self._key:
-            return  # stale: another document is open now
-        self.cache.put(cache_key, image)
-        if thumb:
-            self.thumbnail_model.page_updated(page)
-            return
+    def _page_arrived(self, _page: int, zoom: float, rotation: int) -> None:
         if rotation == self.rotation and abs(zoom - self.zoom) < 1e-4:
             self.pages.viewport().update()
             self._check_first_shown()
 
-    def _too_slow(self, generation: int, key: str, page: int, reason: str) -> None:
+    def _too_slow(self, page: int, reason: str) -> None:
         # Only page 1 replaces the pane with a sentence; a later page just stays blank.
-        current = generation == self._generation and key == self._key
-        if current and page == 0 and not self._first_shown and self.error is None:
+        if page == 0 and not self._first_shown and self.error is None:
             self.error = reason
             self._show_message(reason)
 
     def _check_first_shown(self) -> None:
         if self._first_shown or not self.page_layout.sizes:
             return
-        key = self.cache.key(self._key, 0, self.rotation, self.zoom * self._dpr(), False)
-        if self.cache.get(key) is not None:
+        if self.source.rendered(0, self.zoom, self.rotation, self._dpr()) is not None:
             self._first_shown = True
             self.pages.viewport().update()
-            self.first_page_shown.emit(self._key)
+            self.first_page_shown.emit(self.source.key)
 
     def thumbnail(self, page: int) -> QImage | None:
         """The page's thumbnail, or None while it is rendered (asked for here)."""
-        if not self._key or not 0 <= page < self.page_layout.page_count:
+        if not self.source.key or not 0 <= page < self.page_layout.page_count:
             return None
-        dpr = self._dpr()
         zoom = self.page_layout.thumbnail_zoom(page, THUMB_WIDTH)
-        key = self.cache.key(self._key, page, self.rotation, zoom * dpr, True)
-        image = self.cache.get(key)
-        if image is None and key not in self._requested:
-            self._requested.add(key)
-            self._worker.submit(
-                RenderJob(
-                    self._generation, self._key, page, zoom, self.rotation, dpr, thumbnail=True
-                )
-            )
-        return image
+        return self.source.thumbnail(page, zoom, self.rotation, self._dpr())
 
     def _page_image(self, page: int) -> QImage | None:
-        """What to paint on ``page``: its render at this zoom, else one at another zoom."""
-        image = self.cache.get(
-            self.cache.key(self._key, page, self.rotation, self.zoom * self._dpr(), False)
-        )
-        return image if image is not None else self.cache.any_zoom(self._key, page, self.rotation)
+        return self.source.image(page, self.zoom, self.rotation, self._dpr())
 
     # ---------------------------------------------------------------- navigation
 
     def go_to_page(self, page: int, y_in_page: float = 0.0) -> None:
         if not 0 <= page < self.page_layout.page_count:
             return
-        self.pages.scroll_to(self.page_layout.page_scroll(page, y_in_page))
+        self.pages.show_page(page, y_in_page)
         self.view_moved()
 
     def show_evidence(self, evidence: dict[str, Any] | None) -> bool:
         """Scroll to the evidence and outline it; False when there is nothing to show."""
-        if not evidence or not isinstance(evidence.get("page"), int):
+        outline = outline_of(evidence)
+        if outline is None:
             self._set_outline(None)
             return False
-        rect = evidence.get("rect")
-        box = (
-            tuple(float(v) for v in rect[:4]) if isinstance(rect, list) and len(rect) >= 4 else None
-        )
-        doc_id = evidence.get("document_id")
-        outline = Outline(
-            str(doc_id) if doc_id else None,
-            int(evidence["page"]) - 1,
-            box,  # type: ignore[arg-type]
-        )
         target = next((d for d in self._documents if d.id == outline.document_id), None)
         if target is not None and target != self._doc:
             self._pending_outline = outline
             self._open(target)
-            if self.page_sizes and self._open_in_worker == target.sha256 and self._pending_outline:
+            if self.page_sizes and self.source.is_open and self._pending_outline:
                 self._pending_outline = None
                 self._apply_outline(outline)
             return True
@@ -553,14 +413,10 @@ class PdfViewer(QWidget):
         if not 0 <= outline.page < self.page_layout.page_count:
             return
         self._set_outline(outline)
-        x: float | None = None
-        y = self.page_layout.page_scroll(outline.page)
         if outline.rect:
-            vp = self.pages.viewport()
-            x, y = self.page_layout.rect_scroll(outline.page, outline.rect, vp.width(), vp.height())
-            if self.pages.horizontalScrollBar().maximum() <= 0:
-                x = None  # nothing to scroll across
-        self.pages.scroll_to(y, x)
+            self.pages.show_rect(outline.page, outline.rect)
+        else:
+            self.pages.show_page(outline.page)
         self.view_moved()
 
     # ---------------------------------------------------------------- zoom and rotation
@@ -568,14 +424,12 @@ class PdfViewer(QWidget):
     def _change(self, layout: PageLayout, mode: ZoomMode) -> None:
         """Show the pages at a new zoom or rotation, keeping the same share of the
         document above the view."""
-        before, top = self.page_layout, self.pages.top
         self.zoom_mode = mode
         self.page_layout = layout
-        if not layout.sizes:
-            return
-        self._relayout()
-        self.pages.scroll_to(layout.rescaled_scroll(top, before))
-        self._request_visible()
+        if layout.sizes:
+            self.pages.keep_place(layout)
+            self._show_status()
+            self._request_visible()
 
     def fit_width(self) -> None:
         self.zoom_mode = "fit_width"
@@ -600,13 +454,10 @@ class PdfViewer(QWidget):
     # ---------------------------------------------------------------- find
 
     def open_find(self) -> None:
-        self.find_bar.show()
-        self.find_edit.setFocus()
-        self.find_edit.selectAll()
+        self.find_bar.open()
 
     def close_find(self) -> None:
-        self.find_bar.hide()
-        self.find_bar.reset()
+        self.find_bar.dismiss()
         self.pages.setFocus()
 
     def search_text(self, text: str) -> None:
@@ -615,13 +466,7 @@ class PdfViewer(QWidget):
         if not text or not self.page_layout.sizes:
             return
         self.find_label.setText("Searching…")
-        self._worker.submit(SearchJob(self._generation, self._key, text))
-
-    def _found(self, generation: int, key: str, text: str, hits: object) -> None:
-        if generation != self._generation or key != self._key:
-            return
-        assert isinstance(hits, list)
-        self.find_bar.show_hits(text, hits)
+        self.source.search(text)
 
     def find_next(self) -> None:
         self.find_bar.step(+1)
@@ -631,9 +476,7 @@ class PdfViewer(QWidget):
 
     def _show_hit(self, page: int, rect: Rect) -> None:
         if 0 <= page < self.page_layout.page_count:
-            vp = self.pages.viewport()
-            _, y = self.page_layout.rect_scroll(page, rect, vp.width(), vp.height())
-            self.pages.scroll_to(y)
+            self.pages.show_rect(page, rect, across=False)
             self.view_moved()
 
     def _hits_changed(self) -> None:
@@ -643,7 +486,3 @@ class PdfViewer(QWidget):
     @property
     def hits(self) -> list[tuple[int, Rect]]:
         return list(self.find_bar.hits)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
