@@ -4,8 +4,9 @@
 
 Prints p50/p95 for: window ready from process start, switching to the next
 submission (first page at fit width + checklist shown; cold = page cache emptied
-first, warm = document rendered before), a filter keystroke, and resident memory
-with a 200-page PDF open.
+first, warm = document rendered before; also the GUI thread's CPU time for it, which
+the load of a shared machine moves far less than the wall time), a filter keystroke,
+and resident memory with a 200-page PDF open.
 """
 
 from __future__ import annotations
