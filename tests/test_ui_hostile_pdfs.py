@@ -127,13 +127,13 @@ def test_hostile_documents_never_stall_the_gui_thread(
 
 
 def test_leaving_a_slow_document_cancels_its_render(qtbot: QtBot, window: MainWindow) -> None:
-    worker = window.viewer._worker
+    worker = window.viewer.source.worker
     before = worker._child.pid
     window.open_submission("s-flate_bomb")
-    bomb = window.viewer._key
+    bomb = window.viewer.source.key
     qtbot.waitUntil(lambda: worker._doc_key == bomb, timeout=10_000)  # the bomb is rendering
     window.open_submission("s-1")
-    plain = window.viewer._key
+    plain = window.viewer.source.key
     # Page 1 of s-1 shows from the page cache at once; the child gets s-1 open soon after.
     qtbot.waitUntil(lambda: worker._child_key == plain, timeout=20_000)
     assert window.viewer._first_shown and window.viewer.error is None

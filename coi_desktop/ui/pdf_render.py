@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
+from coi_desktop.page_layout import fit_zoom
 from coi_desktop.ui.pdf_child import (
     Abandoned,
     PdfChild,
@@ -35,7 +36,6 @@ class OpenJob:
     key: str  # sha256: the document's identity
     loader: Callable[[], bytes]  # reads the bytes (on the worker)
     first_page_width_px: float = 0.0  # > 0: also render page 1 at this fit width
-    first_page_fit_height_px: float = 0.0  # > 0 with width: fit the whole page
     rotation: int = 0
     dpr: float = 1.0
 
@@ -65,42 +65,6 @@ class OpenedDocument:
     page_sizes: list[tuple[float, float]] = field(default_factory=list)  # unrotated points
     error: str | None = None
     first_zoom: float = 0.0  # the zoom page 1 was rendered at (0: not rendered)
-
-
-def fit_zoom(
-    size: tuple[float, float], rotation: int, width_px: float, height_px: float = 0.0
-) -> float:
-    """Zoom that makes a page fill ``width_px`` (and, if given, fit in ``height_px``)."""
-    w, h = size if rotation % 180 == 0 else (size[1], size[0])
-    zoom = width_px / w if w > 0 else 1.0
-    if height_px > 0 and h > 0:
-        zoom = min(zoom, height_px / h)
-    return max(0.1, min(zoom, 8.0))
-
-
-def map_rect(
-    rect: tuple[float, float, float, float], size: tuple[float, float], zoom: float, rotation: int
-) -> tuple[float, float, float, float]:
-    """A rectangle in page points → pixels of the page as rendered with ``zoom`` and ``rotation``.
-
-    The same arithmetic as PyMuPDF's ``Matrix(zoom, zoom).prerotate(rotation)`` with the
-    result moved so the rotated page starts at (0, 0), kept here so the GUI thread never
-    needs PyMuPDF (its import alone costs most of a second at start-up).
-    """
-    w, h = size
-
-    def point(x: float, y: float) -> tuple[float, float]:
-        r = rotation % 360
-        if r == 90:
-            return h - y, x
-        if r == 180:
-            return w - x, h - y
-        if r == 270:
-            return y, w - x
-        return x, y
-
-    (ax, ay), (bx, by) = point(rect[0], rect[1]), point(rect[2], rect[3])
-    return (min(ax, bx) * zoom, min(ay, by) * zoom, max(ax, bx) * zoom, max(ay, by) * zoom)
 
 
 def to_image(pixels: Pixels, zoom: float, dpr: float) -> QImage:
@@ -265,9 +229,7 @@ class RenderWorker(QThread):
         self._data, self._page_count = data, len(sizes)
         zoom = 0.0
         if job.first_page_width_px > 0:
-            zoom = fit_zoom(
-                sizes[0], job.rotation, job.first_page_width_px, job.first_page_fit_height_px
-            )
+            zoom = fit_zoom(sizes[0], job.rotation, job.first_page_width_px)
         self.opened.emit(OpenedDocument(job.generation, job.key, sizes, None, zoom))
         if zoom > 0:
             self._render(RenderJob(job.generation, job.key, 0, zoom, job.rotation, job.dpr))
