@@ -139,6 +139,7 @@ UPSIDE_DOWN = (180.0,)  # tried when a portrait page read upright shows no form
 SIDEWAYS = (90.0, 270.0)  # tried first on a landscape page
 PROBE_SHARE = 0.15  # the top of a page: an ACORD 25's title and its notices, 25 labels
 MIN_PROBE_LABELS = 4  # fewer form labels than this in it: not a form that way round either
+PROBE_SKEW_DPI = 100  # enough to measure a probe's skew within 0.1 degree
 
 
 def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
@@ -196,9 +197,17 @@ def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ..
     at 72 and 100 dpi; reading the top of the page each way round costs a fraction of a
     whole-page reading and cannot take the form for anything else.
     """
+    # A crooked probe can read as nothing at all ("Empty page" from Tesseract's layout
+    # analysis on a sideways scan fed 3 degrees askew), so the probes are straightened
+    # first. A line tilted one way stays tilted the same way turned half round, so the
+    # skew measured once, on a coarse render at the first turn, serves every turn.
+    coarse = Raster.of(page, PROBE_SKEW_DPI, deadline, turns[0]).pix
+    skew = deskew.skew_degrees(coarse.samples, coarse.width, coarse.height, coarse.stride)
+    if abs(skew) < MIN_SKEW_DEGREES:
+        skew = 0.0
     images = []
     for turn in turns:
-        raster = Raster.of(page, dpi, deadline, turn)
+        raster = Raster.of(page, dpi, deadline, turn + skew)
         width, height = raster.pix.width / raster.scale, raster.pix.height / raster.scale
         images.append(raster.image((0.0, 0.0, width, height * PROBE_SHARE)))
     timeout = max(0.1, deadline - time.monotonic())
