@@ -17,9 +17,10 @@ from typing import Any
 
 import pymupdf as _pymupdf
 
-from coi_desktop.review import deskew, tesseract
+from coi_desktop.review import deskew, raster_rulings, tesseract
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, Rect
 from coi_desktop.review.findings import Found, RawCertificate
+from coi_desktop.review.form_structure import TABLE_BOTTOM, TABLE_TOP
 from coi_desktop.review.layout import (
     ANCHORS,
     MIN_ANCHORS,
@@ -29,6 +30,7 @@ from coi_desktop.review.layout import (
     locate_form,
     normalize,
 )
+from coi_desktop.review.rulings import row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -123,6 +125,8 @@ class OcrPage:
     checks: dict[str, tuple[bool, Rect]]
     raster: Raster
     doubtful: list[Rect] = field(default_factory=list)  # words Tesseract was unsure of
+    # heights (template frame) of the rules in the pixels that cross the policy columns
+    rules: list[float] = field(default_factory=list)
 
 
 BANDS = 2  # one Tesseract per core
@@ -161,10 +165,26 @@ def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
             words, transform, anchors, doubtful = _read_whole(raster)
     if anchors < MIN_ANCHORS:
         return OcrPage(words, transform, anchors, False, {}, raster, doubtful)
+    rules = table_rules(raster, transform)
     if raster.dpi < dpi:  # short boxes read best from the finer render
         raster = Raster.of(page, dpi, deadline, raster.turn)
     checks = read_check_boxes(raster, transform)
-    return OcrPage(words, transform, anchors, True, checks, raster, doubtful)
+    return OcrPage(words, transform, anchors, True, checks, raster, doubtful, rules)
+
+
+def table_rules(raster: Raster, transform: Affine) -> list[float]:
+    """Heights (template frame) of the rules in the raster that cross the policy columns.
+
+    Only the pixel rows of the coverage table (as the fit places it, with a margin) are
+    searched: the rest of the page holds no row boundary and would only cost time.
+    """
+    back = transform.inverse()
+    _, top, _, bottom = back.apply_rect((0.0, TABLE_TOP - 20, 612.0, TABLE_BOTTOM + 20))
+    pix = raster.pix
+    found = raster_rulings.horizontal_rules(
+        pix.samples, pix.width, pix.height, pix.stride, raster.scale, (top, bottom)
+    )
+    return row_rules(found, transform)
 
 
 def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int, list[Rect]]:

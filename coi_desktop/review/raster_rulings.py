@@ -1,0 +1,130 @@
+"""The coverage table's ruling lines on a scan, found in its pixels.
+
+A printed PDF draws its rules as vectors (``rulings``); a scan has only pixels. On the
+page rendered upright and straightened (``ocr_reader.Raster``), a rule is a long run of
+dark pixels along one pixel row (horizontal rules) or one pixel column (vertical rules),
+where a line of text is short runs broken by the gaps between letters. Runs of at least
+``rulings.MIN_LENGTH`` points are kept as pieces of rule; ``rulings.row_rules`` then joins
+the pieces at one height and keeps the rules that cross the policy columns, exactly as
+for vector rules.
+
+Pure Python on the grey pixmap's bytes (no numpy or OpenCV): each pixel row is turned
+into a bytes mask and searched with a regular expression, which runs in C. Two
+neighbouring pixel rows are OR-ed first (as integers), so a rule left a fraction of a
+degree askew after straightening, which steps from one pixel row to the next, stays one
+run instead of breaking into pieces too short to count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coi_desktop.review.form_structure import (
+    MIN_TABLE_RULES,
+    RULE_MATCH,
+    SECTIONS,
+    TABLE_BOTTOM,
+    TABLE_TOP,
+    TEMPLATE_ROWS,
+    Placed,
+    RowBand,
+    titled_boundaries,
+)
+from coi_desktop.review.layout import Affine, Word
+from coi_desktop.review.rulings import MIN_LENGTH, Rect
+
+# Grey level under which a pixel is ink. Scanners leave rules lighter than text (thin
+# and often grey), so the threshold is more lenient than the text's (ocr_reader: 110).
+DARK_LEVEL = 160
+_DARK = bytes(1 if b < DARK_LEVEL else 0 for b in range(256))
+MAX_GAP_PX = 2  # a rule broken by this many light pixels (scanner dropout) is still one
+
+
+def _masks(samples: bytes, width: int, height: int, stride: int) -> list[int]:
+    """Each pixel row as an integer whose bytes are 1 for ink and 0 for paper."""
+    return [
+        int.from_bytes(samples[y * stride : y * stride + width].translate(_DARK), "big")
+        for y in range(height)
+    ]
+
+
+# ink, then any number of (a gap of at most MAX_GAP_PX light pixels, then ink)
+_RUN = re.compile(rb"\x01(?:\x00{0,%d}\x01)*" % MAX_GAP_PX)
+
+
+def _runs(mask: int, width: int, min_px: int) -> list[tuple[int, int]]:
+    """[start, end) of the runs of ink at least ``min_px`` long in a row mask.
+
+    Gaps of up to ``MAX_GAP_PX`` light pixels inside a run are bridged.
+    """
+    row = mask.to_bytes(width, "big")
+    return [(m.start(), m.end()) for m in _RUN.finditer(row) if m.end() - m.start() >= min_px]
+
+
+def horizontal_rules(
+    samples: bytes,
+    width: int,
+    height: int,
+    stride: int,
+    scale: float,
+    rows: tuple[float, float] | None = None,
+) -> list[Rect]:
+    """Horizontal pieces of rule of a grey pixmap, as flat rects in points (pixels / scale).
+
+    ``scale`` is the pixmap's pixels per point; ``rows`` limits the search to a band of
+    the page (points, top and bottom). A rule two or three pixels thick gives a piece on
+    each of its pixel rows; ``rulings.row_rules`` joins pieces this close.
+    """
+    min_px = max(2, round(MIN_LENGTH * scale))
+    first, last = (0, height) if rows is None else (round(v * scale) for v in rows)
+    first, last = max(0, first), min(height, last)
+    masks = _masks(samples[first * stride : last * stride], width, last - first, stride)
+    out: list[Rect] = []
+    for i in range(len(masks) - 1):
+        y = first + i
+        joined = masks[i] | masks[i + 1]
+        if joined == 0:
+            continue
+        for x0, x1 in _runs(joined, width, min_px):
+            out.append((x0 / scale, (y + 1) / scale, x1 / scale, (y + 1) / scale))
+    return out
+
+
+def scan_rows(words: list[Word], transform: Affine, rules: list[float]) -> dict[str, RowBand]:
+    """The coverage rows of an OCR'd page (see ``check_rows``); ``words`` are its OCR words."""
+    placed = [Placed.of(w.text, w.rect, transform.apply_rect(w.rect)) for w in words]
+    return check_rows(titled_boundaries(placed), rules)
+
+
+def check_rows(titled: set[str], rules: list[float]) -> dict[str, RowBand]:
+    """The coverage rows of an OCR'd page, checked against the rules in its pixels.
+
+    OCR'd words were put on the fitted template's rows by the labels on their lines
+    (``layout.ocr_words_in_template``), so the rows stay the template's; the rules say how
+    far to trust them. ``titled`` are the boundaries whose title OCR read
+    (``form_structure.titled_boundaries``), ``rules`` the heights of the rules that cross
+    the policy columns (``rulings.row_rules``, template frame). A boundary with a rule
+    within ``RULE_MATCH`` is confirmed, whether OCR read its title or not; a titled one
+    without is disputed (title and pixels disagree); an untitled one without is a guess
+    (unanchored). When fewer than ``MIN_TABLE_RULES`` rules were found (a faint scan),
+    the rows are trusted as the labels put them.
+    """
+    order = [*SECTIONS, "end"]
+    table = [y for y in rules if TABLE_TOP <= y < TABLE_BOTTOM]
+    ruled = len(table) >= MIN_TABLE_RULES
+    state: dict[str, str] = {}
+    for name in order:
+        if not ruled or any(abs(r - TEMPLATE_ROWS[name]) <= RULE_MATCH for r in table):
+            state[name] = "confirmed"
+        else:
+            state[name] = "disputed" if name in titled else "unanchored"
+    return {
+        s: RowBand(
+            s,
+            TEMPLATE_ROWS[s],
+            TEMPLATE_ROWS[order[i + 1]],
+            anchored="unanchored" not in (state[s], state[order[i + 1]]),
+            disputed="disputed" in (state[s], state[order[i + 1]]),
+        )
+        for i, s in enumerate(SECTIONS)
+    }
