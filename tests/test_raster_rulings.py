@@ -15,7 +15,12 @@ from coi_desktop.review import extraction
 from coi_desktop.review.form_structure import SECTIONS, TEMPLATE_ROWS
 from coi_desktop.review.layout import Affine
 from coi_desktop.review.ocr_reader import Raster, _straight
-from coi_desktop.review.raster_rulings import check_rows, horizontal_rules
+from coi_desktop.review.raster_rulings import (
+    across_heights,
+    check_rows,
+    horizontal_rules,
+    notice_block,
+)
 from coi_desktop.review.rulings import Rect, row_rules
 from coi_desktop.samples.corpus import write_corpus
 
@@ -96,6 +101,17 @@ def test_a_rule_broken_by_scanner_dropout_is_still_one_rule() -> None:
     # (each pair of neighbouring pixel rows holding it gives a piece; row_rules joins them)
     assert {(r[0], r[2]) for r in pieces} == {(20.0, 280.0)}
     assert {r[1] for r in pieces} <= {10.0, 11.0}
+
+
+def test_the_notice_boxes_whole_page_ocr_leaves_out_are_found_by_their_rules() -> None:
+    with pymupdf.open(BLANK_FORM) as doc:
+        raster = Raster.of(doc[0], 150, time.monotonic() + 30)
+    across = across_heights(_rules(raster), 612.0)
+    assert notice_block(across) == pytest.approx((48.0, 120.0), abs=1.5)
+    # scanned a little smaller (fitted onto the page) they are still the notice boxes
+    assert notice_block([h * 0.95 for h in across]) == pytest.approx((45.6, 114.0), abs=1.5)
+    # rules spaced otherwise (a letter's table, a licence) are not
+    assert notice_block([40.0, 60.0, 140.0, 150.0]) is None
 
 
 # -- rows confirmed or disputed ------------------------------------------------------------

@@ -96,10 +96,20 @@ class Raster:
         part.copy(self.pix, box)
         return part
 
-    def image(self, rect: Rect) -> tesseract.Image:
+    def image(self, rect: Rect, blank: tuple[float, float] | None = None) -> tesseract.Image:
+        """The pixels under ``rect`` for Tesseract; rows ``blank`` (points) left white."""
         part = self.crop(rect)
         if part is None:
             return tesseract.Image(b"", self.dpi)
+        if blank is not None:
+            rows = pymupdf.IRect(
+                part.x,
+                round(blank[0] * self.scale),
+                part.x + part.width,
+                round(blank[1] * self.scale),
+            )
+            if not (rows & part.irect).is_empty:
+                part.set_rect(rows & part.irect, (255,))
         # PGM, not PNG: Tesseract reads both, and PGM costs a copy instead of deflate
         origin = (part.x / self.scale, part.y / self.scale)
         return tesseract.Image(part.tobytes("pgm"), self.dpi, origin, self.scale)
@@ -188,15 +198,42 @@ def table_rules(raster: Raster, transform: Affine) -> list[float]:
 
 
 def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int, list[Rect]]:
-    """Words of the whole page, the form's place, its anchors, and the doubtful words."""
-    bands = [raster.image(rect) for rect in bands_of(raster)]
-    found = tesseract.recognise_all([b for b in bands if b.data], timeout=raster.time_left())
+    """Words of the whole page, the form's place, its anchors, and the doubtful words.
+
+    The form's notice boxes, found by their rules, are left out (see
+    ``raster_rulings.notice_block``); a page that then shows no form is read again whole.
+    """
+    notices = _notices(raster)
+    found = _recognise_bands(raster, notices)
     words = clean_ocr_words(found)
     transform, anchors = locate_form(words)
+    if notices is not None and anchors < MIN_ANCHORS:
+        found = _recognise_bands(raster, None)
+        words = clean_ocr_words(found)
+        transform, anchors = locate_form(words)
     doubtful = [
         w.rect for w in found if isinstance(w, tesseract.OcrWord) and w.conf < DOUBTFUL_WORD
     ]
     return words, transform, anchors, doubtful
+
+
+def _recognise_bands(raster: Raster, blank: tuple[float, float] | None) -> list[Word]:
+    """Tesseract's words of the page in two bands, the rows ``blank`` (points) left white."""
+    images = [raster.image(rect, blank) for rect in bands_of(raster, blank)]
+    return tesseract.recognise_all([i for i in images if i.data], timeout=raster.time_left())
+
+
+def _notices(raster: Raster) -> tuple[float, float] | None:
+    """Top and bottom (points) of the form's notice boxes in the raster, if found."""
+    pix = raster.pix
+    top = (0.0, pix.height / raster.scale * raster_rulings.NOTICE_SEARCH)
+    rules = raster_rulings.horizontal_rules(
+        pix.samples, pix.width, pix.height, pix.stride, raster.scale, top
+    )
+    across = raster_rulings.across_heights(rules, pix.width / raster.scale)
+    block = raster_rulings.notice_block(across)
+    # the rules themselves stay: a band edge inside a rule would read as a line of specks
+    return None if block is None else (block[0] + 2.0, block[1] - 2.0)
 
 
 def _straight(page: Any, dpi: float, deadline: float, turn: float) -> Raster:
@@ -259,7 +296,7 @@ def scan_dpi(page: Any) -> float | None:
     return best[1] if best else None
 
 
-def bands_of(raster: Raster) -> list[Rect]:
+def bands_of(raster: Raster, blank: tuple[float, float] | None = None) -> list[Rect]:
     """The page as two horizontal bands (points) holding as much text each, cut between lines.
 
     Tesseract's time follows the text it reads; text is where ink starts and stops often
@@ -271,6 +308,9 @@ def bands_of(raster: Raster) -> list[Rect]:
     pix = raster.pix
     rows = _rows(pix)
     starts = [row.count(b"\x00\x01") for row in rows]
+    if blank is not None:  # rows left white hold no text to balance
+        first, last = (round(v * raster.scale) for v in blank)
+        starts[max(0, first) : max(0, last)] = [0] * len(starts[max(0, first) : max(0, last)])
     half, seen, middle = sum(starts) / 2, 0, pix.height // 2
     for y, count in enumerate(starts):
         seen += count
