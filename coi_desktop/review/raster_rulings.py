@@ -1,9 +1,9 @@
 """The coverage table's ruling lines on a scan, found in its pixels.
 
 A printed PDF draws its rules as vectors (``rulings``); a scan has only pixels. On the
-page rendered upright and straightened (``ocr_reader.Raster``), a rule is a long run of
-dark pixels along one pixel row (horizontal rules) or one pixel column (vertical rules),
-where a line of text is short runs broken by the gaps between letters. Runs of at least
+page rendered upright and straightened (``ocr_reader.Raster``), a horizontal rule is a
+long run of dark pixels along one pixel row, where a line of text is short runs broken by
+the gaps between letters (vertical rules, the columns, are not looked for). Runs of at least
 ``rulings.MIN_LENGTH`` points are kept as pieces of rule; ``rulings.row_rules`` then joins
 the pieces at one height and keeps the rules that cross the policy columns, exactly as
 for vector rules.
