@@ -20,6 +20,7 @@ from coi_desktop.review.raster_rulings import (
     check_rows,
     horizontal_rules,
     notice_block,
+    rows_as_ruled,
 )
 from coi_desktop.review.rulings import Rect, row_rules
 from coi_desktop.samples.corpus import write_corpus
@@ -175,3 +176,21 @@ def test_a_scan_whose_row_rule_is_missing_reads_that_row_below_the_review_line(
         assert evidence[f"policies[{i}].effective_date"]["confidence"] < 0.8
     wc = coverages.index("workers_compensation")  # rows the rules confirm keep theirs
     assert evidence[f"policies[{wc}].effective_date"]["confidence"] >= 0.8
+
+
+def test_boxes_cut_from_a_scan_follow_the_rows_its_rules_place() -> None:
+    assert rows_as_ruled(list(ROW_BOUNDARIES)) is None  # the rules agree with the template
+    assert rows_as_ruled(ROW_BOUNDARIES[:2]) is None  # too few rules to say
+    # a form whose workers' row starts 4.5 pt lower and whose table ends where it should
+    rules = [y + 4.5 if y == TEMPLATE_ROWS["wc"] else y for y in ROW_BOUNDARIES]
+    rows = rows_as_ruled(rules)
+    assert rows is not None
+    assert rows(TEMPLATE_ROWS["wc"]) == pytest.approx(TEMPLATE_ROWS["wc"] + 4.5)
+    assert rows(TEMPLATE_ROWS["gl"] + 10) == pytest.approx(TEMPLATE_ROWS["gl"] + 10)
+    # the rows either side stretch or shrink; above the table nothing moves
+    middle = (TEMPLATE_ROWS["umbrella"] + TEMPLATE_ROWS["wc"]) / 2
+    assert rows(middle) == pytest.approx(middle + 2.25)
+    assert rows(120.0) == 120.0
+    # a rule too far from any boundary is another line of the form, not a row's
+    far = [y + 20 if y == TEMPLATE_ROWS["auto"] else y for y in ROW_BOUNDARIES]
+    assert rows_as_ruled(far) is None

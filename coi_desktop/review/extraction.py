@@ -61,7 +61,7 @@ from coi_desktop.review.ocr_reread import (
     reread_table_boxes,
 )
 from coi_desktop.review.party_boxes import read_party_areas
-from coi_desktop.review.raster_rulings import scan_rows
+from coi_desktop.review.raster_rulings import rows_as_ruled, scan_rows
 from coi_desktop.review.rulings import horizontal_rules, row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
@@ -386,7 +386,8 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
     everyone = raw.policies
     firsts = {p.section: p for p in reversed(everyone)}
     raw.policies = [p for p in everyone if firsts[p.section] is p]
-    reread_table_boxes(result.raster, raw, result.transform, read.number, bands)
+    rows = rows_as_ruled(result.rules)
+    reread_table_boxes(result.raster, raw, result.transform, read.number, bands, rows)
     raw.policies = everyone
     distrust_doubtful(raw, result.doubtful)
     to_page_coordinates(raw, result.raster)  # read upright and straight; evidence is on the page

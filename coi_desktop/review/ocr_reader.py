@@ -11,6 +11,7 @@ by side on a clean canvas and OCR'd as text lines.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -182,7 +183,7 @@ def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
     rules = table_rules(raster, transform)
     if raster.dpi < dpi:  # short boxes read best from the finer render
         raster = Raster.of(page, dpi, deadline, raster.turn)
-    checks = read_check_boxes(raster, transform)
+    checks = read_check_boxes(raster, transform, raster_rulings.rows_as_ruled(rules))
     return OcrPage(words, transform, anchors, True, checks, raster, doubtful, rules)
 
 
@@ -403,14 +404,22 @@ def ocr_cells(raster: Raster, cells: list[list[Rect]]) -> list[list[str]]:
 _DARK = bytes(1 if b < 110 else 0 for b in range(256))
 
 
-def read_check_boxes(raster: Raster, transform: Affine) -> dict[str, tuple[bool, Rect]]:
-    """Slot → (marked, rect) for the check boxes in CHECK_GROUPS, by ink in the raster."""
+def read_check_boxes(
+    raster: Raster, transform: Affine, rows: Callable[[float], float] | None = None
+) -> dict[str, tuple[bool, Rect]]:
+    """Slot → (marked, rect) for the check boxes in CHECK_GROUPS, by ink in the raster.
+
+    ``rows`` (``raster_rulings.rows_as_ruled``) moves each box with its row.
+    """
     back = transform.inverse()
     out: dict[str, tuple[bool, Rect]] = {}
     for group in CHECK_GROUPS:
         shares: dict[str, tuple[float, Rect]] = {}
         for slot in group:
             x0, y0, x1, y1 = FIELD_BY_SLOT[slot].rect
+            if rows is not None:
+                middle = (y0 + y1) / 2  # the square keeps its size: only its place moves
+                y0, y1 = y0 + rows(middle) - middle, y1 + rows(middle) - middle
             # the inside of the printed square: its border is ink in every box alike
             inner = back.apply_rect((x0 + 3, y0 + 2, x1 - 3, y1 - 2))
             shares[slot] = (raster.ink_share(inner), inner)

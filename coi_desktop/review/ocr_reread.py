@@ -9,6 +9,7 @@ review line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, FORM_FIELDS
@@ -122,6 +123,7 @@ def reread_table_boxes(
     transform: Any,
     page_no: int,
     bands: dict[str, RowBand] | None = None,
+    rows: Callable[[float], float] | None = None,
 ) -> None:
     """Read each coverage row's boxes again, pasted apart from the table rules.
 
@@ -129,7 +131,8 @@ def reread_table_boxes(
     the second reading is clean. Where both readings agree confidence rises; where they
     disagree the clean reading wins but stays below the review line. A row ``bands``
     says is disputed or unanchored stays below it whatever the readings: both were cut
-    where the row may not be.
+    where the row may not be. ``rows`` (``raster_rulings.rows_as_ruled``) moves the boxes
+    onto the rows where the page's rules put them.
     """
     back = transform.inverse()
     targets: list[list[tuple[RawPolicy, str, Rect]]] = []
@@ -148,6 +151,8 @@ def reread_table_boxes(
             # inside the table rules (wider where the form leaves room), a little taller
             # than the box for a value printed high or low
             left, right = _CELL_PAD.get("limit" if key.startswith("limit.") else key, (1.5, -1.5))
+            if rows is not None:
+                y0, y1 = rows(y0), rows(y1)
             cell = (x0 + left, y0 - 0.5, x1 + right, y1 + 0.5)
             row.append((policy, key, back.apply_rect(cell)))
         targets.append(row[:6])

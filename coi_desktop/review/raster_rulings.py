@@ -18,6 +18,8 @@ run instead of breaking into pieces too short to count.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from itertools import pairwise
 
 from coi_desktop.review.form_structure import (
     MIN_TABLE_RULES,
@@ -174,3 +176,40 @@ def notice_block(heights: list[float]) -> tuple[float, float] | None:
         if abs((b - a) / scale - NOTICE_GAPS[0]) <= NOTICE_GAPS[0] * NOTICE_TOLERANCE / 2:
             return a, c
     return None
+
+
+SNAP = 12.0  # a row boundary's rule is looked for this far from its template place
+
+
+def rows_as_ruled(rules: list[float]) -> Callable[[float], float] | None:
+    """Template y → y on this page's fit, row by row, where the rules put the rows.
+
+    OCR'd words are put on their rows by their labels, but boxes cut out of the raster
+    (the re-read cells, the check boxes) are cut at the template's place. On a form whose
+    rows are a little taller or shorter than the 2016/03 form's, that place drifts off the
+    row; each boundary with its rule within ``SNAP`` moves onto it, and the rows between
+    stretch. None when the rules agree with the template (or too few were found).
+    """
+    table = [y for y in rules if TABLE_TOP <= y < TABLE_BOTTOM]
+    if len(table) < MIN_TABLE_RULES:
+        return None
+    knots: list[tuple[float, float]] = []
+    for name in (*SECTIONS, "end"):
+        t = TEMPLATE_ROWS[name]
+        near = min(table, key=lambda r: abs(r - t))
+        y = near if abs(near - t) <= SNAP else t
+        if knots and y <= knots[-1][1]:
+            y = t  # out of order: that rule belongs to another boundary
+        knots.append((t, y))
+    if all(abs(y - t) < 0.5 for t, y in knots):
+        return None
+
+    def to_page(t: float) -> float:
+        if t < knots[0][0]:
+            return t  # above the table: the fit's own place
+        for (t0, y0), (t1, y1) in pairwise(knots):
+            if t0 <= t < t1:
+                return y0 + (t - t0) * (y1 - y0) / (t1 - t0)
+        return t + knots[-1][1] - knots[-1][0]
+
+    return to_page
