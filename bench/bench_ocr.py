@@ -15,6 +15,13 @@ into words is swapped):
   per thread (``pip install tesserocr``; it reads Debian's traineddata);
 - ``rapidocr``: PP-OCR models inside the ``rapidocr-onnxruntime`` wheel, on onnxruntime.
 Engines not installed are reported and skipped; neither is a dependency of COI Desk.
+
+    .venv/bin/python bench/bench_ocr.py --versus-plain 5
+
+instead times COI Desk reading each real scan against one plain ``tesseract`` pass over
+the same page rendered at 300 dpi (PNG file in, text out, one thread), alternately, so
+both meet the same load: the ratio of the two says more than either time on a machine
+others share. Prints each pair, the medians and the ratio.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -231,15 +239,64 @@ def measure(files: list[Path], real: set[Path], repeat: int) -> dict[str, Any]:
     }
 
 
+def versus_plain(files: list[Path], repeat: int) -> None:
+    """COI Desk's reading of each page against one plain Tesseract pass, alternately."""
+    import pymupdf
+
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for pdf in files:
+            with pymupdf.open(pdf) as doc:
+                png = Path(tmp) / f"{pdf.stem}.png"
+                doc[0].get_pixmap(dpi=300, colorspace=pymupdf.csGRAY).save(png)
+            ours: list[float] = []
+            plain: list[float] = []
+            cpus: list[float] = []
+            for _ in range(repeat):
+                wall, cpu = time.perf_counter(), _cpu()
+                extraction.extract_document(pdf.read_bytes(), pdf.name)
+                ours.append(time.perf_counter() - wall)
+                cpus.append(_cpu() - cpu)
+                wall = time.perf_counter()
+                command = ["tesseract", str(png), "-", "-l", "eng", "--dpi", "300"]
+                subprocess.run(command, env=env, capture_output=True, check=True)
+                plain.append(time.perf_counter() - wall)
+                load = os.getloadavg()[0]
+                print(
+                    f"  {pdf.name}: COI Desk {ours[-1]:.2f} s (CPU {cpus[-1]:.2f} s),"
+                    f" plain tesseract {plain[-1]:.2f} s, load {load:.1f}"
+                )
+            mid = len(ours) // 2
+            ours.sort()
+            plain.sort()
+            cpus.sort()
+            print(
+                f"{pdf.name}: median COI Desk {ours[mid]:.2f} s (CPU {cpus[mid]:.2f} s),"
+                f" plain tesseract at 300 dpi {plain[mid]:.2f} s,"
+                f" ratio {ours[mid] / plain[mid]:.2f}"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scanned", type=int, default=12, help="generated scans")
     parser.add_argument("--seed", type=int, default=31)
     parser.add_argument("--repeat", type=int, default=2, help="readings of every file")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--versus-plain",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only time the real scans N times against a plain tesseract pass",
+    )
     args = parser.parse_args(argv)
     real = real_scans()
     print(f"load before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}  ({os.cpu_count()} cores)")
+    if args.versus_plain:
+        versus_plain(real, args.versus_plain)
+        print(f"load after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         generated = write_corpus(
             Path(tmp), args.scanned, args.seed, ("scanned",), blank_form=BLANK_FORM

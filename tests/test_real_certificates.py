@@ -89,7 +89,8 @@ def test_printed_real_certificates() -> None:
 def test_scanned_real_certificates() -> None:
     ok, total, confident, misses = _score(_files(scanned=True))
     assert not confident, confident
-    # measured 2026-12-03: 42/50 or 43/50 (OCR's box re-reading finds the umbrella row's X or
-    # not, depending on the boxes sharing its canvas). The scan itself lost letters
+    # measured 2026-12-03: 43/50 since the notice boxes are left out of whole-page OCR
+    # (42/50 or 43/50 before: OCR's box re-reading finds the umbrella row's X or not,
+    # depending on the boxes sharing its canvas). The scan itself lost letters
     # ("Casua ty") that the truth restores; those names are below the review line
-    assert ok / total >= 0.8, misses
+    assert ok / total >= 0.84, misses

@@ -31,12 +31,12 @@ from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
 from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
 from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
 from coi_desktop.review.form_structure import (
+    RowBand,
     apply_rows,
     find_rows,
     place_words,
     remap,
     row_map,
-    template_rows,
 )
 from coi_desktop.review.hidden_text import invisible_share, text_trace, visible_words
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
@@ -61,6 +61,7 @@ from coi_desktop.review.ocr_reread import (
     reread_table_boxes,
 )
 from coi_desktop.review.party_boxes import read_party_areas
+from coi_desktop.review.raster_rulings import rows_as_ruled, scan_rows
 from coi_desktop.review.rulings import horizontal_rules, row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
@@ -366,7 +367,11 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
             read.raw = read_labels(read.lines, read.number, "ocr")
         return
     confidence = fit_confidence(OCR_CONFIDENCE, result.anchors)
-    raw = _raw_from_words(result.words, result.transform, read.number, "ocr", confidence)
+    # rows as OCR's labels put them, checked by the ruling lines in the scan's pixels
+    bands = scan_rows(result.words, result.transform, result.rules)
+    raw = _raw_from_words(
+        result.words, result.transform, read.number, "ocr", confidence, bands=bands
+    )
     _warn_weak_fit(read, warnings)
     for slot, (marked, box) in result.checks.items():
         # ink in the box decides a check mark; OCR's reading of it is not trusted
@@ -381,7 +386,8 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
     everyone = raw.policies
     firsts = {p.section: p for p in reversed(everyone)}
     raw.policies = [p for p in everyone if firsts[p.section] is p]
-    reread_table_boxes(result.raster, raw, result.transform, read.number)
+    rows = rows_as_ruled(result.rules)
+    reread_table_boxes(result.raster, raw, result.transform, read.number, bands, rows)
     raw.policies = everyone
     distrust_doubtful(raw, result.doubtful)
     to_page_coordinates(raw, result.raster)  # read upright and straight; evidence is on the page
@@ -412,12 +418,11 @@ def _raw_from_words(
     confidence: float,
     marks: list[Rect] | None = None,
     rules: list[Rect] | None = None,
+    bands: dict[str, RowBand] | None = None,
 ) -> RawCertificate:
     placed = place_words(words, transform, ocr=source == "ocr")
     # rows as printed on this page (OCR: the fitted template's, see form_structure)
-    if source == "ocr":
-        bands = template_rows()
-    else:
+    if bands is None:  # OCR'd pages come with theirs (raster_rulings.scan_rows)
         bands = find_rows(placed, row_rules(rules or [], transform))
     y_map = row_map(bands)
     boxes = read_boxes(words, transform, ocr=source == "ocr", y_map=y_map)

@@ -260,6 +260,15 @@ def _has_date(ws: list[Placed]) -> bool:
     return any(read_date(w.text).value is not None for w in ws)
 
 
+def titled_boundaries(words: list[Placed]) -> set[str]:
+    """Row boundaries (a section opening, or "end") whose printed title is near its place."""
+    found = {n for n, ts in _ROW_TITLES.items() if any(_find_title(words, *t) for t in ts)}
+    key, x, y1 = _WC_LAST_LABEL
+    if _find_title(words, key, x, y1 - 6.7) is not None:
+        found.add("other")
+    return found
+
+
 def template_rows() -> dict[str, RowBand]:
     """The 2016/03 form's rows, for pages whose fit is the only anchor there is (OCR)."""
     order = [*SECTIONS, "end"]

@@ -11,15 +11,17 @@ by side on a clean canvas and OCR'd as text lines.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pymupdf as _pymupdf
 
-from coi_desktop.review import deskew, tesseract
+from coi_desktop.review import deskew, raster_rulings, tesseract
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, Rect
 from coi_desktop.review.findings import Found, RawCertificate
+from coi_desktop.review.form_structure import TABLE_BOTTOM, TABLE_TOP
 from coi_desktop.review.layout import (
     ANCHORS,
     MIN_ANCHORS,
@@ -29,6 +31,7 @@ from coi_desktop.review.layout import (
     locate_form,
     normalize,
 )
+from coi_desktop.review.rulings import row_rules
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -94,10 +97,24 @@ class Raster:
         part.copy(self.pix, box)
         return part
 
-    def image(self, rect: Rect) -> tesseract.Image:
+    def image(self, rect: Rect, blank: tuple[float, float] | None = None) -> tesseract.Image:
+        """The pixels under ``rect`` for Tesseract; rows ``blank`` (points) left white."""
         part = self.crop(rect)
         if part is None:
             return tesseract.Image(b"", self.dpi)
+        if blank is not None:
+            rows = pymupdf.IRect(
+                part.x,
+                round(blank[0] * self.scale),
+                part.x + part.width,
+                round(blank[1] * self.scale),
+            )
+            rows &= part.irect
+            if not rows.is_empty:
+                # copying a white pixmap runs in MuPDF; Pixmap.set_rect loops in Python (0.7 s)
+                white = pymupdf.Pixmap(pymupdf.csGRAY, rows, False)
+                white.clear_with(255)
+                part.copy(white, rows)
         # PGM, not PNG: Tesseract reads both, and PGM costs a copy instead of deflate
         origin = (part.x / self.scale, part.y / self.scale)
         return tesseract.Image(part.tobytes("pgm"), self.dpi, origin, self.scale)
@@ -123,6 +140,8 @@ class OcrPage:
     checks: dict[str, tuple[bool, Rect]]
     raster: Raster
     doubtful: list[Rect] = field(default_factory=list)  # words Tesseract was unsure of
+    # heights (template frame) of the rules in the pixels that cross the policy columns
+    rules: list[float] = field(default_factory=list)
 
 
 BANDS = 2  # one Tesseract per core
@@ -139,6 +158,7 @@ UPSIDE_DOWN = (180.0,)  # tried when a portrait page read upright shows no form
 SIDEWAYS = (90.0, 270.0)  # tried first on a landscape page
 PROBE_SHARE = 0.15  # the top of a page: an ACORD 25's title and its notices, 25 labels
 MIN_PROBE_LABELS = 4  # fewer form labels than this in it: not a form that way round either
+PROBE_SKEW_DPI = 100  # enough to measure a probe's skew within 0.1 degree
 
 
 def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
@@ -160,22 +180,65 @@ def ocr_certificate_page(page: Any, dpi: int, deadline: float) -> OcrPage:
             words, transform, anchors, doubtful = _read_whole(raster)
     if anchors < MIN_ANCHORS:
         return OcrPage(words, transform, anchors, False, {}, raster, doubtful)
+    rules = table_rules(raster, transform)
     if raster.dpi < dpi:  # short boxes read best from the finer render
         raster = Raster.of(page, dpi, deadline, raster.turn)
-    checks = read_check_boxes(raster, transform)
-    return OcrPage(words, transform, anchors, True, checks, raster, doubtful)
+    checks = read_check_boxes(raster, transform, raster_rulings.rows_as_ruled(rules))
+    return OcrPage(words, transform, anchors, True, checks, raster, doubtful, rules)
+
+
+def table_rules(raster: Raster, transform: Affine) -> list[float]:
+    """Heights (template frame) of the rules in the raster that cross the policy columns.
+
+    Only the pixel rows of the coverage table (as the fit places it, with a margin) are
+    searched: the rest of the page holds no row boundary and would only cost time.
+    """
+    back = transform.inverse()
+    _, top, _, bottom = back.apply_rect((0.0, TABLE_TOP - 20, 612.0, TABLE_BOTTOM + 20))
+    pix = raster.pix
+    found = raster_rulings.horizontal_rules(
+        pix.samples, pix.width, pix.height, pix.stride, raster.scale, (top, bottom)
+    )
+    return row_rules(found, transform)
 
 
 def _read_whole(raster: Raster) -> tuple[list[Word], Affine, int, list[Rect]]:
-    """Words of the whole page, the form's place, its anchors, and the doubtful words."""
-    bands = [raster.image(rect) for rect in bands_of(raster)]
-    found = tesseract.recognise_all([b for b in bands if b.data], timeout=raster.time_left())
+    """Words of the whole page, the form's place, its anchors, and the doubtful words.
+
+    The form's notice boxes, found by their rules, are left out (see
+    ``raster_rulings.notice_block``); a page that then shows no form is read again whole.
+    """
+    notices = _notices(raster)
+    found = _recognise_bands(raster, notices)
     words = clean_ocr_words(found)
     transform, anchors = locate_form(words)
+    if notices is not None and anchors < MIN_ANCHORS:
+        found = _recognise_bands(raster, None)
+        words = clean_ocr_words(found)
+        transform, anchors = locate_form(words)
     doubtful = [
         w.rect for w in found if isinstance(w, tesseract.OcrWord) and w.conf < DOUBTFUL_WORD
     ]
     return words, transform, anchors, doubtful
+
+
+def _recognise_bands(raster: Raster, blank: tuple[float, float] | None) -> list[Word]:
+    """Tesseract's words of the page in two bands, the rows ``blank`` (points) left white."""
+    images = [raster.image(rect, blank) for rect in bands_of(raster, blank)]
+    return tesseract.recognise_all([i for i in images if i.data], timeout=raster.time_left())
+
+
+def _notices(raster: Raster) -> tuple[float, float] | None:
+    """Top and bottom (points) of the form's notice boxes in the raster, if found."""
+    pix = raster.pix
+    top = (0.0, pix.height / raster.scale * raster_rulings.NOTICE_SEARCH)
+    rules = raster_rulings.horizontal_rules(
+        pix.samples, pix.width, pix.height, pix.stride, raster.scale, top
+    )
+    across = raster_rulings.across_heights(rules, pix.width / raster.scale)
+    block = raster_rulings.notice_block(across)
+    # the rules themselves stay: a band edge inside a rule would read as a line of specks
+    return None if block is None else (block[0] + 2.0, block[1] - 2.0)
 
 
 def _straight(page: Any, dpi: float, deadline: float, turn: float) -> Raster:
@@ -196,9 +259,17 @@ def _upright_turn(page: Any, dpi: float, deadline: float, turns: tuple[float, ..
     at 72 and 100 dpi; reading the top of the page each way round costs a fraction of a
     whole-page reading and cannot take the form for anything else.
     """
+    # A crooked probe can read as nothing at all ("Empty page" from Tesseract's layout
+    # analysis on a sideways scan fed 3 degrees askew), so the probes are straightened
+    # first. A line tilted one way stays tilted the same way turned half round, so the
+    # skew measured once, on a coarse render at the first turn, serves every turn.
+    coarse = Raster.of(page, PROBE_SKEW_DPI, deadline, turns[0]).pix
+    skew = deskew.skew_degrees(coarse.samples, coarse.width, coarse.height, coarse.stride)
+    if abs(skew) < MIN_SKEW_DEGREES:
+        skew = 0.0
     images = []
     for turn in turns:
-        raster = Raster.of(page, dpi, deadline, turn)
+        raster = Raster.of(page, dpi, deadline, turn + skew)
         width, height = raster.pix.width / raster.scale, raster.pix.height / raster.scale
         images.append(raster.image((0.0, 0.0, width, height * PROBE_SHARE)))
     timeout = max(0.1, deadline - time.monotonic())
@@ -230,7 +301,7 @@ def scan_dpi(page: Any) -> float | None:
     return best[1] if best else None
 
 
-def bands_of(raster: Raster) -> list[Rect]:
+def bands_of(raster: Raster, blank: tuple[float, float] | None = None) -> list[Rect]:
     """The page as two horizontal bands (points) holding as much text each, cut between lines.
 
     Tesseract's time follows the text it reads; text is where ink starts and stops often
@@ -242,6 +313,9 @@ def bands_of(raster: Raster) -> list[Rect]:
     pix = raster.pix
     rows = _rows(pix)
     starts = [row.count(b"\x00\x01") for row in rows]
+    if blank is not None:  # rows left white hold no text to balance
+        first, last = (round(v * raster.scale) for v in blank)
+        starts[max(0, first) : max(0, last)] = [0] * len(starts[max(0, first) : max(0, last)])
     half, seen, middle = sum(starts) / 2, 0, pix.height // 2
     for y, count in enumerate(starts):
         seen += count
@@ -330,14 +404,22 @@ def ocr_cells(raster: Raster, cells: list[list[Rect]]) -> list[list[str]]:
 _DARK = bytes(1 if b < 110 else 0 for b in range(256))
 
 
-def read_check_boxes(raster: Raster, transform: Affine) -> dict[str, tuple[bool, Rect]]:
-    """Slot → (marked, rect) for the check boxes in CHECK_GROUPS, by ink in the raster."""
+def read_check_boxes(
+    raster: Raster, transform: Affine, rows: Callable[[float], float] | None = None
+) -> dict[str, tuple[bool, Rect]]:
+    """Slot → (marked, rect) for the check boxes in CHECK_GROUPS, by ink in the raster.
+
+    ``rows`` (``raster_rulings.rows_as_ruled``) moves each box with its row.
+    """
     back = transform.inverse()
     out: dict[str, tuple[bool, Rect]] = {}
     for group in CHECK_GROUPS:
         shares: dict[str, tuple[float, Rect]] = {}
         for slot in group:
             x0, y0, x1, y1 = FIELD_BY_SLOT[slot].rect
+            if rows is not None:
+                middle = (y0 + y1) / 2  # the square keeps its size: only its place moves
+                y0, y1 = y0 + rows(middle) - middle, y1 + rows(middle) - middle
             # the inside of the printed square: its border is ink in every box alike
             inner = back.apply_rect((x0 + 3, y0 + 2, x1 - 3, y1 - 2))
             shares[slot] = (raster.ink_share(inner), inner)

@@ -9,12 +9,19 @@ review line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from coi_desktop.acord_form import LIMIT_KEYS
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, FORM_FIELDS
 from coi_desktop.review.assembly import clean_text, trim_ocr_edges
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect
+from coi_desktop.review.form_structure import (
+    COLUMNS,
+    DISPUTED_FACTOR,
+    UNANCHORED_FACTOR,
+    RowBand,
+)
 from coi_desktop.review.ocr_reader import Raster, ocr_cells
 from coi_desktop.review.parsing import read_date, read_letter, read_mark, read_money, read_naic
 
@@ -81,6 +88,13 @@ _CELL_PAD: dict[str, tuple[float, float]] = {
 _EMPTY = Found("", 0, (0.0, 0.0, 0.0, 0.0), "ocr", 0.0)
 
 
+def _row_cap(band: RowBand) -> float:
+    """The most a value of this row may carry (form_structure.apply_rows' factors)."""
+    if band.disputed:
+        return OCR_CONFIDENCE * DISPUTED_FACTOR
+    return OCR_CONFIDENCE * (1.0 if band.anchored else UNANCHORED_FACTOR)
+
+
 def _in_table(slot: str) -> bool:
     return slot.split(".")[0] in ("gl", "auto", "umbrella", "wc", "other")
 
@@ -104,12 +118,22 @@ def _valid(key: str, text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 3 and len(text) >= 5
 
 
-def reread_table_boxes(raster: Raster, raw: RawCertificate, transform: Any, page_no: int) -> None:
+def reread_table_boxes(
+    raster: Raster,
+    raw: RawCertificate,
+    transform: Any,
+    page_no: int,
+    bands: dict[str, RowBand] | None = None,
+    rows: Callable[[float], float] | None = None,
+) -> None:
     """Read each coverage row's boxes again, pasted apart from the table rules.
 
     Whole-page OCR loses lone letters and marks and confuses rows of the dense table;
     the second reading is clean. Where both readings agree confidence rises; where they
-    disagree the clean reading wins but stays below the review line.
+    disagree the clean reading wins but stays below the review line. A row ``bands``
+    says is disputed or unanchored stays below it whatever the readings: both were cut
+    where the row may not be. ``rows`` (``raster_rulings.rows_as_ruled``) moves the boxes
+    onto the rows where the page's rules put them.
     """
     back = transform.inverse()
     targets: list[list[tuple[RawPolicy, str, Rect]]] = []
@@ -128,6 +152,8 @@ def reread_table_boxes(raster: Raster, raw: RawCertificate, transform: Any, page
             # inside the table rules (wider where the form leaves room), a little taller
             # than the box for a value printed high or low
             left, right = _CELL_PAD.get("limit" if key.startswith("limit.") else key, (1.5, -1.5))
+            if rows is not None:
+                y0, y1 = rows(y0), rows(y1)
             cell = (x0 + left, y0 - 0.5, x1 + right, y1 + 0.5)
             row.append((policy, key, back.apply_rect(cell)))
         targets.append(row[:6])
@@ -156,6 +182,8 @@ def reread_table_boxes(raster: Raster, raw: RawCertificate, transform: Any, page
             if old_ok and old is not None:
                 same = clean_text(old.text).upper() == text.upper()
                 confidence = AGREED_CONFIDENCE if same else DISAGREED_CONFIDENCE
+            if key in COLUMNS and bands and policy.section in bands:
+                confidence = min(confidence, _row_cap(bands[policy.section]))
             policy.fields[key] = Found(text, page_no, rect, "ocr", confidence)
     for slot, found in holder.fields.items():
         raw.slots[slot] = found
