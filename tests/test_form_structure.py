@@ -14,7 +14,7 @@ import pytest
 
 from coi_desktop.review.extraction import extract_document
 from coi_desktop.review.hidden_text import visible_words
-from coi_desktop.review.layout import Affine
+from coi_desktop.review.layout import Affine, Word, read_boxes
 from coi_desktop.review.marks import drawn_marks
 from coi_desktop.review.rulings import horizontal_rules, row_rules
 from tests.form_pages import (
@@ -239,6 +239,50 @@ def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     i = result["policies"].index(other)
     assert _conf(result, f"policies[{i}].limits.limit") < CONFIDENT
     assert any("not in its box" in w for w in result["warnings"])
+
+
+def test_each_policy_of_a_shared_other_row_keeps_the_limit_on_its_own_line() -> None:
+    page = FormPage()
+    rows = [
+        (530, "C", "Contractors Pollution", "CPL-1", "Each Poll Cond", "250,000"),
+        (541, "A", "Professional Liability", "PRF-2", "Each Claim", "2,000K"),
+        (552, "B", "Builders Risk", "BR-3", "Limit", "500,000"),
+    ]
+    for y, letter, description, number, label, amount in rows:
+        policy_row(page, y, letter, number, "01/01/2026", "01/01/2027")
+        page.add(44, y, description).add(434, y, label).add(528, y, amount)
+    result = extract_document(page.pdf(), "c.pdf")
+    got = [
+        (p["insurer_letter"], p["policy_number"], p["limits"]["limit"])
+        for p in result["policies"][-3:]
+    ]
+    assert got == [("C", "CPL-1", 250_000), ("A", "PRF-2", 2_000_000), ("B", "BR-3", 500_000)]
+    assert _conf(result, f"policies[{len(result['policies']) - 1}].limits.limit") >= CONFIDENT
+
+
+def test_a_policy_line_printed_aslant_is_one_policy() -> None:
+    # each value a little lower than the one before: 4 pt from the letter to the expiry
+    page = FormPage()
+    page.add(22, 410, "B").add(218, 411, "AU-200")
+    page.add(333, 412.5, "02/01/2026").add(380, 414, "02/01/2027").add(528, 386, "1,000,000")
+    auto = _one(extract_document(page.pdf(), "c.pdf"), "automobile_liability")
+    assert (auto["insurer_letter"], auto["policy_number"], auto["expiration_date"]) == (
+        "B",
+        "AU-200",
+        "2027-02-01",
+    )
+    assert auto["limits"]["combined_single_limit"] == 1_000_000
+
+
+def test_a_form_label_in_a_box_margin_is_not_the_box_value() -> None:
+    # FAX sits just under the contact name's line; a look-alike form moves it into its margin
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    words = [
+        Word(350.0, 121.0, 376.0, 130.0, "Keisha"),
+        Word(380.0, 121.0, 410.0, 130.0, "Schultz"),
+        Word(486.0, 131.5, 497.8, 138.1, "FAX"),
+    ]
+    assert read_boxes(words, identity)["producer.contact"].text == "Keisha Schultz"
 
 
 # ---------------------------------------------------------------- marks

@@ -20,10 +20,11 @@ from coi_desktop.review.extraction import extract_file
 from coi_desktop.samples.corpus import compare, write_corpus
 
 # Today's reader (2026-12-03, structure reader; corpus with shared "other" rows and look-alike
-# forms): 99.37 % of 2,378 fields on this corpus (seed 8, 30 files). The misses: limits of the
-# second and third policies of a shared "other" row, and on look-alike forms a squashed
-# umbrella row's letter and dates, a NAIC code, the producer's contact, the date.
-FLATTENED_FLOOR = 0.99
+# forms): 99.96 % of 2,378 fields on this corpus (seed 8, 30 files), none wrong at >= 0.8.
+# The miss: the certificate date of a look-alike form whose header band was drawn taller,
+# so the DATE label lands in the date's box (the value is null, not wrong).
+FLATTENED_FLOOR = 0.995
+CONFIDENT = 0.8
 
 
 def test_realistic_printed_certificates_accuracy(
@@ -32,12 +33,21 @@ def test_realistic_printed_certificates_accuracy(
     files = write_corpus(tmp_path, 30, seed=8, styles=("flattened",), realistic=True)
     fields = 0
     wrong: Counter[str] = Counter()
+    confidently_wrong: list[str] = []
     for pdf in files:
         truth = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text())
-        total, misses = compare(extract_file(pdf), truth)
+        result = extract_file(pdf)
+        total, misses = compare(result, truth)
         fields += total
         wrong.update(re.sub(r"\[\d+\]", "[]", path) for path, _, _ in misses)
+        evidence = result["evidence"]
+        confidently_wrong += [
+            f"{pdf.name}: {path} = {got!r}, not {want!r}"
+            for path, want, got in misses
+            if got is not None and evidence.get(path, {}).get("confidence", 0) >= CONFIDENT
+        ]
     accuracy = 1 - wrong.total() / fields
     record_property("realistic_flattened_accuracy", round(accuracy, 4))
     print(f"realistic flattened: {100 * accuracy:.2f} % of {fields} fields; {wrong.most_common(6)}")
     assert accuracy >= FLATTENED_FLOOR, wrong.most_common(10)
+    assert not confidently_wrong

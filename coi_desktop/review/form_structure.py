@@ -28,9 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from coi_desktop.review.acord_template import TEMPLATE_WORDS
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect, Source, union_rect
-from coi_desktop.review.layout import Affine, Word, normalize, ocr_words_in_template
+from coi_desktop.review.layout import Affine, Word, is_label_at, normalize, ocr_words_in_template
 from coi_desktop.review.parsing import read_date, read_money
 
 # Row columns of the table (template x range) — the cells every policy line fills.
@@ -78,7 +77,6 @@ TABLE_TOP, TABLE_BOTTOM = 270.0, 640.0
 TITLE_SEARCH_X = 40.0  # a title is looked for this far left/right of its template place
 TITLE_SEARCH_Y = 30.0  # ...and this far up/down (older editions have other row heights)
 LINE_TOLERANCE = 3.0  # words whose centres are this close vertically share a line
-LABEL_TOLERANCE = 5.0  # a word this close to the same printed word of the form is a label
 
 
 @dataclass(slots=True)
@@ -118,26 +116,9 @@ class PolicyLine:
     shared_row: bool = False  # the row holds several policies
 
 
-def _template_places() -> dict[str, list[tuple[float, float]]]:
-    out: dict[str, list[tuple[float, float]]] = {}
-    for x0, y0, x1, y1, text in TEMPLATE_WORDS:
-        key = normalize(text)
-        if key:
-            out.setdefault(key, []).append(((x0 + x1) / 2, (y0 + y1) / 2))
-    return out
-
-
-_TEMPLATE_PLACES = _template_places()
-
-
 def is_form_label(w: Placed) -> bool:
     """The word is printed by the form itself (same word, same place on the template)."""
-    key = w.key or normalize(w.text)
-    cx, cy = (w.rect[0] + w.rect[2]) / 2, w.cy
-    return any(
-        abs(tx - cx) <= LABEL_TOLERANCE and abs(ty - cy) <= LABEL_TOLERANCE
-        for tx, ty in _TEMPLATE_PLACES.get(key, ())
-    )
+    return is_label_at(w.text, (w.rect[0] + w.rect[2]) / 2, w.cy)
 
 
 def _find_title(words: list[Placed], key: str, x: float, y0: float) -> Placed | None:
@@ -246,10 +227,15 @@ def _column_of(rect: Rect) -> str | None:
 
 
 def lines_of(words: list[Placed]) -> list[list[Placed]]:
-    """Words grouped into printed lines, top to bottom, each line left to right."""
+    """Words grouped into printed lines, top to bottom, each line left to right.
+
+    A word joins the line of the word just above it when their centres are close: a line
+    printed a little aslant (or fitted by an affine map that cannot follow a look-alike
+    form's rows) drifts by more than the tolerance from its first word to its last.
+    """
     out: list[list[Placed]] = []
     for w in sorted(words, key=lambda w: w.cy):
-        if out and abs(w.cy - out[-1][0].cy) < LINE_TOLERANCE:
+        if out and abs(w.cy - out[-1][-1].cy) < LINE_TOLERANCE:
             out[-1].append(w)
         else:
             out.append([w])
@@ -384,6 +370,7 @@ def apply_rows(
     for section in SECTIONS:
         band = bands[section]
         mine = [ln for ln in lines if ln.section == section]
+        amounts = _line_amounts(placed, mine, band)
         for k, line in enumerate(mine):
             base = fixed.get(section, RawPolicy(section))
             # row-wide boxes (limits, check boxes, description) belong to the row's first policy
@@ -417,10 +404,16 @@ def apply_rows(
                 else:
                     fields[column] = Found("", page_no, cell, source, conf)
             if section == "other" and line.shared_row:
-                # each policy of a shared "other" row says what it covers on its own line
+                # each policy of a shared "other" row says what it covers, and its limit,
+                # on its own line
                 described = _description(placed, line, band, page_no, source, conf)
                 if described is not None:
                     fields["description"] = described
+                amount = amounts[k]
+                if amount is not None:
+                    fields["limit.limit"] = Found(
+                        amount.text, page_no, amount.page_rect, source, conf
+                    )
             if section == "other" and k == 0 and not _money(fields.get("limit.limit")):
                 found = _other_limit(placed, band, page_no, source, confidence)
                 if found is not None:
@@ -478,6 +471,39 @@ def _other_limit(
         return None
     first = min(words, key=lambda w: (round(w.cy / LINE_TOLERANCE), w.rect[0]))
     return Found(first.text, page_no, first.page_rect, source, min(confidence, FALLBACK_CONFIDENCE))
+
+
+AMOUNT_X = (511.0, 592.0)  # the amount half of the LIMITS column
+
+
+def _line_amounts(
+    placed: list[Placed], lines: list[PolicyLine], band: RowBand
+) -> list[Placed | None]:
+    """For policies sharing a row: the amount printed on each one's own line, if any.
+
+    An amount in the LIMITS column goes to the policy whose line is nearest to it; a
+    policy without one keeps what the row's boxes read.
+    """
+    out: list[Placed | None] = [None] * len(lines)
+    if len(lines) < 2:
+        return out
+    centres = []
+    for line in lines:
+        ys = [w.cy for ws in line.cells.values() for w in ws]
+        centres.append(sum(ys) / len(ys) if ys else None)
+    for w in placed:
+        cx = (w.rect[0] + w.rect[2]) / 2
+        if not (band.top <= w.cy < band.bottom and AMOUNT_X[0] <= cx <= AMOUNT_X[1]):
+            continue
+        if (read_money(w.text).value or 0) < 100:
+            continue
+        near = [(abs(c - w.cy), k) for k, c in enumerate(centres) if c is not None]
+        if not near:
+            continue
+        distance, k = min(near)
+        if distance <= 2 * LINE_TOLERANCE and out[k] is None:
+            out[k] = w
+    return out
 
 
 DESCRIPTION_X = (38.0, 176.0)  # the TYPE OF INSURANCE column, right of the check boxes

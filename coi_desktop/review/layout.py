@@ -92,6 +92,32 @@ def _unique_anchors() -> dict[str, tuple[float, float]]:
 
 
 ANCHORS = _unique_anchors()
+LABEL_TOLERANCE = 5.0  # a word this close to the same printed word of the form is a label
+
+
+def label_key(text: str) -> str:
+    """A word as labels are matched: capitals and digits, or a symbol as printed (``#``)."""
+    return normalize(text) or text.strip()
+
+
+def _template_places() -> dict[str, list[tuple[float, float]]]:
+    out: dict[str, list[tuple[float, float]]] = {}
+    for x0, y0, x1, y1, text in TEMPLATE_WORDS:
+        key = label_key(text)
+        if key:
+            out.setdefault(key, []).append(((x0 + x1) / 2, (y0 + y1) / 2))
+    return out
+
+
+_TEMPLATE_PLACES = _template_places()
+
+
+def is_label_at(text: str, cx: float, cy: float) -> bool:
+    """The form itself prints the word ``text`` near (cx, cy), template frame."""
+    return any(
+        abs(tx - cx) <= LABEL_TOLERANCE and abs(ty - cy) <= LABEL_TOLERANCE
+        for tx, ty in _TEMPLATE_PLACES.get(label_key(text), ())
+    )
 
 
 def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
@@ -270,11 +296,13 @@ def read_boxes(
     row heights, ``form_structure.row_map``).
     """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
-    located = (
-        ocr_words_in_template(words, transform)
-        if ocr
-        else [(w, *transform.apply(*w.center)) for w in words]
-    )
+    if ocr:
+        located = ocr_words_in_template(words, transform)
+    else:
+        # the form's own labels are no box's value: on a look-alike form a label can sit
+        # within a box's margin (FAX just under the contact name's line)
+        centred = [(w, *transform.apply(*w.center)) for w in words]
+        located = [(w, x, y) for w, x, y in centred if not is_label_at(w.text, x, y)]
     if y_map is not None:
         located = [(w, cx, y_map(cy)) for w, cx, cy in located]
     for w, cx, cy in located:
