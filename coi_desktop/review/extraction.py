@@ -259,7 +259,7 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
         except Exception:  # a broken content stream: read without drawn marks
             drawings = []
         spans = text_trace(page)
-        shown = visible_words(page, drawings, spans)
+        shown = visible_words(page, drawings, spans, words)
         scanner_layer = invisible_share(spans) > SCANNER_LAYER_SHARE
         if shown is not None:
             words = shown[0]
