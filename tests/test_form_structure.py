@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 
 from coi_desktop.review.extraction import extract_document
-from coi_desktop.review.hidden_text import visible_words
+from coi_desktop.review.hidden_text import may_hide, styled_spans, visible_words
 from coi_desktop.review.layout import Affine, Word, read_boxes
 from coi_desktop.review.marks import drawn_marks
 from coi_desktop.review.rulings import horizontal_rules, row_rules
@@ -415,9 +415,26 @@ def test_text_under_a_white_box_or_printed_white_is_not_read() -> None:
     assert any("not shown on the page" in w for w in result["warnings"])
 
 
+@pytest.mark.parametrize("hide", ["white", "transparent", "white box"])
+def test_each_way_of_hiding_text_is_seen_on_its_own(hide: str) -> None:
+    doc, pg = _marked_row().render()
+    if hide == "white box":
+        pg.insert_text((218, 322), "SECRET-9", fontsize=8)
+        pg.draw_rect(pymupdf.Rect(214, 314, 300, 326), color=None, fill=(1, 1, 1))
+    else:
+        opacity = 0.0 if hide == "transparent" else 1.0
+        colour = (1, 1, 1) if hide == "white" else (0, 0, 0)
+        pg.insert_text((218, 322), "SECRET-9", fontsize=8, color=colour, fill_opacity=opacity)
+    result = extract_document(doc.tobytes(), "c.pdf")
+    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert any("not shown on the page" in w for w in result["warnings"])
+
+
 def test_a_page_without_hidden_text_keeps_its_own_words() -> None:
     _doc, pg = _marked_row().render()
     assert visible_words(pg, pg.get_cdrawings()) is None
+    # nothing white, transparent or under a fill: the page is not traced at all
+    assert not may_hide(styled_spans(pg.get_textpage()), pg.get_cdrawings())
 
 
 # ---------------------------------------------------------------- turned pages

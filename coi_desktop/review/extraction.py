@@ -38,7 +38,13 @@ from coi_desktop.review.form_structure import (
     row_map,
     template_rows,
 )
-from coi_desktop.review.hidden_text import invisible_share, text_trace, visible_words
+from coi_desktop.review.hidden_text import (
+    invisible_share,
+    may_hide,
+    styled_spans,
+    text_trace,
+    visible_words,
+)
 from coi_desktop.review.label_reader import looks_like_certificate, read_labels
 from coi_desktop.review.layout import (
     MIN_ANCHORS,
@@ -248,7 +254,8 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
         read.source = "form"
         read.raw = read_form(widgets, read.number)
         return False
-    raw_words = page.get_text("words")
+    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
+    raw_words = page.get_text("words", textpage=textpage)
     read.words = len(raw_words)
     read.lines = _lines(raw_words)
     if len(raw_words) >= MIN_TEXT_WORDS:
@@ -258,9 +265,13 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
             drawings = page.get_cdrawings()
         except Exception:  # a broken content stream: read without drawn marks
             drawings = []
-        spans = text_trace(page)
-        shown = visible_words(page, drawings, spans, words)
-        scanner_layer = invisible_share(spans) > SCANNER_LAYER_SHARE
+        styled = styled_spans(textpage)
+        shown = (
+            visible_words(page, drawings, text_trace(page), words)
+            if may_hide(styled, drawings)
+            else None
+        )
+        scanner_layer = invisible_share(styled) > SCANNER_LAYER_SHARE
         if shown is not None:
             words = shown[0]
             warnings.append(

@@ -65,11 +65,64 @@ def _meets(a: Rect, b: Any) -> bool:
     return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
-def invisible_share(spans: list[dict[str, Any]]) -> float:
+@dataclass(frozen=True)
+class StyledSpan:
+    """A span of the page's text page: where it is and how it is painted."""
+
+    rect: Rect
+    chars: int
+    white: bool
+    transparent: bool
+    invisible: bool  # render mode 3 (neither filled nor stroked): a scanner's text layer
+    known: bool = True  # this PyMuPDF reports opacity and paint (``alpha``, ``char_flags``)
+
+
+_PAINTED = 16 | 32  # char_flags: filled, stroked
+
+
+def styled_spans(textpage: Any) -> list[StyledSpan]:
+    """The spans of a text page (``page.get_textpage()``), with colour, opacity and paint."""
+    out = []
+    for block in textpage.extractDICT()["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                flags, alpha = span.get("char_flags"), span.get("alpha")
+                known = flags is not None and alpha is not None
+                invisible = known and not flags & _PAINTED
+                colour = int(span.get("color", 0))
+                rgb = ((colour >> 16) & 255, (colour >> 8) & 255, colour & 255)
+                out.append(
+                    StyledSpan(
+                        tuple(span["bbox"]),
+                        len(span.get("text", "")),
+                        min(rgb) >= WHITE * 255,
+                        known and not invisible and alpha <= 0.05 * 255,
+                        invisible,
+                        known,
+                    )
+                )
+    return out
+
+
+def invisible_share(spans: list[StyledSpan]) -> float:
     """Share of the characters in invisible render mode: a scanner's OCR layer over an image."""
-    total = sum(len(s.get("chars", ())) for s in spans)
-    invisible = sum(len(s.get("chars", ())) for s in spans if s.get("type") == 3)
+    total = sum(s.chars for s in spans)
+    invisible = sum(s.chars for s in spans if s.invisible)
     return invisible / total if total else 0.0
+
+
+def may_hide(spans: list[StyledSpan], drawings: list[dict[str, Any]]) -> bool:
+    """Whether any text of the page could be hidden: only then is the text trace needed.
+
+    Text is hidden only when it is white, transparent, or under an opaque fill; the text
+    page tells the first two, and a page without a fill over any text has none of the
+    third. Whether a fill is drawn after the text (over it) needs the trace's drawing order.
+    Tracing the page costs as much as reading its text; most pages need neither.
+    """
+    if any(not s.known or s.white or s.transparent for s in spans):
+        return True
+    fills = [r for _, r, _ in _fills(drawings)]
+    return any(_meets(r, s.rect) for r in fills for s in spans)
 
 
 def text_trace(page: Any) -> list[dict[str, Any]]:
