@@ -126,9 +126,18 @@ class _PageRead:
     source: Source | None = None
     raw: RawCertificate | None = None
     anchors: int = 0
-    lines: list[PageLine] = field(default_factory=list)
     height: float = 792.0
     words: int = 0
+    text_words: list[Any] = field(default_factory=list)  # PyMuPDF's words of a text page
+    found_lines: list[PageLine] | None = None
+
+    @property
+    def lines(self) -> list[PageLine]:
+        """The page's text as lines, for endorsements and label reading: made when asked,
+        as the certificate's own page never needs them."""
+        if self.found_lines is None:
+            self.found_lines = _lines(self.text_words)
+        return self.found_lines
 
 
 def extract_file(path: str | os.PathLike[str]) -> JSON:
@@ -257,7 +266,7 @@ def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
     textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
     raw_words = page.get_text("words", textpage=textpage)
     read.words = len(raw_words)
-    read.lines = _lines(raw_words)
+    read.text_words = raw_words
     if len(raw_words) >= MIN_TEXT_WORDS:
         read.source = "text"
         words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
@@ -372,7 +381,7 @@ def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) 
     read.words = len(result.words)
     read.anchors = result.anchors
     if not result.is_form:
-        read.lines = _word_lines(result.words)
+        read.found_lines = _word_lines(result.words)
         if looks_like_certificate(read.lines):
             read.raw = read_labels(read.lines, read.number, "ocr")
         return

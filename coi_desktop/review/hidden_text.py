@@ -163,13 +163,12 @@ def visible_words(
     hidden_at: list[tuple[float, float]] = []
     hidden_chars: set[tuple[int, int]] = set()  # (span, character) of each hidden one
     hidden = 0
-    for index, white, transparent, over, under in risky:
+    for index, white, transparent, over_rects, under_rects in risky:
+        covering, below = _Places(over_rects), _Places(under_rects)
         for k, ch in enumerate(spans[index].get("chars", ())):
             bbox = ch[3]
             cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
-            covered = any(_covers(r, cx, cy) for r in over)
-            on_dark = any(_covers(r, cx, cy) for r in under)
-            if transparent or covered or (white and not on_dark):
+            if transparent or covering.hold(cx, cy) or (white and not below.hold(cx, cy)):
                 hidden_chars.add((index, k))
                 if ch[0] != 32:
                     hidden += 1

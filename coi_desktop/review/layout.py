@@ -65,11 +65,22 @@ class Affine:
         return Affine(a, b, -(a * self.c + b * self.f), d, e, -(d * self.c + e * self.f))
 
     def apply_rect(self, r: Rect) -> Rect:
-        """The box around the mapped corners (written out: it runs for every word)."""
-        a, b, c, d, e, f = self.a, self.b, self.c, self.d, self.e, self.f
-        xs = (a * r[0] + b * r[1], a * r[2] + b * r[1], a * r[0] + b * r[3], a * r[2] + b * r[3])
-        ys = (d * r[0] + e * r[1], d * r[2] + e * r[1], d * r[0] + e * r[3], d * r[2] + e * r[3])
-        return (min(xs) + c, min(ys) + f, max(xs) + c, max(ys) + f)
+        """The box around the mapped corners (written out: it runs for every word).
+
+        A linear map's extremes over a box are the sums of each term's extremes.
+        """
+        x0, y0, x1, y1 = r
+        ax0, ax1, bx0, bx1 = self.a * x0, self.a * x1, self.b * y0, self.b * y1
+        dy0, dy1, ey0, ey1 = self.d * x0, self.d * x1, self.e * y0, self.e * y1
+        if ax0 > ax1:
+            ax0, ax1 = ax1, ax0
+        if bx0 > bx1:
+            bx0, bx1 = bx1, bx0
+        if dy0 > dy1:
+            dy0, dy1 = dy1, dy0
+        if ey0 > ey1:
+            ey0, ey1 = ey1, ey0
+        return (ax0 + bx0 + self.c, dy0 + ey0 + self.f, ax1 + bx1 + self.c, dy1 + ey1 + self.f)
 
 
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
@@ -114,10 +125,12 @@ _TEMPLATE_PLACES = _template_places()
 
 def is_label_at(text: str, cx: float, cy: float) -> bool:
     """The form itself prints the word ``text`` near (cx, cy), template frame."""
-    return any(
-        abs(tx - cx) <= LABEL_TOLERANCE and abs(ty - cy) <= LABEL_TOLERANCE
-        for tx, ty in _TEMPLATE_PLACES.get(label_key(text), ())
-    )
+    for tx, ty in _TEMPLATE_PLACES.get(label_key(text), ()):  # a loop: it runs for every word
+        if -LABEL_TOLERANCE <= tx - cx <= LABEL_TOLERANCE and (
+            -LABEL_TOLERANCE <= ty - cy <= LABEL_TOLERANCE
+        ):
+            return True
+    return False
 
 
 def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
@@ -296,18 +309,18 @@ def read_boxes(
     row heights, ``form_structure.row_map``).
     """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
-    if ocr:
-        located = ocr_words_in_template(words, transform)
-    else:
-        # the form's own labels are no box's value: on a look-alike form a label can sit
-        # within a box's margin (FAX just under the contact name's line)
-        centred = [(w, *transform.apply(*w.center)) for w in words]
-        located = [(w, x, y) for w, x, y in centred if not is_label_at(w.text, x, y)]
-    if y_map is not None:
-        located = [(w, cx, y_map(cy)) for w, cx, cy in located]
-    for w, cx, cy in located:
+    located = (
+        ocr_words_in_template(words, transform)
+        if ocr
+        else [(w, *transform.apply(*w.center)) for w in words]
+    )
+    for w, cx, y in located:
+        cy = y_map(y) if y_map is not None else y
         f = box_of(cx, cy)
-        if f is not None:
+        # the form's own labels are no box's value: on a look-alike form a label can sit
+        # within a box's margin (FAX just under the contact name's line); OCR'd words come
+        # without them
+        if f is not None and (ocr or not is_label_at(w.text, cx, y)):
             placed.setdefault(f.slot, []).append((cy, cx, w))
     back = transform.inverse()
     out: dict[str, BoxText] = {}
