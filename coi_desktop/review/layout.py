@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from coi_desktop.review.acord_fields import FORM_FIELDS, FormField, Rect
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
+from coi_desktop.review.findings import union_rect
 
 # How far outside its box a value's centre may fall and still belong to it (points).
 BOX_MARGIN = 3.0
@@ -306,7 +307,7 @@ def read_boxes(
     """Slot → the text printed in that box; every box of the form is present (maybe empty).
 
     ``y_map`` moves template-frame heights onto the template's rows (an edition with other
-    row heights, ``form_structure.row_map``).
+    row heights, ``table_rows.row_map``).
     """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
     located = (
@@ -329,7 +330,7 @@ def read_boxes(
         if not items:
             out[f.slot] = BoxText(f, "", back.apply_rect(f.rect))
             continue
-        out[f.slot] = BoxText(f, _reading_order(items), _union([w.rect for _, _, w in items]))
+        out[f.slot] = BoxText(f, _reading_order(items), union_rect([w.rect for _, _, w in items]))
     return out
 
 
@@ -344,15 +345,6 @@ def _reading_order(items: list[tuple[float, float, Word]]) -> str:
             lines.append([item])
     return " ".join(
         " ".join(w.text for _, _, w in sorted(line, key=lambda t: t[1])) for line in lines
-    )
-
-
-def _union(rects: list[Rect]) -> Rect:
-    return (
-        min(r[0] for r in rects),
-        min(r[1] for r in rects),
-        max(r[2] for r in rects),
-        max(r[3] for r in rects),
     )
 
 
