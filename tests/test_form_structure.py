@@ -13,47 +13,25 @@ import pymupdf
 import pytest
 
 from coi_desktop.review.extraction import extract_document
-from coi_desktop.review.hidden_text import may_hide, styled_spans, visible_words
 from coi_desktop.review.layout import Affine, Word, read_boxes
 from coi_desktop.review.marks import drawn_marks
 from coi_desktop.review.rulings import horizontal_rules, row_rules
 from tests.form_pages import (
+    CONFIDENT,
     TABLE_RULES,
     FormPage,
     Place,
+    certificate_page,
+    confidence,
     draw_rules,
+    marked_gl_row,
+    one_policy,
+    policies_of,
     policy_row,
     same,
     scaled,
     taller_rows,
 )
-
-CONFIDENT = 0.8
-
-
-def _policies(result: dict[str, Any], coverage: str) -> list[dict[str, Any]]:
-    return [p for p in result["policies"] if p["coverage"] == coverage]
-
-
-def _one(result: dict[str, Any], coverage: str) -> dict[str, Any]:
-    found = _policies(result, coverage)
-    assert len(found) == 1, result["policies"]
-    return found[0]
-
-
-def _conf(result: dict[str, Any], key: str) -> float:
-    return float(result["evidence"][key]["confidence"])
-
-
-def _certificate(place: Place = same) -> FormPage:
-    page = FormPage(place=place)
-    policy_row(page, 302, "A", "GL-100", "01/01/2026", "01/01/2027")  # top line of the row
-    page.add(528, 302, "1,000,000")
-    policy_row(page, 410, "B", "AU-200", "02/01/2026", "02/01/2027")  # middle of the row
-    page.add(528, 386, "1,000,000")
-    policy_row(page, 484, "C", "WC-300", "03/01/2026", "03/01/2027")
-    page.add(528, 494, "500,000")
-    return page
 
 
 @pytest.mark.parametrize(
@@ -62,7 +40,7 @@ def _certificate(place: Place = same) -> FormPage:
     ids=["2016-03", "smaller-shifted", "larger-shifted", "taller-rows"],
 )
 def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
-    result = extract_document(_certificate(place).pdf(), "c.pdf")
+    result = extract_document(certificate_page(place).pdf(), "c.pdf")
     got = {
         (p["coverage"], p["insurer_letter"], p["policy_number"], p["effective_date"])
         for p in result["policies"]
@@ -73,7 +51,7 @@ def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
         ("workers_compensation", "C", "WC-300", "2026-03-01"),
     }, result["warnings"]
     assert not any("coverage rows not found" in w for w in result["warnings"])
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["limits"]["each_occurrence"] == 1_000_000
 
 
@@ -88,7 +66,7 @@ def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -
         page.add(528, y, f"{i + 11},000,000")
     page.add(35, 680, "Holder Co")
     result = extract_document(page.pdf(), "c.pdf")
-    gl, wc = _one(result, "general_liability"), _one(result, "workers_compensation")
+    gl, wc = one_policy(result, "general_liability"), one_policy(result, "workers_compensation")
     assert list(gl["limits"].values()) == [n * 1_000_000 for n in range(1, 7)]
     assert [
         wc["limits"][k]
@@ -99,17 +77,17 @@ def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -
 
 
 def test_a_row_title_missing_from_the_page_is_read_below_the_review_line() -> None:
-    page = _certificate()
+    page = certificate_page()
     doc, pg = page.render()
     # an edition without the AUTOMOBILE LIABILITY title: cover it so the row is not anchored
     for rect in pg.search_for("AUTOMOBILE"):
         pg.add_redact_annot(rect)
     pg.apply_redactions()
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     assert auto["policy_number"] == "AU-200"
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
@@ -122,60 +100,62 @@ def _without(pg: pymupdf.Page, word: str) -> None:
 @pytest.mark.parametrize("kind", ["line", "fill", "box"])
 @pytest.mark.parametrize("place", [same, taller_rows(1.12)], ids=["2016-03", "taller-rows"])
 def test_a_row_without_its_title_is_found_by_the_table_rules(kind: str, place: Place) -> None:
-    doc, pg = _certificate(place).render()
+    doc, pg = certificate_page(place).render()
     _without(pg, "AUTOMOBILE")  # no title: only the rules say where the auto row starts
     draw_rules(pg, place, kind=kind)
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     assert (auto["insurer_letter"], auto["policy_number"], auto["effective_date"]) == (
         "B",
         "AU-200",
         "2026-02-01",
     )
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert one_policy(result, "general_liability")["policy_number"] == "GL-100"
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") >= CONFIDENT
     assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_a_row_without_its_title_or_rules_stays_below_the_review_line() -> None:
     # the rules are drawn, but not the one that opens the auto row
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     _without(pg, "AUTOMOBILE")
     draw_rules(pg, same, tuple(y for y in TABLE_RULES if y != 384.0))
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
 def test_rules_that_disagree_with_the_titles_lower_confidence() -> None:
     # the table is ruled, but the rule under the auto row is 12 points off its title
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     draw_rules(pg, same, tuple(396.0 if y == 384.0 else y for y in TABLE_RULES))
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto, gl = _one(result, "automobile_liability"), _one(result, "general_liability")
+    auto, gl = one_policy(result, "automobile_liability"), one_policy(result, "general_liability")
     assert auto["policy_number"] == "AU-200"  # still read from its title's row
     i, j = result["policies"].index(auto), result["policies"].index(gl)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
-    assert _conf(result, f"policies[{j}].policy_number") < CONFIDENT  # the shared boundary
-    wc = _one(result, "workers_compensation")
-    assert _conf(result, f"policies[{result['policies'].index(wc)}].policy_number") >= CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{j}].policy_number") < CONFIDENT  # the shared boundary
+    wc = one_policy(result, "workers_compensation")
+    assert (
+        confidence(result, f"policies[{result['policies'].index(wc)}].policy_number") >= CONFIDENT
+    )
     assert any("ruling lines disagree" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_rules_that_agree_with_the_titles_keep_full_confidence() -> None:
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     draw_rules(pg, same)
     result = extract_document(doc.tobytes(), "c.pdf")
     for i, _ in enumerate(result["policies"]):
-        assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+        assert confidence(result, f"policies[{i}].policy_number") >= CONFIDENT
     assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_white_boxes_and_short_strokes_are_not_rules() -> None:
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     _without(pg, "AUTOMOBILE")
     shape = pg.new_shape()
     for y in TABLE_RULES:  # white cover-ups and short underlines where rules would be
@@ -185,9 +165,9 @@ def test_white_boxes_and_short_strokes_are_not_rules() -> None:
         shape.finish(color=(0, 0, 0))
     shape.commit()
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
@@ -215,7 +195,7 @@ def test_two_policies_in_one_row_are_two_items() -> None:
     policy_row(page, 456, "C", "XS-2", "04/01/2026", "04/01/2027")
     page.add(528, 446, "5,000,000")
     result = extract_document(page.pdf(), "c.pdf")
-    rows = _policies(result, "umbrella_liability")
+    rows = policies_of(result, "umbrella_liability")
     assert [(p["insurer_letter"], p["policy_number"], p["expiration_date"]) for p in rows] == [
         ("B", "UMB-1", "2027-01-01"),
         ("C", "XS-2", "2027-04-01"),
@@ -229,7 +209,7 @@ def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     page.add(218, 532, "GK-77").add(333, 532, "03/17/2026").add(380, 532, "03/17/2027")
     page.add(434, 532, "$5,000")  # in the limit's description box, the amount box empty
     result = extract_document(page.pdf(), "c.pdf")
-    other = _one(result, "other")
+    other = one_policy(result, "other")
     assert (other["insurer_letter"], other["policy_number"], other["additional_insured"]) == (
         "D",
         "GK-77",
@@ -237,7 +217,7 @@ def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     )
     assert other["limits"]["limit"] == 5000
     i = result["policies"].index(other)
-    assert _conf(result, f"policies[{i}].limits.limit") < CONFIDENT
+    assert confidence(result, f"policies[{i}].limits.limit") < CONFIDENT
     assert any("not in its box" in w for w in result["warnings"])
 
 
@@ -257,7 +237,7 @@ def test_each_policy_of_a_shared_other_row_keeps_the_limit_on_its_own_line() -> 
         for p in result["policies"][-3:]
     ]
     assert got == [("C", "CPL-1", 250_000), ("A", "PRF-2", 2_000_000), ("B", "BR-3", 500_000)]
-    assert _conf(result, f"policies[{len(result['policies']) - 1}].limits.limit") >= CONFIDENT
+    assert confidence(result, f"policies[{len(result['policies']) - 1}].limits.limit") >= CONFIDENT
 
 
 def test_a_policy_line_printed_aslant_is_one_policy() -> None:
@@ -265,7 +245,7 @@ def test_a_policy_line_printed_aslant_is_one_policy() -> None:
     page = FormPage()
     page.add(22, 410, "B").add(218, 411, "AU-200")
     page.add(333, 412.5, "02/01/2026").add(380, 414, "02/01/2027").add(528, 386, "1,000,000")
-    auto = _one(extract_document(page.pdf(), "c.pdf"), "automobile_liability")
+    auto = one_policy(extract_document(page.pdf(), "c.pdf"), "automobile_liability")
     assert (auto["insurer_letter"], auto["policy_number"], auto["expiration_date"]) == (
         "B",
         "AU-200",
@@ -286,12 +266,6 @@ def test_a_form_label_in_a_box_margin_is_not_the_box_value() -> None:
 
 
 # ---------------------------------------------------------------- marks
-
-
-def _marked_row() -> FormPage:
-    return policy_row(FormPage(), 302, "A", "GL-100", "01/01/2026", "01/01/2027").add(
-        528, 302, "1,000,000"
-    )
 
 
 def _text_mark(pg: pymupdf.Page, text: str) -> None:
@@ -326,22 +300,22 @@ def _filled_box(pg: pymupdf.Page) -> None:
     ids=["X", "Y", "check-glyph", "heavy-x-glyph", "vector-strokes", "filled-box"],
 )
 def test_a_mark_of_any_kind_anywhere_in_the_row_reads_as_marked(draw: Any) -> None:
-    doc, pg = _marked_row().render()
+    doc, pg = marked_gl_row().render()
     draw(pg)
     result = extract_document(doc.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["additional_insured"] is True
     assert gl["waiver_of_subrogation"] is False  # the SUBR WVD cell is empty and was found
 
 
 def test_unmarked_cells_read_as_no_only_when_the_mark_columns_were_found() -> None:
-    doc, pg = _marked_row().render()
+    doc, pg = marked_gl_row().render()
     for word in ("ADDL", "INSD", "SUBR", "WVD"):
         for rect in pg.search_for(word):
             pg.add_redact_annot(rect)
     pg.apply_redactions()
     result = extract_document(doc.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["additional_insured"] is None and gl["waiver_of_subrogation"] is None
     assert any("ADDL INSD / SUBR WVD" in w for w in result["warnings"])
 
@@ -392,129 +366,3 @@ def test_a_legal_form_wrapped_to_the_next_line_stays_with_the_name() -> None:
     assert result["insured"]["address"].startswith("914 Air Drive")
     assert result["certificate_holder"]["name"] == "Source, Inc."
     assert result["certificate_holder"]["address"].startswith("8 Three")
-
-
-# ---------------------------------------------------------------- hidden text
-
-
-def test_text_under_a_white_box_or_printed_white_is_not_read() -> None:
-    page = _marked_row()
-    page.add(360, 170, "Old Casualty Company").add(546, 170, "99999")
-    doc, pg = page.render()
-    # edited after printing: white boxes over the old insurer, the new one printed on top
-    pg.draw_rect(pymupdf.Rect(355, 168, 530, 180), color=None, fill=(1, 1, 1))
-    pg.draw_rect(pymupdf.Rect(540, 168, 590, 180), color=None, fill=(1, 1, 1))
-    pg.insert_text((360, 178), "New Specialty Insurance", fontsize=8, fontname="helv")
-    pg.insert_text((546, 178), "12345", fontsize=8, fontname="helv")
-    pg.insert_text((218, 322), "SECRET-9", fontsize=8, color=(1, 1, 1))  # white on white
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert result["insurers"] == [
-        {"letter": "A", "name": "New Specialty Insurance", "naic": "12345"}
-    ]
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
-    assert any("not shown on the page" in w for w in result["warnings"])
-
-
-@pytest.mark.parametrize("hide", ["white", "transparent", "white box"])
-def test_each_way_of_hiding_text_is_seen_on_its_own(hide: str) -> None:
-    doc, pg = _marked_row().render()
-    if hide == "white box":
-        pg.insert_text((218, 322), "SECRET-9", fontsize=8)
-        pg.draw_rect(pymupdf.Rect(214, 314, 300, 326), color=None, fill=(1, 1, 1))
-    else:
-        opacity = 0.0 if hide == "transparent" else 1.0
-        colour = (1, 1, 1) if hide == "white" else (0, 0, 0)
-        pg.insert_text((218, 322), "SECRET-9", fontsize=8, color=colour, fill_opacity=opacity)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
-    assert any("not shown on the page" in w for w in result["warnings"])
-
-
-def test_a_page_without_hidden_text_keeps_its_own_words() -> None:
-    _doc, pg = _marked_row().render()
-    assert visible_words(pg, pg.get_cdrawings()) is None
-    # nothing white, transparent or under a fill: the page is not traced at all
-    assert not may_hide(styled_spans(pg.get_textpage()), pg.get_cdrawings())
-
-
-# ---------------------------------------------------------------- turned pages
-
-
-@pytest.mark.parametrize("rotate", [90, 180, 270])
-def test_a_page_with_rotate_is_read(rotate: int) -> None:
-    doc, pg = _certificate().render()
-    pg.set_rotation(rotate)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert _one(result, "automobile_liability")["policy_number"] == "AU-200"
-
-
-@pytest.mark.parametrize("rotate", [90, 270])
-def test_a_form_printed_sideways_is_turned_upright(rotate: int) -> None:
-    source, _ = _certificate().render()
-    doc = pymupdf.open()
-    pg = doc.new_page(width=792, height=612)
-    pg.show_pdf_page(pg.rect, source, 0, rotate=rotate)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    wc = _one(result, "workers_compensation")
-    assert wc["policy_number"] == "WC-300"
-    assert any("turned" in w for w in result["warnings"])
-    # evidence points at the value on the page as it is, for the reviewer's highlight
-    i = result["policies"].index(wc)
-    x0, y0, x1, y1 = result["evidence"][f"policies[{i}].policy_number"]["rect"]
-    assert "WC-300" in pg.get_textbox(pymupdf.Rect(x0 - 2, y0 - 2, x1 + 2, y1 + 2))
-
-
-# ---------------------------------------------------------------- other pages
-
-
-def test_pages_that_are_not_certificates_are_skipped_with_a_note() -> None:
-    doc, _ = _certificate().render()
-    licence = doc.new_page()
-    licence.insert_text(
-        (72, 72),
-        "STATE OF FLORIDA\nCONSTRUCTION INDUSTRY LICENSING BOARD\n"
-        "The ROOFING CONTRACTOR named below IS CERTIFIED\nLicense number CCC1331111",
-        fontsize=11,
-    )
-    endorsement = doc.new_page()
-    endorsement.insert_text(
-        (72, 72), "THIS ENDORSEMENT CHANGES THE POLICY. PLEASE READ IT CAREFULLY.", fontsize=10
-    )
-    endorsement.insert_text((72, 120), "ADDITIONAL INSURED - OWNERS, LESSEES OR CONTRACTORS")
-    endorsement.insert_text((72, 770), "CG 20 10 04 13", fontsize=8)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert result["kind"] == "coi"
-    assert [(e["form_number"], e["page"]) for e in result["endorsements"]] == [("CG 20 10", 3)]
-    assert any(w.startswith("page 2: not a certificate") for w in result["warnings"])
-
-
-def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None:
-    letter_doc = pymupdf.open()
-    letter = letter_doc.new_page()
-    letter.insert_text(
-        (72, 72),
-        "Dear customer,\nPlease find attached your CERTIFICATE OF LIABILITY INSURANCE.\n"
-        "Named Insured: Someone Else LLC\nRegards, the agency",
-        fontsize=11,
-    )
-    form, _ = _certificate().render()
-    letter_doc.insert_pdf(form)
-    result = extract_document(letter_doc.tobytes(), "c.pdf")
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
-    assert result["insured"]["name"] != "Someone Else LLC"
-
-
-def test_a_scanners_invisible_text_layer_is_read_but_not_trusted() -> None:
-    _doc, pg = _marked_row().render()
-    # a searchable scan: the image is what shows, the words are an invisible OCR layer
-    layer = pymupdf.open()
-    page = layer.new_page()
-    page.insert_image(page.rect, pixmap=pg.get_pixmap(dpi=50))
-    for x0, y0, _x1, y1, text, *_ in pg.get_text("words"):
-        page.insert_text((x0, y1 - 1.5), text, fontsize=(y1 - y0) * 0.8, render_mode=3)
-    result = extract_document(layer.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
-    assert gl["policy_number"] == "GL-100"
-    i = result["policies"].index(gl)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
-    assert any("OCR text layer" in w for w in result["warnings"])
