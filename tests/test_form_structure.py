@@ -7,15 +7,18 @@ where brokers print them (top line of a row, middle of a row, several lines per 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pymupdf
 import pytest
 
 from coi_desktop.review.extraction import extract_document
-from coi_desktop.review.layout import Affine, Word, read_boxes
+from coi_desktop.review.form_structure import Placed, is_form_label
+from coi_desktop.review.layout import ANCHORS, Affine, Word, locate_form, read_boxes
 from coi_desktop.review.marks import drawn_marks
 from coi_desktop.review.rulings import horizontal_rules, row_rules
+from coi_desktop.review.table_rows import TEMPLATE_ROWS, remap, row_map, template_rows
 from tests.form_pages import (
     CONFIDENT,
     TABLE_RULES,
@@ -354,6 +357,42 @@ def test_parties_are_read_by_the_structure_of_their_box() -> None:
     assert result["insurers"] == [
         {"letter": "A", "name": "Mid Century Insurance Company", "naic": "11111"}
     ]
+
+
+def _rows_taller_bottom_shorter(x: float, y: float) -> tuple[float, float]:
+    """A look-alike form: coverage rows drawn 6 % taller, the holder's band less moved."""
+    if y < 300:
+        return x, y
+    if y < 564:
+        return x, 300 + (y - 300) * 1.06
+    return x, y + (15.8 if y < 640 else 6.0)
+
+
+def test_a_form_label_stays_one_when_moved_with_the_rows() -> None:
+    # the table ends 6 pt above the template's end: what is below it moves down 6 pt, so
+    # the holder box's own label would land 6 pt from its place and pass for a name
+    bands = {**template_rows()}
+    bands["other"] = replace(bands["other"], bottom=TEMPLATE_ROWS["end"] - 6.0)
+    y_map = row_map(bands)
+    label = Placed.of("HOLDER", (80.0, 650.4, 115.3, 659.7), (80.0, 650.4, 115.3, 659.7))
+    value = Placed.of("Bulley", (40.0, 700.0, 70.0, 709.0), (40.0, 700.0, 70.0, 709.0))
+    moved_label, moved_value = remap([label, value], y_map)
+    assert moved_label.cy - label.cy == pytest.approx(6.0)
+    assert is_form_label(moved_label)
+    assert not is_form_label(moved_value)
+
+
+def test_printed_text_is_fitted_without_turning_or_shearing_the_page() -> None:
+    # anchors of a look-alike form whose lower rows are drawn taller: a full affine fit
+    # would answer with a shear, tilting every line of the table
+    words = [
+        Word(x - 8, y - 3, x + 8, y + 3, key)
+        for key, (x, y0) in ANCHORS.items()
+        for x, y in [_rows_taller_bottom_shorter(x, y0)]
+    ]
+    transform, anchors = locate_form(words, upright=True)
+    assert anchors >= 8
+    assert (transform.b, transform.d) == (0.0, 0.0)
 
 
 def test_a_legal_form_wrapped_to_the_next_line_stays_with_the_name() -> None:

@@ -44,6 +44,7 @@ class Placed:
     key: str = ""  # the text normalised (capitals and digits only), as labels are matched
     column: str | None = None  # the row column the word overlaps most, if any
     cy: float = 0.0  # vertical centre, template frame
+    label: bool | None = None  # printed by the form itself (``is_form_label``), once known
 
     @classmethod
     def of(cls, text: str, page_rect: Rect, rect: Rect) -> Placed:
@@ -54,7 +55,9 @@ class Placed:
 
 def is_form_label(w: Placed) -> bool:
     """The word is printed by the form itself (same word, same place on the template)."""
-    return is_label_at(w.text, (w.rect[0] + w.rect[2]) / 2, w.cy)
+    if w.label is None:
+        w.label = is_label_at(w.text, (w.rect[0] + w.rect[2]) / 2, w.cy)
+    return w.label
 
 
 def _column_of(rect: Rect) -> str | None:

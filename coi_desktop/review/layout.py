@@ -183,14 +183,40 @@ def _fit(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine
     return Affine(px[0], px[1], px[2], py[0], py[1], py[2])
 
 
+def _fit_upright(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine | None:
+    """Least-squares scale and offset along each axis alone: a map that neither turns nor
+    shears the page."""
+    n = float(len(pairs))
+    if n < 2:
+        return None
+    mx = sum(x for (x, _), _ in pairs) / n
+    my = sum(y for (_, y), _ in pairs) / n
+    mu = sum(u for _, (u, _) in pairs) / n
+    mv = sum(v for _, (_, v) in pairs) / n
+    sxx = sum((x - mx) ** 2 for (x, _), _ in pairs)
+    syy = sum((y - my) ** 2 for (_, y), _ in pairs)
+    if sxx < 1e-6 or syy < 1e-6:
+        return None
+    a = sum((x - mx) * (u - mu) for (x, _), (u, _) in pairs) / sxx
+    e = sum((y - my) * (v - mv) for (_, y), (_, v) in pairs) / syy
+    return Affine(a, 0.0, mu - a * mx, 0.0, e, mv - e * my)
+
+
 def _translation(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine:
     dxs = sorted(u - x for (x, _), (u, _) in pairs)
     dys = sorted(v - y for (_, y), (_, v) in pairs)
     return Affine(c=dxs[len(dxs) // 2], f=dys[len(dys) // 2])
 
 
-def locate_form(words: list[Word]) -> tuple[Affine, int]:
-    """The page → template transform and how many form labels support it."""
+def locate_form(words: list[Word], *, upright: bool = False) -> tuple[Affine, int]:
+    """The page → template transform and how many form labels support it.
+
+    ``upright``: the page's text is drawn level (printed text, not a scan), so the map only
+    scales and shifts each axis. A full affine fit would take a look-alike form's rows,
+    redrawn a few per cent taller or shorter band by band, for a slight shear, and tilt
+    every line of the table by several points from its left edge to its right.
+    """
+    fit = _fit_upright if upright else _fit
     pairs = []
     for w in words:
         key = normalize(w.text)
@@ -201,7 +227,7 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
     # A median translation first, so stray matches (a value that spells a label) drop out.
     guess = _translation(pairs)
     pairs = [p for p in pairs if _dist(guess.apply(*p[0]), p[1]) < 40]
-    transform = _fit(pairs) if len(pairs) >= MIN_ANCHORS else None
+    transform = fit(pairs) if len(pairs) >= MIN_ANCHORS else None
     if transform is None:
         return (_translation(pairs) if pairs else guess), len(pairs)
     for _ in range(2):
@@ -209,7 +235,7 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
         if len(kept) < MIN_ANCHORS or len(kept) == len(pairs):
             break
         pairs = kept
-        transform = _fit(pairs) or transform
+        transform = fit(pairs) or transform
     return transform, len(pairs)
 
 
@@ -229,18 +255,21 @@ def turn_words(words: list[Word], quarter: int, width: float, height: float) -> 
     return [Word(*turn_rect(w.rect, quarter, width, height), w.text) for w in words]
 
 
-def locate_turned(words: list[Word], width: float, height: float) -> tuple[int, Affine, int]:
+def locate_turned(
+    words: list[Word], width: float, height: float, *, upright: bool = False
+) -> tuple[int, Affine, int]:
     """The quarter turn that puts a sideways or upside-down form upright, with its fit.
 
     Text drawn sideways (a landscape page holding a portrait form, or a form rotated in
     its content stream) reads in the page's own frame as rotated words; each turn is
     tried and the one whose labels match the form best is kept.
     """
-    best = (0, *locate_form(words))
+    best = (0, *locate_form(words, upright=upright))
     if best[2] >= MIN_ANCHORS:
         return best
     for quarter in (1, 2, 3):
-        transform, anchors = locate_form(turn_words(words, quarter, width, height))
+        turned = turn_words(words, quarter, width, height)
+        transform, anchors = locate_form(turned, upright=upright)
         if anchors > best[2]:
             best = (quarter, transform, anchors)
     return best

@@ -119,7 +119,8 @@ def read_page(page: Any, read: PageRead, warnings: list[str]) -> bool:
             )
         box = page.cropbox  # text and drawings come in the unrotated page's frame
         width, height = float(box.width), float(box.height)
-        quarter, transform, anchors = locate_turned(words, width, height)
+        # printed text is level; a scanner's text layer follows its crooked image
+        quarter, transform, anchors = locate_turned(words, width, height, upright=not scanner_layer)
         read.anchors = anchors
         marks = drawn_marks(drawings)
         # rules are read upright only: a turned page's rows come from their titles alone

@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from coi_desktop.review.form_structure import SECTIONS, TABLE_BOTTOM, TABLE_TOP, Placed
+from coi_desktop.review.form_structure import (
+    SECTIONS,
+    TABLE_BOTTOM,
+    TABLE_TOP,
+    Placed,
+    is_form_label,
+)
 
 # Where each row starts on the 2016/03 form, and the last row's end.
 TEMPLATE_ROWS: dict[str, float] = {
@@ -182,16 +188,18 @@ def row_map(bands: dict[str, RowBand]) -> Callable[[float], float] | None:
 
 
 def remap(placed: list[Placed], y_map: Callable[[float], float] | None) -> list[Placed]:
-    """Words moved onto the template's rows (see ``row_map``)."""
+    """Words moved onto the template's rows (see ``row_map``).
+
+    A word that is one of the form's labels where the page was fitted stays one when
+    moved: below the table a look-alike form's bands need not move with the table's end.
+    """
     if y_map is None:
         return placed
     out = []
     for w in placed:
         dy = y_map(w.cy) - w.cy
         r = w.rect
-        out.append(
-            Placed(
-                w.text, w.page_rect, (r[0], r[1] + dy, r[2], r[3] + dy), w.key, w.column, w.cy + dy
-            )
-        )
+        moved = (r[0], r[1] + dy, r[2], r[3] + dy)
+        label = True if is_form_label(w) else None  # else: tested again where it lands
+        out.append(Placed(w.text, w.page_rect, moved, w.key, w.column, w.cy + dy, label))
     return out
