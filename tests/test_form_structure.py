@@ -268,6 +268,16 @@ def test_a_form_label_in_a_box_margin_is_not_the_box_value() -> None:
     assert read_boxes(words, identity)["producer.contact"].text == "Keisha Schultz"
 
 
+def test_a_label_drifted_down_into_its_box_is_not_read_with_the_value() -> None:
+    # a look-alike form's header drawn taller: DATE sits 5.5 pt lower, over the date's box
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    words = [
+        Word(521.3, 32.1, 537.4, 38.7, "DATE"),
+        Word(530.0, 40.0, 570.0, 47.0, "11/02/2026"),
+    ]
+    assert read_boxes(words, identity)["certificate_date"].text == "11/02/2026"
+
+
 # ---------------------------------------------------------------- marks
 
 

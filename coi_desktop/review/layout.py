@@ -104,7 +104,12 @@ def _unique_anchors() -> dict[str, tuple[float, float]]:
 
 
 ANCHORS = _unique_anchors()
-LABEL_TOLERANCE = 5.0  # a word this close to the same printed word of the form is a label
+# A word this close to the same printed word of the form is a label. Look-alike forms
+# redraw their bands a few per cent taller or shorter: labels drift up and down (the
+# header's DATE 5.2 pt), hardly sideways; a value box never sits within 7 pt below or above
+# the same word printed as a label (Y / N over the N of "excluded": 9.8 pt).
+LABEL_TOLERANCE_X = 5.0
+LABEL_TOLERANCE_Y = 7.0
 
 
 def label_key(text: str) -> str:
@@ -127,8 +132,8 @@ _TEMPLATE_PLACES = _template_places()
 def is_label_at(text: str, cx: float, cy: float) -> bool:
     """The form itself prints the word ``text`` near (cx, cy), template frame."""
     for tx, ty in _TEMPLATE_PLACES.get(label_key(text), ()):  # a loop: it runs for every word
-        if -LABEL_TOLERANCE <= tx - cx <= LABEL_TOLERANCE and (
-            -LABEL_TOLERANCE <= ty - cy <= LABEL_TOLERANCE
+        if -LABEL_TOLERANCE_X <= tx - cx <= LABEL_TOLERANCE_X and (
+            -LABEL_TOLERANCE_Y <= ty - cy <= LABEL_TOLERANCE_Y
         ):
             return True
     return False
