@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import pymupdf
 
@@ -99,6 +100,41 @@ def policy_row(page: FormPage, y: float, letter: str, number: str, eff: str, exp
 
 def gl_limits(page: FormPage, amount: str = "1,000,000") -> FormPage:
     return page.add(528, 302, amount)
+
+
+CONFIDENT = 0.8  # the pre-check's review line
+
+
+def policies_of(result: dict[str, Any], coverage: str) -> list[dict[str, Any]]:
+    return [p for p in result["policies"] if p["coverage"] == coverage]
+
+
+def one_policy(result: dict[str, Any], coverage: str) -> dict[str, Any]:
+    found = policies_of(result, coverage)
+    assert len(found) == 1, result["policies"]
+    return found[0]
+
+
+def confidence(result: dict[str, Any], key: str) -> float:
+    return float(result["evidence"][key]["confidence"])
+
+
+def certificate_page(place: Place = same) -> FormPage:
+    """Three policies: GL on its row's top line, auto in its row's middle, workers'."""
+    page = FormPage(place=place)
+    policy_row(page, 302, "A", "GL-100", "01/01/2026", "01/01/2027")  # top line of the row
+    page.add(528, 302, "1,000,000")
+    policy_row(page, 410, "B", "AU-200", "02/01/2026", "02/01/2027")  # middle of the row
+    page.add(528, 386, "1,000,000")
+    policy_row(page, 484, "C", "WC-300", "03/01/2026", "03/01/2027")
+    page.add(528, 494, "500,000")
+    return page
+
+
+def marked_gl_row() -> FormPage:
+    return policy_row(FormPage(), 302, "A", "GL-100", "01/01/2026", "01/01/2027").add(
+        528, 302, "1,000,000"
+    )
 
 
 # Heights of the rules between the 2016/03 coverage rows (template frame): under the

@@ -7,53 +7,34 @@ where brokers print them (top line of a row, middle of a row, several lines per 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pymupdf
 import pytest
 
 from coi_desktop.review.extraction import extract_document
-from coi_desktop.review.hidden_text import visible_words
-from coi_desktop.review.layout import Affine
+from coi_desktop.review.form_structure import Placed, is_form_label
+from coi_desktop.review.layout import ANCHORS, Affine, Word, locate_form, read_boxes
 from coi_desktop.review.marks import drawn_marks
 from coi_desktop.review.rulings import horizontal_rules, row_rules
+from coi_desktop.review.table_rows import TEMPLATE_ROWS, remap, row_map, template_rows
 from tests.form_pages import (
+    CONFIDENT,
     TABLE_RULES,
     FormPage,
     Place,
+    certificate_page,
+    confidence,
     draw_rules,
+    marked_gl_row,
+    one_policy,
+    policies_of,
     policy_row,
     same,
     scaled,
     taller_rows,
 )
-
-CONFIDENT = 0.8
-
-
-def _policies(result: dict[str, Any], coverage: str) -> list[dict[str, Any]]:
-    return [p for p in result["policies"] if p["coverage"] == coverage]
-
-
-def _one(result: dict[str, Any], coverage: str) -> dict[str, Any]:
-    found = _policies(result, coverage)
-    assert len(found) == 1, result["policies"]
-    return found[0]
-
-
-def _conf(result: dict[str, Any], key: str) -> float:
-    return float(result["evidence"][key]["confidence"])
-
-
-def _certificate(place: Place = same) -> FormPage:
-    page = FormPage(place=place)
-    policy_row(page, 302, "A", "GL-100", "01/01/2026", "01/01/2027")  # top line of the row
-    page.add(528, 302, "1,000,000")
-    policy_row(page, 410, "B", "AU-200", "02/01/2026", "02/01/2027")  # middle of the row
-    page.add(528, 386, "1,000,000")
-    policy_row(page, 484, "C", "WC-300", "03/01/2026", "03/01/2027")
-    page.add(528, 494, "500,000")
-    return page
 
 
 @pytest.mark.parametrize(
@@ -62,7 +43,7 @@ def _certificate(place: Place = same) -> FormPage:
     ids=["2016-03", "smaller-shifted", "larger-shifted", "taller-rows"],
 )
 def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
-    result = extract_document(_certificate(place).pdf(), "c.pdf")
+    result = extract_document(certificate_page(place).pdf(), "c.pdf")
     got = {
         (p["coverage"], p["insurer_letter"], p["policy_number"], p["effective_date"])
         for p in result["policies"]
@@ -73,7 +54,7 @@ def test_rows_are_found_on_the_page_whatever_the_layout(place: Place) -> None:
         ("workers_compensation", "C", "WC-300", "2026-03-01"),
     }, result["warnings"]
     assert not any("coverage rows not found" in w for w in result["warnings"])
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["limits"]["each_occurrence"] == 1_000_000
 
 
@@ -88,7 +69,7 @@ def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -
         page.add(528, y, f"{i + 11},000,000")
     page.add(35, 680, "Holder Co")
     result = extract_document(page.pdf(), "c.pdf")
-    gl, wc = _one(result, "general_liability"), _one(result, "workers_compensation")
+    gl, wc = one_policy(result, "general_liability"), one_policy(result, "workers_compensation")
     assert list(gl["limits"].values()) == [n * 1_000_000 for n in range(1, 7)]
     assert [
         wc["limits"][k]
@@ -99,17 +80,17 @@ def test_limits_follow_their_rows_on_an_edition_with_taller_rows(extra: float) -
 
 
 def test_a_row_title_missing_from_the_page_is_read_below_the_review_line() -> None:
-    page = _certificate()
+    page = certificate_page()
     doc, pg = page.render()
     # an edition without the AUTOMOBILE LIABILITY title: cover it so the row is not anchored
     for rect in pg.search_for("AUTOMOBILE"):
         pg.add_redact_annot(rect)
     pg.apply_redactions()
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     assert auto["policy_number"] == "AU-200"
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
@@ -122,60 +103,62 @@ def _without(pg: pymupdf.Page, word: str) -> None:
 @pytest.mark.parametrize("kind", ["line", "fill", "box"])
 @pytest.mark.parametrize("place", [same, taller_rows(1.12)], ids=["2016-03", "taller-rows"])
 def test_a_row_without_its_title_is_found_by_the_table_rules(kind: str, place: Place) -> None:
-    doc, pg = _certificate(place).render()
+    doc, pg = certificate_page(place).render()
     _without(pg, "AUTOMOBILE")  # no title: only the rules say where the auto row starts
     draw_rules(pg, place, kind=kind)
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     assert (auto["insurer_letter"], auto["policy_number"], auto["effective_date"]) == (
         "B",
         "AU-200",
         "2026-02-01",
     )
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
+    assert one_policy(result, "general_liability")["policy_number"] == "GL-100"
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") >= CONFIDENT
     assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_a_row_without_its_title_or_rules_stays_below_the_review_line() -> None:
     # the rules are drawn, but not the one that opens the auto row
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     _without(pg, "AUTOMOBILE")
     draw_rules(pg, same, tuple(y for y in TABLE_RULES if y != 384.0))
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
 def test_rules_that_disagree_with_the_titles_lower_confidence() -> None:
     # the table is ruled, but the rule under the auto row is 12 points off its title
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     draw_rules(pg, same, tuple(396.0 if y == 384.0 else y for y in TABLE_RULES))
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto, gl = _one(result, "automobile_liability"), _one(result, "general_liability")
+    auto, gl = one_policy(result, "automobile_liability"), one_policy(result, "general_liability")
     assert auto["policy_number"] == "AU-200"  # still read from its title's row
     i, j = result["policies"].index(auto), result["policies"].index(gl)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
-    assert _conf(result, f"policies[{j}].policy_number") < CONFIDENT  # the shared boundary
-    wc = _one(result, "workers_compensation")
-    assert _conf(result, f"policies[{result['policies'].index(wc)}].policy_number") >= CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{j}].policy_number") < CONFIDENT  # the shared boundary
+    wc = one_policy(result, "workers_compensation")
+    assert (
+        confidence(result, f"policies[{result['policies'].index(wc)}].policy_number") >= CONFIDENT
+    )
     assert any("ruling lines disagree" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_rules_that_agree_with_the_titles_keep_full_confidence() -> None:
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     draw_rules(pg, same)
     result = extract_document(doc.tobytes(), "c.pdf")
     for i, _ in enumerate(result["policies"]):
-        assert _conf(result, f"policies[{i}].policy_number") >= CONFIDENT
+        assert confidence(result, f"policies[{i}].policy_number") >= CONFIDENT
     assert not any("coverage rows" in w for w in result["warnings"]), result["warnings"]
 
 
 def test_white_boxes_and_short_strokes_are_not_rules() -> None:
-    doc, pg = _certificate().render()
+    doc, pg = certificate_page().render()
     _without(pg, "AUTOMOBILE")
     shape = pg.new_shape()
     for y in TABLE_RULES:  # white cover-ups and short underlines where rules would be
@@ -185,9 +168,9 @@ def test_white_boxes_and_short_strokes_are_not_rules() -> None:
         shape.finish(color=(0, 0, 0))
     shape.commit()
     result = extract_document(doc.tobytes(), "c.pdf")
-    auto = _one(result, "automobile_liability")
+    auto = one_policy(result, "automobile_liability")
     i = result["policies"].index(auto)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
+    assert confidence(result, f"policies[{i}].policy_number") < CONFIDENT
     assert any("coverage rows not found" in w for w in result["warnings"])
 
 
@@ -215,7 +198,7 @@ def test_two_policies_in_one_row_are_two_items() -> None:
     policy_row(page, 456, "C", "XS-2", "04/01/2026", "04/01/2027")
     page.add(528, 446, "5,000,000")
     result = extract_document(page.pdf(), "c.pdf")
-    rows = _policies(result, "umbrella_liability")
+    rows = policies_of(result, "umbrella_liability")
     assert [(p["insurer_letter"], p["policy_number"], p["expiration_date"]) for p in rows] == [
         ("B", "UMB-1", "2027-01-01"),
         ("C", "XS-2", "2027-04-01"),
@@ -229,7 +212,7 @@ def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     page.add(218, 532, "GK-77").add(333, 532, "03/17/2026").add(380, 532, "03/17/2027")
     page.add(434, 532, "$5,000")  # in the limit's description box, the amount box empty
     result = extract_document(page.pdf(), "c.pdf")
-    other = _one(result, "other")
+    other = one_policy(result, "other")
     assert (other["insurer_letter"], other["policy_number"], other["additional_insured"]) == (
         "D",
         "GK-77",
@@ -237,17 +220,65 @@ def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     )
     assert other["limits"]["limit"] == 5000
     i = result["policies"].index(other)
-    assert _conf(result, f"policies[{i}].limits.limit") < CONFIDENT
+    assert confidence(result, f"policies[{i}].limits.limit") < CONFIDENT
     assert any("not in its box" in w for w in result["warnings"])
 
 
-# ---------------------------------------------------------------- marks
+def test_each_policy_of_a_shared_other_row_keeps_the_limit_on_its_own_line() -> None:
+    page = FormPage()
+    rows = [
+        (530, "C", "Contractors Pollution", "CPL-1", "Each Poll Cond", "250,000"),
+        (541, "A", "Professional Liability", "PRF-2", "Each Claim", "2,000K"),
+        (552, "B", "Builders Risk", "BR-3", "Limit", "500,000"),
+    ]
+    for y, letter, description, number, label, amount in rows:
+        policy_row(page, y, letter, number, "01/01/2026", "01/01/2027")
+        page.add(44, y, description).add(434, y, label).add(528, y, amount)
+    result = extract_document(page.pdf(), "c.pdf")
+    got = [
+        (p["insurer_letter"], p["policy_number"], p["limits"]["limit"])
+        for p in result["policies"][-3:]
+    ]
+    assert got == [("C", "CPL-1", 250_000), ("A", "PRF-2", 2_000_000), ("B", "BR-3", 500_000)]
+    assert confidence(result, f"policies[{len(result['policies']) - 1}].limits.limit") >= CONFIDENT
 
 
-def _marked_row() -> FormPage:
-    return policy_row(FormPage(), 302, "A", "GL-100", "01/01/2026", "01/01/2027").add(
-        528, 302, "1,000,000"
+def test_a_policy_line_printed_aslant_is_one_policy() -> None:
+    # each value a little lower than the one before: 4 pt from the letter to the expiry
+    page = FormPage()
+    page.add(22, 410, "B").add(218, 411, "AU-200")
+    page.add(333, 412.5, "02/01/2026").add(380, 414, "02/01/2027").add(528, 386, "1,000,000")
+    auto = one_policy(extract_document(page.pdf(), "c.pdf"), "automobile_liability")
+    assert (auto["insurer_letter"], auto["policy_number"], auto["expiration_date"]) == (
+        "B",
+        "AU-200",
+        "2027-02-01",
     )
+    assert auto["limits"]["combined_single_limit"] == 1_000_000
+
+
+def test_a_form_label_in_a_box_margin_is_not_the_box_value() -> None:
+    # FAX sits just under the contact name's line; a look-alike form moves it into its margin
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    words = [
+        Word(350.0, 121.0, 376.0, 130.0, "Keisha"),
+        Word(380.0, 121.0, 410.0, 130.0, "Schultz"),
+        Word(486.0, 131.5, 497.8, 138.1, "FAX"),
+    ]
+    assert read_boxes(words, identity)["producer.contact"].text == "Keisha Schultz"
+
+
+def test_a_label_drifted_down_into_its_box_is_not_read_with_the_value() -> None:
+    # a look-alike form's header drawn taller: DATE sits 5.5 pt lower, over the date's box
+    identity = Affine(1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    words = [
+        Word(521.3, 32.1, 537.4, 38.7, "DATE"),
+        Word(530.0, 40.0, 570.0, 47.0, "11/02/2026"),
+    ]
+    assert read_boxes(words, identity)["certificate_date"].text == "11/02/2026"
+
+
+# ---------------------------------------------------------------- marks
 
 
 def _text_mark(pg: pymupdf.Page, text: str) -> None:
@@ -282,22 +313,22 @@ def _filled_box(pg: pymupdf.Page) -> None:
     ids=["X", "Y", "check-glyph", "heavy-x-glyph", "vector-strokes", "filled-box"],
 )
 def test_a_mark_of_any_kind_anywhere_in_the_row_reads_as_marked(draw: Any) -> None:
-    doc, pg = _marked_row().render()
+    doc, pg = marked_gl_row().render()
     draw(pg)
     result = extract_document(doc.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["additional_insured"] is True
     assert gl["waiver_of_subrogation"] is False  # the SUBR WVD cell is empty and was found
 
 
 def test_unmarked_cells_read_as_no_only_when_the_mark_columns_were_found() -> None:
-    doc, pg = _marked_row().render()
+    doc, pg = marked_gl_row().render()
     for word in ("ADDL", "INSD", "SUBR", "WVD"):
         for rect in pg.search_for(word):
             pg.add_redact_annot(rect)
     pg.apply_redactions()
     result = extract_document(doc.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
+    gl = one_policy(result, "general_liability")
     assert gl["additional_insured"] is None and gl["waiver_of_subrogation"] is None
     assert any("ADDL INSD / SUBR WVD" in w for w in result["warnings"])
 
@@ -338,6 +369,42 @@ def test_parties_are_read_by_the_structure_of_their_box() -> None:
     ]
 
 
+def _rows_taller_bottom_shorter(x: float, y: float) -> tuple[float, float]:
+    """A look-alike form: coverage rows drawn 6 % taller, the holder's band less moved."""
+    if y < 300:
+        return x, y
+    if y < 564:
+        return x, 300 + (y - 300) * 1.06
+    return x, y + (15.8 if y < 640 else 6.0)
+
+
+def test_a_form_label_stays_one_when_moved_with_the_rows() -> None:
+    # the table ends 6 pt above the template's end: what is below it moves down 6 pt, so
+    # the holder box's own label would land 6 pt from its place and pass for a name
+    bands = {**template_rows()}
+    bands["other"] = replace(bands["other"], bottom=TEMPLATE_ROWS["end"] - 6.0)
+    y_map = row_map(bands)
+    label = Placed.of("HOLDER", (80.0, 650.4, 115.3, 659.7), (80.0, 650.4, 115.3, 659.7))
+    value = Placed.of("Bulley", (40.0, 700.0, 70.0, 709.0), (40.0, 700.0, 70.0, 709.0))
+    moved_label, moved_value = remap([label, value], y_map)
+    assert moved_label.cy - label.cy == pytest.approx(6.0)
+    assert is_form_label(moved_label)
+    assert not is_form_label(moved_value)
+
+
+def test_printed_text_is_fitted_without_turning_or_shearing_the_page() -> None:
+    # anchors of a look-alike form whose lower rows are drawn taller: a full affine fit
+    # would answer with a shear, tilting every line of the table
+    words = [
+        Word(x - 8, y - 3, x + 8, y + 3, key)
+        for key, (x, y0) in ANCHORS.items()
+        for x, y in [_rows_taller_bottom_shorter(x, y0)]
+    ]
+    transform, anchors = locate_form(words, upright=True)
+    assert anchors >= 8
+    assert (transform.b, transform.d) == (0.0, 0.0)
+
+
 def test_a_legal_form_wrapped_to_the_next_line_stays_with_the_name() -> None:
     page = FormPage()
     page.add(50, 192, "Management Solutions").add(50, 203, "Inc 914 Air Drive")
@@ -348,112 +415,3 @@ def test_a_legal_form_wrapped_to_the_next_line_stays_with_the_name() -> None:
     assert result["insured"]["address"].startswith("914 Air Drive")
     assert result["certificate_holder"]["name"] == "Source, Inc."
     assert result["certificate_holder"]["address"].startswith("8 Three")
-
-
-# ---------------------------------------------------------------- hidden text
-
-
-def test_text_under_a_white_box_or_printed_white_is_not_read() -> None:
-    page = _marked_row()
-    page.add(360, 170, "Old Casualty Company").add(546, 170, "99999")
-    doc, pg = page.render()
-    # edited after printing: white boxes over the old insurer, the new one printed on top
-    pg.draw_rect(pymupdf.Rect(355, 168, 530, 180), color=None, fill=(1, 1, 1))
-    pg.draw_rect(pymupdf.Rect(540, 168, 590, 180), color=None, fill=(1, 1, 1))
-    pg.insert_text((360, 178), "New Specialty Insurance", fontsize=8, fontname="helv")
-    pg.insert_text((546, 178), "12345", fontsize=8, fontname="helv")
-    pg.insert_text((218, 322), "SECRET-9", fontsize=8, color=(1, 1, 1))  # white on white
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert result["insurers"] == [
-        {"letter": "A", "name": "New Specialty Insurance", "naic": "12345"}
-    ]
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
-    assert any("not shown on the page" in w for w in result["warnings"])
-
-
-def test_a_page_without_hidden_text_keeps_its_own_words() -> None:
-    _doc, pg = _marked_row().render()
-    assert visible_words(pg, pg.get_cdrawings()) is None
-
-
-# ---------------------------------------------------------------- turned pages
-
-
-@pytest.mark.parametrize("rotate", [90, 180, 270])
-def test_a_page_with_rotate_is_read(rotate: int) -> None:
-    doc, pg = _certificate().render()
-    pg.set_rotation(rotate)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert _one(result, "automobile_liability")["policy_number"] == "AU-200"
-
-
-@pytest.mark.parametrize("rotate", [90, 270])
-def test_a_form_printed_sideways_is_turned_upright(rotate: int) -> None:
-    source, _ = _certificate().render()
-    doc = pymupdf.open()
-    pg = doc.new_page(width=792, height=612)
-    pg.show_pdf_page(pg.rect, source, 0, rotate=rotate)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    wc = _one(result, "workers_compensation")
-    assert wc["policy_number"] == "WC-300"
-    assert any("turned" in w for w in result["warnings"])
-    # evidence points at the value on the page as it is, for the reviewer's highlight
-    i = result["policies"].index(wc)
-    x0, y0, x1, y1 = result["evidence"][f"policies[{i}].policy_number"]["rect"]
-    assert "WC-300" in pg.get_textbox(pymupdf.Rect(x0 - 2, y0 - 2, x1 + 2, y1 + 2))
-
-
-# ---------------------------------------------------------------- other pages
-
-
-def test_pages_that_are_not_certificates_are_skipped_with_a_note() -> None:
-    doc, _ = _certificate().render()
-    licence = doc.new_page()
-    licence.insert_text(
-        (72, 72),
-        "STATE OF FLORIDA\nCONSTRUCTION INDUSTRY LICENSING BOARD\n"
-        "The ROOFING CONTRACTOR named below IS CERTIFIED\nLicense number CCC1331111",
-        fontsize=11,
-    )
-    endorsement = doc.new_page()
-    endorsement.insert_text(
-        (72, 72), "THIS ENDORSEMENT CHANGES THE POLICY. PLEASE READ IT CAREFULLY.", fontsize=10
-    )
-    endorsement.insert_text((72, 120), "ADDITIONAL INSURED - OWNERS, LESSEES OR CONTRACTORS")
-    endorsement.insert_text((72, 770), "CG 20 10 04 13", fontsize=8)
-    result = extract_document(doc.tobytes(), "c.pdf")
-    assert result["kind"] == "coi"
-    assert [(e["form_number"], e["page"]) for e in result["endorsements"]] == [("CG 20 10", 3)]
-    assert any(w.startswith("page 2: not a certificate") for w in result["warnings"])
-
-
-def test_a_cover_letter_about_the_certificate_does_not_stand_in_for_it() -> None:
-    letter_doc = pymupdf.open()
-    letter = letter_doc.new_page()
-    letter.insert_text(
-        (72, 72),
-        "Dear customer,\nPlease find attached your CERTIFICATE OF LIABILITY INSURANCE.\n"
-        "Named Insured: Someone Else LLC\nRegards, the agency",
-        fontsize=11,
-    )
-    form, _ = _certificate().render()
-    letter_doc.insert_pdf(form)
-    result = extract_document(letter_doc.tobytes(), "c.pdf")
-    assert _one(result, "general_liability")["policy_number"] == "GL-100"
-    assert result["insured"]["name"] != "Someone Else LLC"
-
-
-def test_a_scanners_invisible_text_layer_is_read_but_not_trusted() -> None:
-    _doc, pg = _marked_row().render()
-    # a searchable scan: the image is what shows, the words are an invisible OCR layer
-    layer = pymupdf.open()
-    page = layer.new_page()
-    page.insert_image(page.rect, pixmap=pg.get_pixmap(dpi=50))
-    for x0, y0, _x1, y1, text, *_ in pg.get_text("words"):
-        page.insert_text((x0, y1 - 1.5), text, fontsize=(y1 - y0) * 0.8, render_mode=3)
-    result = extract_document(layer.tobytes(), "c.pdf")
-    gl = _one(result, "general_liability")
-    assert gl["policy_number"] == "GL-100"
-    i = result["policies"].index(gl)
-    assert _conf(result, f"policies[{i}].policy_number") < CONFIDENT
-    assert any("OCR text layer" in w for w in result["warnings"])

@@ -12,7 +12,7 @@ import pymupdf
 import pytest
 
 from coi_desktop.review import extraction
-from coi_desktop.review.form_structure import SECTIONS, TEMPLATE_ROWS
+from coi_desktop.review.form_structure import SECTIONS
 from coi_desktop.review.layout import Affine
 from coi_desktop.review.ocr_reader import Raster, _straight
 from coi_desktop.review.raster_rulings import (
@@ -23,6 +23,7 @@ from coi_desktop.review.raster_rulings import (
     rows_as_ruled,
 )
 from coi_desktop.review.rulings import Rect, row_rules
+from coi_desktop.review.table_rows import TEMPLATE_ROWS
 from coi_desktop.samples.corpus import write_corpus
 
 BLANK_FORM = Path(__file__).parent / "data" / "acord25-2016-03-blank-fillable.pdf"

@@ -79,8 +79,8 @@ def _files(scanned: bool) -> list[Path]:
 def test_printed_real_certificates() -> None:
     ok, total, confident, misses = _score(_files(scanned=False))
     assert not confident, confident  # the hard line: never a wrong value a pre-check trusts
-    # measured 2026-12-03: 372/372 over the ten printed and non-ACORD files
-    assert ok / total >= 0.99, misses
+    # measured 2026-12-03: 372/372 over the ten printed and non-ACORD files (one miss allowed)
+    assert ok / total >= 0.997, misses
 
 
 @pytest.mark.slow

@@ -14,55 +14,17 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pymupdf as _pymupdf
 
 from coi_desktop.review import tesseract
-from coi_desktop.review.acord_fields import certificate_from_boxes
-from coi_desktop.review.assembly import (
-    JSON,
-    assemble_certificate,
-)
+from coi_desktop.review.assembly import JSON, assemble_certificate
 from coi_desktop.review.damage import note_damage
-from coi_desktop.review.endorsement_detect import PageLine, detect_endorsements
-from coi_desktop.review.findings import Found, RawCertificate, Rect, Source
-from coi_desktop.review.form_reader import filled_count, page_widget_values, read_form
-from coi_desktop.review.form_structure import (
-    RowBand,
-    apply_rows,
-    find_rows,
-    place_words,
-    remap,
-    row_map,
-)
-from coi_desktop.review.hidden_text import invisible_share, text_trace, visible_words
-from coi_desktop.review.label_reader import looks_like_certificate, read_labels
-from coi_desktop.review.layout import (
-    MIN_ANCHORS,
-    BoxText,
-    Word,
-    locate_turned,
-    read_boxes,
-    turn_rect,
-    turn_words,
-)
-from coi_desktop.review.marks import drawn_marks, mark_columns_found, marks_in_template
-from coi_desktop.review.ocr_reader import (
-    distrust_doubtful,
-    ocr_certificate_page,
-    to_page_coordinates,
-)
-from coi_desktop.review.ocr_reread import (
-    OCR_CONFIDENCE,
-    reread_party_boxes,
-    reread_table_boxes,
-)
-from coi_desktop.review.party_boxes import read_party_areas
-from coi_desktop.review.raster_rulings import rows_as_ruled, scan_rows
-from coi_desktop.review.rulings import horizontal_rules, row_rules
+from coi_desktop.review.endorsement_detect import detect_endorsements
+from coi_desktop.review.layout import MIN_ANCHORS
+from coi_desktop.review.page_reading import PageRead, ocr_page, read_page
 
 # PyMuPDF ships no type hints; it is used as the dynamic library it is.
 pymupdf: Any = _pymupdf
@@ -71,14 +33,6 @@ MAX_PAGES = 10  # certificates are 1-3 pages; anything after page 10 is not read
 MAX_OCR_PAGES = 3
 TIME_BUDGET_S = 30.0
 MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_PAGE_PIXELS = 40_000_000  # a page rendered for OCR above this is downscaled
-MAX_IMAGE_PIXELS = 100_000_000  # an embedded image this large is not decoded at all
-OCR_DPI = 300
-MIN_OCR_DPI = 100
-TEXT_CONFIDENCE = 0.97
-MIN_TEXT_WORDS = 12  # fewer words than this and the page is treated as an image
-SCANNER_LAYER_SHARE = 0.5  # most of the text invisible: a searchable scan's OCR layer
-SCANNER_LAYER_CONFIDENCE = 0.75
 
 
 def empty_result(filename: str, data: bytes) -> JSON:
@@ -113,17 +67,6 @@ def _quiet_mupdf() -> Iterator[None]:
     finally:
         pymupdf.TOOLS.mupdf_display_errors(errors)
         pymupdf.TOOLS.mupdf_display_warnings(warnings)
-
-
-@dataclass
-class _PageRead:
-    number: int  # 1-based
-    source: Source | None = None
-    raw: RawCertificate | None = None
-    anchors: int = 0
-    lines: list[PageLine] = field(default_factory=list)
-    height: float = 792.0
-    words: int = 0
 
 
 def extract_file(path: str | os.PathLike[str]) -> JSON:
@@ -204,7 +147,7 @@ def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
     started = time.monotonic()
     ocr_pages = 0
     ocr_missing = False
-    reads: list[_PageRead] = []
+    reads: list[PageRead] = []
     for index in range(min(page_count, MAX_PAGES)):
         if time.monotonic() - started > TIME_BUDGET_S:
             warnings.append(f"time limit reached; pages after {index} were not read")
@@ -214,10 +157,10 @@ def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
         except Exception as exc:
             warnings.append(f"page {index + 1} cannot be read: {exc}")
             continue
-        read = _PageRead(index + 1, height=float(page.rect.height) or 792.0)
+        read = PageRead(index + 1, height=float(page.rect.height) or 792.0)
         reads.append(read)
         try:
-            needs_ocr = _read_page(page, read, warnings)
+            needs_ocr = read_page(page, read, warnings)
         except Exception as exc:
             warnings.append(f"page {index + 1} cannot be read: {type(exc).__name__}")
             continue
@@ -232,7 +175,7 @@ def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
         else:
             ocr_pages += 1
             try:
-                _ocr_page(page, read, warnings, started + TIME_BUDGET_S)
+                ocr_page(page, read, warnings, started + TIME_BUDGET_S)
             except tesseract.TesseractError as exc:
                 warnings.append(f"OCR of page {index + 1} failed: {exc}")
             except Exception as exc:
@@ -242,250 +185,23 @@ def _extract_into(doc: Any, result: JSON, *, ocr: bool) -> None:
     _combine(reads, result)
 
 
-def _read_page(page: Any, read: _PageRead, warnings: list[str]) -> bool:
-    """Read a page from its form fields or text; True when it needs OCR instead."""
-    widgets = page_widget_values(page) if page.first_widget is not None else []
-    if widgets and filled_count(widgets) >= 3:
-        read.source = "form"
-        read.raw = read_form(widgets, read.number)
-        return False
-    raw_words = page.get_text("words")
-    read.words = len(raw_words)
-    read.lines = _lines(raw_words)
-    if len(raw_words) >= MIN_TEXT_WORDS:
-        read.source = "text"
-        words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw_words]
-        try:
-            drawings = page.get_cdrawings()
-        except Exception:  # a broken content stream: read without drawn marks
-            drawings = []
-        spans = text_trace(page)
-        shown = visible_words(page, drawings, spans)
-        scanner_layer = invisible_share(spans) > SCANNER_LAYER_SHARE
-        if shown is not None:
-            words = shown[0]
-            warnings.append(
-                f"page {read.number} has text that is not shown on the page (covered by a box,"
-                f" white or transparent; {shown[1]} characters); it was not read"
-            )
-        box = page.cropbox  # text and drawings come in the unrotated page's frame
-        width, height = float(box.width), float(box.height)
-        quarter, transform, anchors = locate_turned(words, width, height)
-        read.anchors = anchors
-        marks = drawn_marks(drawings)
-        # rules are read upright only: a turned page's rows come from their titles alone
-        rules = [] if quarter else horizontal_rules(drawings)
-        if quarter and anchors >= MIN_ANCHORS:
-            warnings.append(f"page {read.number} is printed turned; it was read upright")
-            words = turn_words(words, quarter, width, height)
-            marks = [turn_rect(r, quarter, width, height) for r in marks]
-        if anchors >= MIN_ANCHORS:
-            confidence = fit_confidence(TEXT_CONFIDENCE, anchors)
-            if scanner_layer:
-                # someone else's OCR, read as text: as good as that OCR, which nobody checked
-                confidence = min(confidence, SCANNER_LAYER_CONFIDENCE)
-                warnings.append(
-                    f"page {read.number} is a scan with an OCR text layer; its values were read"
-                    " from that layer and need review"
-                )
-            read.raw = _raw_from_words(
-                words, transform, read.number, "text", confidence, marks, rules
-            )
-            if quarter:
-                _unturn_evidence(read.raw, quarter, width, height)
-            _warn_weak_fit(read, warnings)
-        elif looks_like_certificate(read.lines):
-            read.raw = read_labels(read.lines, read.number, "text")
-        return False
-    return _has_image(page, read.number, warnings)
-
-
-def _unturn_evidence(raw: RawCertificate, quarter: int, width: float, height: float) -> None:
-    """Evidence rects of a page read turned, back in the page's own frame (for highlights)."""
-    # the turned page is height × width for a quarter or three-quarter turn
-    tw, th = (height, width) if quarter % 2 else (width, height)
-
-    def back(found: Found) -> Found:
-        return replace(found, rect=turn_rect(found.rect, 4 - quarter, tw, th))
-
-    raw.slots = {slot: back(found) for slot, found in raw.slots.items()}
-    for policy in raw.policies:
-        policy.fields = {key: back(found) for key, found in policy.fields.items()}
-
-
-# A printed ACORD 25 shows 80-110 of the form's own labels where the fit expects them;
-# with fewer the page may be a look-alike layout, and positions are trusted less.
-WEAK_FIT_ANCHORS = 30
-WEAK_FIT_FACTOR = 0.8  # 0.97 × 0.8 < 0.8: every value of a weakly fitted page is reviewed
-
-
-def fit_confidence(confidence: float, anchors: int) -> float:
-    """A reader's confidence, lowered when few of the form's labels were found in place."""
-    return confidence * WEAK_FIT_FACTOR if anchors < WEAK_FIT_ANCHORS else confidence
-
-
-def _warn_weak_fit(read: _PageRead, warnings: list[str]) -> None:
-    if read.anchors < WEAK_FIT_ANCHORS:
-        warnings.append(
-            f"page {read.number} matches the ACORD 25 layout only weakly ({read.anchors} of its"
-            " labels found); check every value"
-        )
-
-
-def _has_image(page: Any, page_no: int, warnings: list[str]) -> bool:
-    images = page.get_images(full=True)
-    if not images:
-        return False
-    for img in images:
-        width, height = int(img[2]), int(img[3])
-        if width * height > MAX_IMAGE_PIXELS:
-            warnings.append(f"page {page_no} holds a {width}x{height} image, too large to OCR")
-            return False
-    return True
-
-
-def _ocr_page(page: Any, read: _PageRead, warnings: list[str], deadline: float) -> None:
-    rect = page.rect
-    dpi = OCR_DPI
-    pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
-    if pixels > MAX_PAGE_PIXELS:
-        dpi = int(dpi * (MAX_PAGE_PIXELS / pixels) ** 0.5)
-        if dpi < MIN_OCR_DPI:
-            # a page this size is no certificate; OCR at a useless resolution would only burn time
-            warnings.append(
-                f"page {read.number} is {rect.width:.0f}x{rect.height:.0f} points, too large to OCR"
-            )
-            return
-        warnings.append(f"page {read.number} is very large; OCR at {dpi} dpi")
-    read.source = "ocr"
-    result = ocr_certificate_page(page, dpi, deadline)
-    read.words = len(result.words)
-    read.anchors = result.anchors
-    if not result.is_form:
-        read.lines = _word_lines(result.words)
-        if looks_like_certificate(read.lines):
-            read.raw = read_labels(read.lines, read.number, "ocr")
-        return
-    confidence = fit_confidence(OCR_CONFIDENCE, result.anchors)
-    # rows as OCR's labels put them, checked by the ruling lines in the scan's pixels
-    bands = scan_rows(result.words, result.transform, result.rules)
-    raw = _raw_from_words(
-        result.words, result.transform, read.number, "ocr", confidence, bands=bands
-    )
-    _warn_weak_fit(read, warnings)
-    for slot, (marked, box) in result.checks.items():
-        # ink in the box decides a check mark; OCR's reading of it is not trusted
-        raw.slots[slot] = Found("X" if marked else "", read.number, box, "ocr", OCR_CONFIDENCE)
-        section, _, key = slot.partition(".")
-        for policy in raw.policies:
-            if policy.section == section:
-                policy.fields[key] = raw.slots[slot]
-    # names first: the NAIC codes of insurers found there are re-read with the table
-    reread_party_boxes(result.raster, raw, result.transform, read.number)
-    # the second reading knows one box per row: a row's further policies keep their own
-    everyone = raw.policies
-    firsts = {p.section: p for p in reversed(everyone)}
-    raw.policies = [p for p in everyone if firsts[p.section] is p]
-    rows = rows_as_ruled(result.rules)
-    reread_table_boxes(result.raster, raw, result.transform, read.number, bands, rows)
-    raw.policies = everyone
-    distrust_doubtful(raw, result.doubtful)
-    to_page_coordinates(raw, result.raster)  # read upright and straight; evidence is on the page
-    read.raw = raw
-
-
-def _word_lines(words: list[Word]) -> list[PageLine]:
-    """OCR words grouped into lines by height, for endorsement detection."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.center[1], w.x0)):
-        if lines and abs(w.center[1] - lines[-1][0].center[1]) < 4:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    out = []
-    for ws in lines:
-        ws.sort(key=lambda w: w.x0)
-        rect = (ws[0].x0, min(w.y0 for w in ws), max(w.x1 for w in ws), max(w.y1 for w in ws))
-        out.append(PageLine(" ".join(w.text for w in ws), rect))
-    return out
-
-
-def _raw_from_words(
-    words: list[Word],
-    transform: Any,
-    page_no: int,
-    source: Source,
-    confidence: float,
-    marks: list[Rect] | None = None,
-    rules: list[Rect] | None = None,
-    bands: dict[str, RowBand] | None = None,
-) -> RawCertificate:
-    placed = place_words(words, transform, ocr=source == "ocr")
-    # rows as printed on this page (OCR: the fitted template's, see form_structure)
-    if bands is None:  # OCR'd pages come with theirs (raster_rulings.scan_rows)
-        bands = find_rows(placed, row_rules(rules or [], transform))
-    y_map = row_map(bands)
-    boxes = read_boxes(words, transform, ocr=source == "ocr", y_map=y_map)
-    points = marks_in_template(marks or [], transform)
-    on_rows = [(x, y_map(y)) for x, y in points] if y_map else points
-    readings = [
-        (b.field, "X" if _drawn_mark_in(b, on_rows) else b.text, b.rect, confidence)
-        for b in boxes.values()
-    ]
-    raw = certificate_from_boxes(readings, page_no, source)
-    # OCR often misses the tiny column headers; there the fit of the whole form locates them
-    located = source == "ocr" or mark_columns_found(words, transform)
-    apply_rows(raw, placed, transform, page_no, source, confidence, points, located, bands)
-    read_party_areas(raw, remap(placed, y_map), page_no, source, confidence)
-    return raw
-
-
-def _drawn_mark_in(box: BoxText, points: list[tuple[float, float]]) -> bool:
-    """An empty check box with a drawn mark (vector X, filled square) inside it."""
-    r = box.field.rect
-    return (
-        box.field.kind == "check"
-        and not box.text.strip()
-        and any(r[0] - 1 <= x <= r[2] + 1 and r[1] - 1 <= y <= r[3] + 1 for x, y in points)
-    )
-
-
-def _lines(raw_words: list[Any]) -> list[PageLine]:
-    """Page text as lines (PyMuPDF's block/line numbers), for endorsement detection."""
-    grouped: dict[tuple[int, int], list[Any]] = {}
-    for w in raw_words:
-        grouped.setdefault((int(w[5]), int(w[6])), []).append(w)
-    out = []
-    for ws in grouped.values():
-        ws.sort(key=lambda w: w[0])
-        rect = (
-            min(w[0] for w in ws),
-            min(w[1] for w in ws),
-            max(w[2] for w in ws),
-            max(w[3] for w in ws),
-        )
-        out.append(PageLine(" ".join(str(w[4]) for w in ws), rect))
-    out.sort(key=lambda line: (line.rect[1], line.rect[0]))
-    return out
-
-
-def _is_certificate(read: _PageRead) -> bool:
+def _is_certificate(read: PageRead) -> bool:
     return read.raw is not None
 
 
-def _is_acord(read: _PageRead) -> bool:
+def _is_acord(read: PageRead) -> bool:
     return read.raw is not None and (read.source == "form" or read.anchors >= MIN_ANCHORS)
 
 
 _CONTINUATION = re.compile(r"ADDITIONAL REMARKS|ACORD 101|AGENCY CUSTOMER ID", re.I)
 
 
-def _continues_certificate(read: _PageRead) -> bool:
+def _continues_certificate(read: PageRead) -> bool:
     """An ACORD 101 remarks page or a second certificate page belongs to the certificate."""
     return read.raw is not None or any(_CONTINUATION.search(line.text) for line in read.lines)
 
 
-def _combine(reads: list[_PageRead], result: JSON) -> None:
+def _combine(reads: list[PageRead], result: JSON) -> None:
     warnings: list[str] = result["warnings"]
     # an ACORD form (filled or laid out) before a page read only by its labels: a cover
     # letter that mentions "certificate of insurance" must not stand in for the certificate

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from coi_desktop.review.acord_fields import FORM_FIELDS, FormField, Rect
 from coi_desktop.review.acord_template import TEMPLATE_WORDS
+from coi_desktop.review.findings import union_rect
 
 # How far outside its box a value's centre may fall and still belong to it (points).
 BOX_MARGIN = 3.0
@@ -65,11 +66,22 @@ class Affine:
         return Affine(a, b, -(a * self.c + b * self.f), d, e, -(d * self.c + e * self.f))
 
     def apply_rect(self, r: Rect) -> Rect:
-        """The box around the mapped corners (written out: it runs for every word)."""
-        a, b, c, d, e, f = self.a, self.b, self.c, self.d, self.e, self.f
-        xs = (a * r[0] + b * r[1], a * r[2] + b * r[1], a * r[0] + b * r[3], a * r[2] + b * r[3])
-        ys = (d * r[0] + e * r[1], d * r[2] + e * r[1], d * r[0] + e * r[3], d * r[2] + e * r[3])
-        return (min(xs) + c, min(ys) + f, max(xs) + c, max(ys) + f)
+        """The box around the mapped corners (written out: it runs for every word).
+
+        A linear map's extremes over a box are the sums of each term's extremes.
+        """
+        x0, y0, x1, y1 = r
+        ax0, ax1, bx0, bx1 = self.a * x0, self.a * x1, self.b * y0, self.b * y1
+        dy0, dy1, ey0, ey1 = self.d * x0, self.d * x1, self.e * y0, self.e * y1
+        if ax0 > ax1:
+            ax0, ax1 = ax1, ax0
+        if bx0 > bx1:
+            bx0, bx1 = bx1, bx0
+        if dy0 > dy1:
+            dy0, dy1 = dy1, dy0
+        if ey0 > ey1:
+            ey0, ey1 = ey1, ey0
+        return (ax0 + bx0 + self.c, dy0 + ey0 + self.f, ax1 + bx1 + self.c, dy1 + ey1 + self.f)
 
 
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
@@ -92,6 +104,39 @@ def _unique_anchors() -> dict[str, tuple[float, float]]:
 
 
 ANCHORS = _unique_anchors()
+# A word this close to the same printed word of the form is a label. Look-alike forms
+# redraw their bands a few per cent taller or shorter: labels drift up and down (the
+# header's DATE 5.2 pt), hardly sideways; a value box never sits within 7 pt below or above
+# the same word printed as a label (Y / N over the N of "excluded": 9.8 pt).
+LABEL_TOLERANCE_X = 5.0
+LABEL_TOLERANCE_Y = 7.0
+
+
+def label_key(text: str) -> str:
+    """A word as labels are matched: capitals and digits, or a symbol as printed (``#``)."""
+    return normalize(text) or text.strip()
+
+
+def _template_places() -> dict[str, list[tuple[float, float]]]:
+    out: dict[str, list[tuple[float, float]]] = {}
+    for x0, y0, x1, y1, text in TEMPLATE_WORDS:
+        key = label_key(text)
+        if key:
+            out.setdefault(key, []).append(((x0 + x1) / 2, (y0 + y1) / 2))
+    return out
+
+
+_TEMPLATE_PLACES = _template_places()
+
+
+def is_label_at(text: str, cx: float, cy: float) -> bool:
+    """The form itself prints the word ``text`` near (cx, cy), template frame."""
+    for tx, ty in _TEMPLATE_PLACES.get(label_key(text), ()):  # a loop: it runs for every word
+        if -LABEL_TOLERANCE_X <= tx - cx <= LABEL_TOLERANCE_X and (
+            -LABEL_TOLERANCE_Y <= ty - cy <= LABEL_TOLERANCE_Y
+        ):
+            return True
+    return False
 
 
 def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
@@ -143,14 +188,40 @@ def _fit(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine
     return Affine(px[0], px[1], px[2], py[0], py[1], py[2])
 
 
+def _fit_upright(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine | None:
+    """Least-squares scale and offset along each axis alone: a map that neither turns nor
+    shears the page."""
+    n = float(len(pairs))
+    if n < 2:
+        return None
+    mx = sum(x for (x, _), _ in pairs) / n
+    my = sum(y for (_, y), _ in pairs) / n
+    mu = sum(u for _, (u, _) in pairs) / n
+    mv = sum(v for _, (_, v) in pairs) / n
+    sxx = sum((x - mx) ** 2 for (x, _), _ in pairs)
+    syy = sum((y - my) ** 2 for (_, y), _ in pairs)
+    if sxx < 1e-6 or syy < 1e-6:
+        return None
+    a = sum((x - mx) * (u - mu) for (x, _), (u, _) in pairs) / sxx
+    e = sum((y - my) * (v - mv) for (_, y), (_, v) in pairs) / syy
+    return Affine(a, 0.0, mu - a * mx, 0.0, e, mv - e * my)
+
+
 def _translation(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> Affine:
     dxs = sorted(u - x for (x, _), (u, _) in pairs)
     dys = sorted(v - y for (_, y), (_, v) in pairs)
     return Affine(c=dxs[len(dxs) // 2], f=dys[len(dys) // 2])
 
 
-def locate_form(words: list[Word]) -> tuple[Affine, int]:
-    """The page → template transform and how many form labels support it."""
+def locate_form(words: list[Word], *, upright: bool = False) -> tuple[Affine, int]:
+    """The page → template transform and how many form labels support it.
+
+    ``upright``: the page's text is drawn level (printed text, not a scan), so the map only
+    scales and shifts each axis. A full affine fit would take a look-alike form's rows,
+    redrawn a few per cent taller or shorter band by band, for a slight shear, and tilt
+    every line of the table by several points from its left edge to its right.
+    """
+    fit = _fit_upright if upright else _fit
     pairs = []
     for w in words:
         key = normalize(w.text)
@@ -161,7 +232,7 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
     # A median translation first, so stray matches (a value that spells a label) drop out.
     guess = _translation(pairs)
     pairs = [p for p in pairs if _dist(guess.apply(*p[0]), p[1]) < 40]
-    transform = _fit(pairs) if len(pairs) >= MIN_ANCHORS else None
+    transform = fit(pairs) if len(pairs) >= MIN_ANCHORS else None
     if transform is None:
         return (_translation(pairs) if pairs else guess), len(pairs)
     for _ in range(2):
@@ -169,7 +240,7 @@ def locate_form(words: list[Word]) -> tuple[Affine, int]:
         if len(kept) < MIN_ANCHORS or len(kept) == len(pairs):
             break
         pairs = kept
-        transform = _fit(pairs) or transform
+        transform = fit(pairs) or transform
     return transform, len(pairs)
 
 
@@ -189,18 +260,21 @@ def turn_words(words: list[Word], quarter: int, width: float, height: float) -> 
     return [Word(*turn_rect(w.rect, quarter, width, height), w.text) for w in words]
 
 
-def locate_turned(words: list[Word], width: float, height: float) -> tuple[int, Affine, int]:
+def locate_turned(
+    words: list[Word], width: float, height: float, *, upright: bool = False
+) -> tuple[int, Affine, int]:
     """The quarter turn that puts a sideways or upside-down form upright, with its fit.
 
     Text drawn sideways (a landscape page holding a portrait form, or a form rotated in
     its content stream) reads in the page's own frame as rotated words; each turn is
     tried and the one whose labels match the form best is kept.
     """
-    best = (0, *locate_form(words))
+    best = (0, *locate_form(words, upright=upright))
     if best[2] >= MIN_ANCHORS:
         return best
     for quarter in (1, 2, 3):
-        transform, anchors = locate_form(turn_words(words, quarter, width, height))
+        turned = turn_words(words, quarter, width, height)
+        transform, anchors = locate_form(turned, upright=upright)
         if anchors > best[2]:
             best = (quarter, transform, anchors)
     return best
@@ -267,7 +341,7 @@ def read_boxes(
     """Slot → the text printed in that box; every box of the form is present (maybe empty).
 
     ``y_map`` moves template-frame heights onto the template's rows (an edition with other
-    row heights, ``form_structure.row_map``).
+    row heights, ``table_rows.row_map``).
     """
     placed: dict[str, list[tuple[float, float, Word]]] = {}
     located = (
@@ -275,11 +349,13 @@ def read_boxes(
         if ocr
         else [(w, *transform.apply(*w.center)) for w in words]
     )
-    if y_map is not None:
-        located = [(w, cx, y_map(cy)) for w, cx, cy in located]
-    for w, cx, cy in located:
+    for w, cx, y in located:
+        cy = y_map(y) if y_map is not None else y
         f = box_of(cx, cy)
-        if f is not None:
+        # the form's own labels are no box's value: on a look-alike form a label can sit
+        # within a box's margin (FAX just under the contact name's line); OCR'd words come
+        # without them
+        if f is not None and (ocr or not is_label_at(w.text, cx, y)):
             placed.setdefault(f.slot, []).append((cy, cx, w))
     back = transform.inverse()
     out: dict[str, BoxText] = {}
@@ -288,7 +364,7 @@ def read_boxes(
         if not items:
             out[f.slot] = BoxText(f, "", back.apply_rect(f.rect))
             continue
-        out[f.slot] = BoxText(f, _reading_order(items), _union([w.rect for _, _, w in items]))
+        out[f.slot] = BoxText(f, _reading_order(items), union_rect([w.rect for _, _, w in items]))
     return out
 
 
@@ -303,15 +379,6 @@ def _reading_order(items: list[tuple[float, float, Word]]) -> str:
             lines.append([item])
     return " ".join(
         " ".join(w.text for _, _, w in sorted(line, key=lambda t: t[1])) for line in lines
-    )
-
-
-def _union(rects: list[Rect]) -> Rect:
-    return (
-        min(r[0] for r in rects),
-        min(r[1] for r in rects),
-        max(r[2] for r in rects),
-        max(r[3] for r in rects),
     )
 
 

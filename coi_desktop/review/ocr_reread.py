@@ -16,14 +16,11 @@ from coi_desktop.acord_form import LIMIT_KEYS
 from coi_desktop.review.acord_fields import FIELD_BY_SLOT, FORM_FIELDS
 from coi_desktop.review.assembly import clean_text, trim_ocr_edges
 from coi_desktop.review.findings import Found, RawCertificate, RawPolicy, Rect
-from coi_desktop.review.form_structure import (
-    COLUMNS,
-    DISPUTED_FACTOR,
-    UNANCHORED_FACTOR,
-    RowBand,
-)
+from coi_desktop.review.form_structure import COLUMNS
 from coi_desktop.review.ocr_reader import Raster, ocr_cells
 from coi_desktop.review.parsing import read_date, read_letter, read_mark, read_money, read_naic
+from coi_desktop.review.row_policies import DISPUTED_FACTOR, UNANCHORED_FACTOR
+from coi_desktop.review.table_rows import RowBand
 
 OCR_CONFIDENCE = 0.85
 # Boxes every certificate fills: when OCR left one empty, it skipped its block.

@@ -21,19 +21,16 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
-from coi_desktop.review.form_structure import (
+from coi_desktop.review.form_structure import SECTIONS, TABLE_BOTTOM, TABLE_TOP, Placed
+from coi_desktop.review.layout import Affine, Word
+from coi_desktop.review.rulings import MIN_LENGTH, Rect
+from coi_desktop.review.table_rows import (
     MIN_TABLE_RULES,
     RULE_MATCH,
-    SECTIONS,
-    TABLE_BOTTOM,
-    TABLE_TOP,
     TEMPLATE_ROWS,
-    Placed,
     RowBand,
     titled_boundaries,
 )
-from coi_desktop.review.layout import Affine, Word
-from coi_desktop.review.rulings import MIN_LENGTH, Rect
 
 # Grey level under which a pixel is ink. Scanners leave rules lighter than text (thin
 # and often grey), so the threshold is more lenient than the text's (ocr_reader: 110).
