@@ -19,11 +19,11 @@ from werkzeug.wrappers import Request, Response
 
 from coi_desktop.sync.sandbox.faults import COMMON_KINDS, FaultInjector, FaultKind
 from coi_desktop.sync.sandbox.paging import BadPaging, paginate
+from coi_desktop.sync.sandbox.procore_oauth import OOB_REDIRECT_URI
 from coi_desktop.sync.sandbox.procore_state import (
     CONTRACT_KINDS,
     FORBIDDEN_MESSAGE,
     MAX_SYNC_ITEMS,
-    OOB_REDIRECT_URI,
     ProcoreState,
     Scope,
 )
@@ -134,7 +134,7 @@ class ProcoreApp:
     def _expire_presented(self, request: Request) -> None:
         token = bearer_token(request)
         if token:
-            self.state.expire_access_token(token)
+            self.state.oauth.expire_access_token(token)
 
     # -- rate limits wrap everything on the API host ---------------------------------------
 
@@ -165,7 +165,7 @@ class ProcoreApp:
         return self._route_api(request)(environ, start_response)
 
     def _route_api(self, request: Request) -> Response:
-        if not self.state.access_ok(bearer_token(request)):
+        if not self.state.oauth.access_ok(bearer_token(request)):
             response = _errors(401, INVALID_TOKEN)
             response.headers["WWW-Authenticate"] = (
                 f'Bearer realm="Doorkeeper", error="invalid_token", '
@@ -226,21 +226,21 @@ class ProcoreApp:
         basic = _basic_credentials(request)
         if basic and not client_id:
             client_id, client_secret = basic
-        if not self.state.client_ok(client_id, client_secret):
+        if not self.state.oauth.client_ok(client_id, client_secret):
             return _oauth_error(401, "invalid_client", "Client authentication failed.")
         grant = form.get("grant_type", "")
         if grant == "client_credentials":
-            return json_response(self.state.issue_tokens(client_id, with_refresh=False))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=False))
         if grant == "authorization_code":
             if form.get("redirect_uri") != OOB_REDIRECT_URI:
                 return _oauth_error(400, "invalid_grant", "The redirect uri does not match.")
-            if not self.state.redeem_code(form.get("code", ""), client_id):
+            if not self.state.oauth.redeem_code(form.get("code", ""), client_id):
                 return _oauth_error(400, "invalid_grant", "The authorization code is invalid.")
-            return json_response(self.state.issue_tokens(client_id, with_refresh=True))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=True))
         if grant == "refresh_token":
-            if not self.state.redeem_refresh_token(form.get("refresh_token", ""), client_id):
+            if not self.state.oauth.redeem_refresh_token(form.get("refresh_token", ""), client_id):
                 return _oauth_error(400, "invalid_grant", "The refresh token is invalid.")
-            return json_response(self.state.issue_tokens(client_id, with_refresh=True))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=True))
         return _oauth_error(400, "unsupported_grant_type", f"Unsupported grant {grant!r}.")
 
     def authorize(self, request: Request) -> Response:
@@ -248,7 +248,7 @@ class ProcoreApp:
         client_id = request.args.get("client_id", "")
         if request.args.get("redirect_uri") != OOB_REDIRECT_URI or not client_id:
             return Response("redirect_uri must be urn:ietf:wg:oauth:2.0:oob", 400)
-        code = html.escape(self.state.mint_authorization_code(client_id))
+        code = html.escape(self.state.oauth.mint_authorization_code(client_id))
         page = (
             f"<html><body><h1>Sandbox Procore</h1><p>Authorization code:</p>"
             f"<pre id='code'>{code}</pre></body></html>"
@@ -279,7 +279,9 @@ class ProcoreApp:
             return json_response(body)
         if endpoint == "mint_code":
             body = read_json(request)
-            return json_response({"code": self.state.mint_authorization_code(body["client_id"])})
+            return json_response(
+                {"code": self.state.oauth.mint_authorization_code(body["client_id"])}
+            )
         if endpoint == "company":
             return json_response(self._reshape_company(read_json(request)))
         if endpoint == "typed_insurance":
@@ -325,7 +327,7 @@ class ProcoreApp:
         return int(raw) if raw.isdigit() else None
 
     def me(self, request: Request, company_id: int) -> Response:
-        return json_response(self.state.who(bearer_token(request)))
+        return json_response(self.state.oauth.who(bearer_token(request)))
 
     def list_project_vendors(self, request: Request, company_id: int, project_id: int) -> Response:
         if not self._project_in(project_id, company_id):
