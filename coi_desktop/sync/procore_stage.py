@@ -39,7 +39,6 @@ from coi_desktop.sync.procore_memory import (
 )
 from coi_desktop.sync.refusals import Target
 from coi_desktop.sync.transport import (
-    MAX_INLINE_WAIT,
     AuthRequired,
     NotConfigured,
     Reply,
@@ -83,7 +82,7 @@ def _retry(members: Sequence[Planned], exc: RetryLater, requests: int) -> _Push:
         outcomes=tuple((item.seq, _Outcome("retry", retry=exc)) for item, _ in members),
         requests=requests,
         offline=exc.offline,
-        halt=exc.offline or (exc.after or 0) > MAX_INLINE_WAIT,
+        halt=exc.target_away,
     )
 
 

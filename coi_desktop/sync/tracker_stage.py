@@ -32,7 +32,7 @@ from coi_desktop.review.decisions import decision_body
 from coi_desktop.sync import outbox, refusals
 from coi_desktop.sync.outbox import Backoff, Tally
 from coi_desktop.sync.tracker import TrackerClient
-from coi_desktop.sync.transport import MAX_INLINE_WAIT, AuthRequired, Reply, RetryLater
+from coi_desktop.sync.transport import AuthRequired, Reply, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,8 @@ class TrackerStage:
         try:
             return _Answer(work, reply=self._send(work))
         except RetryLater as exc:
-            if exc.offline or (exc.after or 0) > MAX_INLINE_WAIT:
-                halt.set()  # the whole target is away or asked us to hold off
+            if exc.target_away:
+                halt.set()
             return _Answer(work, retry=exc)
         except AuthRequired as exc:
             halt.set()

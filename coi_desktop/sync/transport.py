@@ -72,6 +72,12 @@ class RetryLater(SyncProblem):
         self.offline = offline  # the server could not be reached at all
         self.lost = lost  # the request may have been applied, but its answer never came
 
+    @property
+    def target_away(self) -> bool:
+        """The whole target is unreachable, or asked for a wait longer than we sleep inline:
+        what a pass has not sent yet waits for the next pass."""
+        return self.offline or (self.after or 0) > MAX_INLINE_WAIT
+
 
 class AuthRequired(SyncProblem):
     """The target refused our credentials (or has none): stop it and ask the person to sign in."""

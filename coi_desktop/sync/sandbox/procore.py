@@ -116,9 +116,9 @@ class ProcoreApp:
             "work_orders": self.list_work_orders,
             "commitments": self.list_commitments,
             "compliance": self.compliance,
-            "insurances": self.insurances,
-            "sync": self.sync,
-            "insurance": self.insurance,
+            "insurances": self._in_scope(self.insurances),
+            "sync": self._in_scope(self.sync),
+            "insurance": self._in_scope(self.insurance),
         }
         self._faulty_api = self.faults.wrap(self._serve_api)
         self._faulty_login = self.faults.wrap(self._serve_login)
@@ -420,45 +420,40 @@ class ProcoreApp:
             return None  # not in the Project Directory: Procore does not find it there
         return Scope(company_id, vendor_id, project_id)
 
+    def _in_scope(self, handler: Callable[..., Response]) -> Handler:
+        """A record endpoint: one vendor's insurances at one level, or a 404 as Procore
+        answers for a vendor not there."""
+
+        def handle(
+            request: Request,
+            company_id: int,
+            vendor_id: int,
+            path_company_id: int | None = None,
+            project_id: int | None = None,
+            **rest: Any,
+        ) -> Response:
+            scope = self._scope(company_id, vendor_id, path_company_id, project_id)
+            if scope is None:
+                return _errors(404, "Not Found")
+            return handler(request, scope, **rest)
+
+        return handle
+
     @staticmethod
-    def _insurance_body(request: Request) -> JSON | Response:
+    def _insurance_body(request: Request) -> JSON:
         body = read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("insurance"), dict):
-            return _errors(400, 'the body must be {"insurance": {...}}')
+            raise BadJson('the body must be {"insurance": {...}}')
         fields: JSON = body["insurance"]
         return fields
 
-    def insurances(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def insurances(self, request: Request, scope: Scope) -> Response:
         if request.method == "GET":
             return self._paged(request, self.state.list_insurances(scope))
-        fields = self._insurance_body(request)
-        if isinstance(fields, Response):
-            return fields
-        status, answer = self.state.create_insurance(scope, fields)
+        status, answer = self.state.create_insurance(scope, self._insurance_body(request))
         return json_response(answer, status)
 
-    def insurance(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        insurance_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def insurance(self, request: Request, scope: Scope, insurance_id: int) -> Response:
         if request.method == "GET":
             found = self.state.get_insurance(scope, insurance_id)
             return json_response(found) if found else _errors(404, "Not Found")
@@ -467,22 +462,10 @@ class ProcoreApp:
                 return _errors(404, "Not Found")
             return Response(status=204)
         fields = self._insurance_body(request)
-        if isinstance(fields, Response):
-            return fields
         status, answer = self.state.update_insurance(scope, insurance_id, fields)
         return json_response(answer, status)
 
-    def sync(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def sync(self, request: Request, scope: Scope) -> Response:
         body = read_json(request)
         updates = body.get("updates") if isinstance(body, dict) else None
         if not isinstance(updates, list):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -71,15 +71,22 @@ def validate_decision(body: object, known_users: Collection[str]) -> Errors:
     return errors
 
 
-def _validate_checklist(checklist: object, errors: Errors) -> None:
-    if not isinstance(checklist, list):
-        _add(errors, "checklist", "must be a list")
+def _objects(items: object, name: str, errors: Errors) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each object of the list ``name`` with where it stands (``checklist[2]``); what is not
+    a list, or not an object, is an error."""
+    if not isinstance(items, list):
+        _add(errors, name, "must be a list")
         return
-    for i, line in enumerate(checklist):
-        where = f"checklist[{i}]"
-        if not isinstance(line, Mapping):
+    for i, item in enumerate(items):
+        where = f"{name}[{i}]"
+        if isinstance(item, Mapping):
+            yield where, item
+        else:
             _add(errors, where, "must be an object")
-            continue
+
+
+def _validate_checklist(checklist: object, errors: Errors) -> None:
+    for where, line in _objects(checklist, "checklist", errors):
         if not isinstance(line.get("requirement"), str) or not line.get("requirement"):
             _add(errors, f"{where}.requirement", "is required")
         if line.get("result") not in CHECKLIST_RESULTS:
@@ -95,14 +102,7 @@ def _validate_checklist(checklist: object, errors: Errors) -> None:
 
 
 def _validate_policies(policies: object, errors: Errors) -> None:
-    if not isinstance(policies, list):
-        _add(errors, "policies", "must be a list")
-        return
-    for i, policy in enumerate(policies):
-        where = f"policies[{i}]"
-        if not isinstance(policy, Mapping):
-            _add(errors, where, "must be an object")
-            continue
+    for where, policy in _objects(policies, "policies", errors):
         if not isinstance(policy.get("coverage"), str) or not policy.get("coverage"):
             _add(errors, f"{where}.coverage", "is required")
         for name in ("effective_date", "expiration_date"):
