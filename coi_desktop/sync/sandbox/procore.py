@@ -32,9 +32,11 @@ from coi_desktop.sync.sandbox.wsgi import (
     BadJson,
     StartResponse,
     WSGIEnvironment,
+    admin_routes,
     bearer_token,
     json_response,
     read_json,
+    serve_admin,
 )
 
 LOGIN_PREFIX = "/login"
@@ -97,15 +99,11 @@ class ProcoreApp:
                 Rule(f"{LOGIN_PREFIX}/oauth/authorize", endpoint="authorize", methods=["GET"]),
             ]
         )
-        self._admin = Map(
-            [
-                Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
-                Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
-                Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
-                Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
-                Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
-                Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
-            ]
+        self._admin = admin_routes(
+            Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
+            Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
+            Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
+            Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
         )
         self._handlers: dict[str, Handler] = {
             "me": self.me,
@@ -126,7 +124,7 @@ class ProcoreApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox/"):
-            return self._serve_admin(environ, start_response)
+            return serve_admin(self._admin, self._admin_answer, environ, start_response)
         if path.startswith(f"{LOGIN_PREFIX}/"):
             return self._faulty_login(environ, start_response)
         return self._limited(environ, start_response)
@@ -256,19 +254,6 @@ class ProcoreApp:
         return Response(page, 200, content_type="text/html")
 
     # -- admin (never faulted, never rate limited) -----------------------------------------
-
-    def _serve_admin(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        request = Request(environ)
-        try:
-            endpoint, _ = self._admin.bind_to_environ(environ).match()
-            response = self._admin_answer(str(endpoint), request)
-        except HTTPException as exc:
-            return exc(environ, start_response)
-        except (BadJson, ValueError, KeyError, TypeError) as exc:
-            response = json_response({"error": str(exc)}, 400)
-        return response(environ, start_response)
 
     def _admin_answer(self, endpoint: str, request: Request) -> Response:
         if endpoint == "counters":
