@@ -323,10 +323,10 @@ def test_a_decision_refused_for_its_body_is_delivered_by_retry_now_once_fixed(
             "policies": [{"coverage": "workers_compensation", "limits": {"statutory": True}}],
         }
 
-    monkeypatch.setattr("coi_desktop.sync.delivery.decision_body", as_before_the_fix)
+    monkeypatch.setattr("coi_desktop.sync.tracker_stage.decision_body", as_before_the_fix)
     code, _, err = _cli(capsys, "sync", "--once")
     assert code == 3 and "this is our bug, logged at" in err
-    monkeypatch.setattr("coi_desktop.sync.delivery.decision_body", fixed)  # updated COI Desk
+    monkeypatch.setattr("coi_desktop.sync.tracker_stage.decision_body", fixed)  # updated COI Desk
 
     workspace = open_workspace(coi_home)
     try:

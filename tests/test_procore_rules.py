@@ -17,7 +17,8 @@ from coi_desktop.settings import (
 )
 from coi_desktop.sync.procore import procore_error_text, sync_timeout
 from coi_desktop.sync.procore_existing import adopt, coverage_of_label, policy_key
-from coi_desktop.sync.procore_stage import FLAG_RECHECK, ProcoreMemory, flag_unavailable, listed_key
+from coi_desktop.sync.procore_memory import FLAG_RECHECK, ProcoreMemory, listed_key
+from coi_desktop.sync.procore_stage import flag_unavailable
 from coi_desktop.sync.transport import Reply
 from coi_desktop.workspace import open_workspace
 

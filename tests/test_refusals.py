@@ -1,10 +1,13 @@
-"""The sentences a person reads when the tracker refuses an outbox item (sync/refusals.py)."""
+"""The sentences a person reads when the tracker or Procore refuses an outbox item
+(sync/refusals.py), and how a delivery pass adds up its stages."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from coi_desktop.sync import refusals
+from coi_desktop.sync.delivery import DeliveryResult
+from coi_desktop.sync.outbox import Tally
 
 SUB = {"id": "s-7", "version": 4, "status": "in_review", "assigned_to": "u-2"}
 
@@ -78,3 +81,59 @@ def test_a_409_on_closed_work_says_what_happened() -> None:
     assert "changed since you saw it" in refusals.conflict(
         "decision", "s-7", None, me=None, holder_name=None
     )
+
+
+VENDOR_ON_PROJECT = refusals.Target(company_id=8, vendor="Acme Roofing", project="Tower B")
+VENDOR_IN_COMPANY = refusals.Target(company_id=8, vendor="Acme Roofing", project=None)
+
+
+def test_a_procore_403_names_the_account_and_the_permission_for_that_level() -> None:
+    records = refusals.procore_refusal(
+        403, "", "the insurance records", "records", VENDOR_IN_COMPANY, "COI Desk Sync"
+    )
+    assert records.state == "failed"
+    assert "403: no reason given" in records.message and "COI Desk Sync" in records.message
+    assert "Company Directory tool" in records.message and "(company 8)" in records.message
+    flag = refusals.procore_refusal(
+        403, "nope", "x", "commitment", VENDOR_ON_PROJECT, "Riley"
+    ).message
+    assert "project Tower B with 'Admin' on its Commitments tool" in flag
+
+
+def test_a_procore_404_says_where_the_vendor_is_missing() -> None:
+    on_project = refusals.procore_refusal(404, "", "r", "records", VENDOR_ON_PROJECT, "")
+    assert "no Acme Roofing in the Project Directory of Tower B" in on_project.message
+    in_company = refusals.procore_refusal(404, "", "r", "records", VENDOR_IN_COMPANY, "")
+    assert "does not know Acme Roofing in company 8" in in_company.message
+    conflict = refusals.procore_refusal(
+        409, "taken", "the records", "records", VENDOR_IN_COMPANY, ""
+    )
+    assert (conflict.state, conflict.message) == (
+        "conflict",
+        "Procore refused the records (409): taken.",
+    )
+
+
+def test_the_missing_flag_is_explained_in_full_once() -> None:
+    first = refusals.flag_note(8, "Pay is off", True, 30)
+    assert "(Pay is off)" in first and "after 30 days" in first
+    later = refusals.flag_note(8, "Pay is off", False, 30)
+    assert "see the first such note" in later and "Pay is off" not in later
+    assert refusals.commitment_status(5, purchase_order=True) == (
+        "the purchase order 5's insurance status"
+    )
+    assert refusals.records_refused(
+        [refusals.record_refused("General Liability GL-1", ""), refusals.record_refused("", "x")]
+    ) == (
+        "Procore refused the General Liability GL-1 record (no reason given); "
+        "the insurance record (x)."
+    )
+
+
+def test_a_pass_adds_its_stages_tallies_and_keeps_who_stopped() -> None:
+    tracker = Tally(delivered=2, retrying=1, offline=True) + Tally(stopped="Sign in again.")
+    procore = Tally(delivered=3, needs_person=1, procore_requests=4, procore_records=6)
+    result = DeliveryResult.of(tracker, procore)
+    assert (result.delivered, result.retrying, result.needs_person) == (5, 1, 1)
+    assert result.offline and (result.procore_requests, result.procore_records) == (4, 6)
+    assert result.stopped == {"tracker": "Sign in again."}

@@ -117,7 +117,7 @@ def test_malformed_json_is_a_200_the_client_cannot_parse(
 def test_forced_token_expiry_gets_401_until_refreshed(
     servers: SandboxServers, http: requests.Session
 ) -> None:
-    code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
+    code = servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID)
     login = servers.procore_login_url + "/oauth/token"
     creds = {"client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET}
     tokens = http.post(

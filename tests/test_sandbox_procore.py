@@ -47,7 +47,7 @@ def oauth(servers: SandboxServers, http: requests.Session, **form: str) -> reque
 
 def sign_in(servers: SandboxServers, http: requests.Session) -> dict[str, Any]:
     """Authorization-code sign-in, as the desktop app does it."""
-    code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
+    code = servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID)
     answer = oauth(servers, http, grant_type="authorization_code", code=code, redirect_uri=OOB)
     assert answer.status_code == 200, answer.text
     tokens: dict[str, Any] = answer.json()
@@ -143,7 +143,7 @@ def test_wrong_client_secret_is_401_invalid_client(
 def test_authorization_code_is_single_use_and_needs_the_oob_redirect(
     servers: SandboxServers, http: requests.Session
 ) -> None:
-    code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
+    code = servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID)
     wrong = oauth(
         servers,
         http,
@@ -152,7 +152,7 @@ def test_authorization_code_is_single_use_and_needs_the_oob_redirect(
         redirect_uri="http://127.0.0.1/callback",
     )
     assert (wrong.status_code, wrong.json()["error"]) == (400, "invalid_grant")
-    code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
+    code = servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID)
     first = oauth(servers, http, grant_type="authorization_code", code=code, redirect_uri=OOB)
     assert first.status_code == 200
     assert {"access_token", "refresh_token", "expires_in", "created_at"} <= set(first.json())
@@ -163,7 +163,7 @@ def test_authorization_code_is_single_use_and_needs_the_oob_redirect(
 def test_authorization_code_expires_after_ten_minutes(
     servers: SandboxServers, http: requests.Session, clock: FakeClock
 ) -> None:
-    code = servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID)
+    code = servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID)
     clock.now += 601
     answer = oauth(servers, http, grant_type="authorization_code", code=code, redirect_uri=OOB)
     assert answer.status_code == 400

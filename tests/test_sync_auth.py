@@ -15,7 +15,7 @@ def _sign_in(servers: SandboxServers) -> dict[str, object]:
     store_procore_secret(servers)
     auth = ProcoreAuth(servers.procore_login_url, SANDBOX_CLIENT_ID, grant="refresh_token")
     assert "redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in auth.authorize_url()
-    auth.sign_in_with_code(servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID))
+    auth.sign_in_with_code(servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID))
     tokens = Credentials().get_json(PROCORE_TOKENS, servers.procore_login_url)
     assert tokens is not None and tokens["refresh_token"]
     return tokens
@@ -28,7 +28,7 @@ def test_refresh_token_is_used_once_and_the_new_pair_is_stored_first(
     with engine_for(servers, coi_home, procore_auth="installed_app") as (workspace, engine):
         engine.run_once()
         item_id = decide(workspace, "s-1042", policies=[GL_POLICY])
-        servers.procore.expire_all_access_tokens()
+        servers.procore.oauth.expire_all_access_tokens()
         report = run_until_settled(engine, max_seconds=10)
         assert report.exit_code == 0, (report.stopped, report.attention)
         assert item(workspace, item_id).state == "delivered"
@@ -37,8 +37,12 @@ def test_refresh_token_is_used_once_and_the_new_pair_is_stored_first(
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     # The old refresh token is dead; the stored one works exactly once.
-    assert not servers.procore.redeem_refresh_token(str(first["refresh_token"]), SANDBOX_CLIENT_ID)
-    assert servers.procore.redeem_refresh_token(str(second["refresh_token"]), SANDBOX_CLIENT_ID)
+    assert not servers.procore.oauth.redeem_refresh_token(
+        str(first["refresh_token"]), SANDBOX_CLIENT_ID
+    )
+    assert servers.procore.oauth.redeem_refresh_token(
+        str(second["refresh_token"]), SANDBOX_CLIENT_ID
+    )
 
 
 def test_a_lost_refresh_answer_asks_to_sign_in_and_never_loops(
@@ -48,7 +52,7 @@ def test_a_lost_refresh_answer_asks_to_sign_in_and_never_loops(
     with engine_for(servers, coi_home, procore_auth="installed_app") as (workspace, engine):
         engine.run_once()
         item_id = decide(workspace, "s-1042", policies=[GL_POLICY])
-        servers.procore.expire_all_access_tokens()
+        servers.procore.oauth.expire_all_access_tokens()
         servers.procore_faults.push(Fault(FaultKind.DROP_AFTER_APPLY, path="/oauth/token"))
         report = engine.run_once()
         assert report.exit_code == 2

@@ -14,8 +14,8 @@ import pytest
 from coi_desktop.credentials import PROCORE_CLIENT_SECRET, Credentials
 from coi_desktop.models import OutboxItem, User
 from coi_desktop.review.decisions import claim, record_decision
-from coi_desktop.sync.delivery import Backoff
 from coi_desktop.sync.engine import SyncConfig, SyncEngine, SyncReport, config_for
+from coi_desktop.sync.outbox import Backoff
 from coi_desktop.sync.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServers
 from coi_desktop.workspace import Workspace, open_workspace
 

@@ -7,8 +7,9 @@ import threading
 import pytest
 import requests
 
+from coi_desktop.sync.pacing import Pacer
 from coi_desktop.sync.sandbox import RateLimits, SandboxServers
-from coi_desktop.sync.transport import Pacer, RetryLater, send
+from coi_desktop.sync.transport import RetryLater, send
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def test_settings_dialog_saves_urls_to_the_file_and_secrets_to_the_keyring(
     dialog.tracker_token.setText("sandbox-token-u-1")
 
     dialog.use_installed.setChecked(True)
-    dialog.code.setText(servers.procore.mint_authorization_code(SANDBOX_CLIENT_ID))
+    dialog.code.setText(servers.procore.oauth.mint_authorization_code(SANDBOX_CLIENT_ID))
     dialog.sign_in.click()
     qtbot.waitUntil(lambda: dialog.procore_result.text().startswith("Signed in"), timeout=10_000)
 

@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from coi_desktop.sync.delivery import Backoff
 from coi_desktop.sync.engine import EXIT_RETRY, SyncEngine, config_for
+from coi_desktop.sync.outbox import Backoff
 from coi_desktop.workspace import open_workspace
 
 

@@ -22,8 +22,9 @@ from coi_desktop.models import AppState, OutboxItem, Submission, utcnow
 from coi_desktop.review.pipeline import prepare, waiting_submissions
 from coi_desktop.settings import Connection
 from coi_desktop.sync import outbox
-from coi_desktop.sync.delivery import Backoff, DeliveryResult, Outbound
+from coi_desktop.sync.delivery import DeliveryResult, deliver
 from coi_desktop.sync.inbound import Inbound, InboundResult, SyncEvent
+from coi_desktop.sync.outbox import Backoff
 from coi_desktop.sync.procore import ProcoreClient
 from coi_desktop.sync.procore_auth import ProcoreAuth
 from coi_desktop.sync.tracker import PAGE_SIZE, TrackerClient, TrackerError
@@ -212,19 +213,20 @@ class SyncEngine:
         if tracker is None:
             report.stopped["tracker"] = self._tracker_problem()
         procore = self._procore_client()
-        outbound = Outbound(
-            self.database,
-            tracker,
-            procore,
-            backoff=self.config.backoff,
-            clock=self.clock,
-            procore_problem=None
-            if procore
-            else "Procore is not set up: choose the environment and client id in Settings.",
-            procore_notifications=lambda company: str(company) in self.config.procore_expiry_emails,
-        )
         try:
-            outbound.run(report.delivery)
+            report.delivery = deliver(
+                self.database,
+                tracker,
+                procore,
+                backoff=self.config.backoff,
+                clock=self.clock,
+                procore_problem=None
+                if procore
+                else "Procore is not set up: choose the environment and client id in Settings.",
+                procore_notifications=lambda company: (
+                    str(company) in self.config.procore_expiry_emails
+                ),
+            )
         except SyncProblem as exc:
             report.errors.append(str(exc))
         except Exception as exc:  # a bug must not kill the worker; the item stays pending

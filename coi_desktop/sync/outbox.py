@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from coi_desktop.database import Database
 from coi_desktop.models import OutboxItem, Submission, utcnow
+from coi_desktop.sync.transport import RetryLater
 
 WAITING_FOR_PERSON = ("conflict", "failed")
 TERMINAL = ("delivered", "superseded", "cancelled")
@@ -29,6 +30,64 @@ def backoff_delay(
     ceiling = min(cap, base * 2.0 ** min(max(0, attempts - 1), 60))
     jitter: float = (rng or random.Random()).uniform(0, ceiling / 2)
     return ceiling / 2 + jitter
+
+
+@dataclass(frozen=True)
+class Backoff:
+    base: float = 2.0
+    cap: float = 900.0
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> float:
+        return backoff_delay(attempts, self.base, self.cap, rng)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What one delivery stage (or a part of it) came to; stages return it, callers add."""
+
+    delivered: int = 0
+    retrying: int = 0
+    needs_person: int = 0
+    offline: bool = False
+    stopped: str | None = None  # why the stage's target stopped (sign in, not set up)
+    procore_requests: int = 0
+    procore_records: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.delivered + other.delivered,
+            self.retrying + other.retrying,
+            self.needs_person + other.needs_person,
+            self.offline or other.offline,
+            self.stopped or other.stopped,
+            self.procore_requests + other.procore_requests,
+            self.procore_records + other.procore_records,
+        )
+
+
+def settle(
+    row: OutboxItem, state: str, message: str | None, now: datetime, *, stage: str | None = None
+) -> None:
+    """A pending item's final word for now: delivered, or waiting for a person and why."""
+    if row.state != "pending":
+        return
+    row.state = state
+    row.last_error = message
+    row.updated_at = now
+    if stage is not None:
+        row.stage = stage
+    if state == "delivered":
+        row.delivered_at = now
+
+
+def schedule_retry(
+    row: OutboxItem, exc: RetryLater, now: datetime, backoff: Backoff, rng: random.Random
+) -> None:
+    """Try again later: after the backoff, or the server's own wait if that is longer."""
+    wait = max(backoff.delay(max(row.attempts, 1), rng), exc.after or 0.0)
+    row.next_attempt_at = later(now, wait)
+    row.last_error = f"Will retry: {exc}"
+    row.updated_at = now
 
 
 def pending_items(session: Session, stage: str, limit: int = 1000) -> list[OutboxItem]:

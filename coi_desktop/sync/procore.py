@@ -11,11 +11,11 @@ from typing import Any
 
 import requests
 
+from coi_desktop.sync.pacing import Pacer
 from coi_desktop.sync.procore_auth import PROCORE, ProcoreAuth
 from coi_desktop.sync.transport import (
     DEFAULT_TIMEOUT,
     AuthRequired,
-    Pacer,
     Reply,
     RetryLater,
     SyncProblem,

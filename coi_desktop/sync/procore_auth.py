@@ -22,11 +22,11 @@ from coi_desktop.credentials import (
     Credentials,
     CredentialStoreUnavailable,
 )
+from coi_desktop.sync.pacing import Pacer
 from coi_desktop.sync.transport import (
     DEFAULT_TIMEOUT,
     AuthRequired,
     NotConfigured,
-    Pacer,
     RetryLater,
     make_session,
     send,

@@ -1,6 +1,7 @@
-"""What a person reads when the tracker refuses an outbox item: pure functions, data in,
-one sentence out. The delivery stage looks the facts up (holder names, the log file) and
-stores the sentence on the item; the panel and `sync --once` show it as it is."""
+"""What a person reads when the tracker or Procore refuses an outbox item: pure functions,
+data in, one sentence out. The delivery stages look the facts up (holder names, the log
+file, the Procore account) and store the sentence on the item; the panel and `sync --once`
+show it as it is."""
 
 from __future__ import annotations
 
@@ -118,3 +119,109 @@ def other(what: str, sub_id: str, status: int, reason: str) -> str:
         f"The tracker refused the {what} on {sub_id} (HTTP {status})"
         f"{': ' + reason if reason else ''}."
     )
+
+
+def item_word(kind: str) -> str:
+    """An outbox item's kind as the sentences name it."""
+    return {"claim": "claim", "assign": "assignment"}.get(kind, "decision")
+
+
+def decision_missing() -> str:
+    return "The decision of this item is missing from the local store."
+
+
+# ---------------------------------------------------------------------------- Procore
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a push went, in words: for messages that name what the person must fix."""
+
+    company_id: int
+    vendor: str
+    project: str | None  # None: company level
+
+
+def not_sent_to_procore(why: str) -> str:
+    return f"Not sent to Procore: {why}."
+
+
+def commitment_status(commitment_id: int, purchase_order: bool) -> str:
+    """What a refused flag was about, for ``procore_refusal``'s ``what``."""
+    kind = "the purchase order" if purchase_order else "the commitment"
+    return f"{kind} {commitment_id}'s insurance status"
+
+
+def record_refused(what: str, reason: str) -> str:
+    """One refused record of a batch: ``what`` is its insurance type and policy number."""
+    return f"the {what or 'insurance'} record ({reason or 'no reason given'})"
+
+
+def records_refused(parts: list[str]) -> str:
+    return "Procore refused " + "; ".join(parts) + "."
+
+
+def flag_note(company_id: int, reason: str, first: bool, recheck_days: int) -> str:
+    """Records went, the commitment flag could not (Procore Pay off): said in full once."""
+    if not first:
+        return (
+            f"Insurance records sent; no commitment flag: Procore company {company_id} has "
+            "no commitment insurance status (see the first such note)."
+        )
+    return (
+        f"Insurance records sent. Procore company {company_id} refused the commitment's "
+        f"insurance status ({reason or 'no reason given'}): it exists only with Procore "
+        "Pay and its 'Insurance Compliant' payment requirement switched on. COI Desk stops "
+        "sending it for this company; the vendor's insurance records in the Directory are "
+        f"the compliance signal there. It tries again after {recheck_days} days."
+    )
+
+
+def permission_needed(kind: str, target: Target) -> str:
+    if kind == "commitment":
+        return (
+            f"access to project {target.project} with 'Admin' on its Commitments tool "
+            "(or the granular permission to update a commitment's compliance)"
+        )
+    if target.project is not None:
+        return (
+            f"access to project {target.project} with 'Admin' on its Directory tool, or "
+            "to be the company's insurance manager"
+        )
+    return (
+        "'Admin' on the Company Directory tool, or to be the company's insurance manager "
+        f"(company {target.company_id})"
+    )
+
+
+def procore_refusal(
+    status: int, reason: str, what: str, kind: str, target: Target, account: str
+) -> Refusal:
+    """A refused push of ``kind`` (records | commitment): ``failed`` or ``conflict`` and one
+    sentence that says what to do."""
+    reason = reason or "no reason given"
+    if status == 403:
+        return Refusal(
+            "failed",
+            f"Procore refused {what} (403: {reason}). The account in use, {account}, needs "
+            f"{permission_needed(kind, target)}. Grant it in Procore (for a service account: "
+            "the Developer Managed Service Account's permission template and projects), then "
+            "press Retry now.",
+        )
+    if status == 404 and kind == "records" and target.project is not None:
+        return Refusal(
+            "failed",
+            f"Procore has no {target.vendor} in the Project Directory of {target.project} "
+            f"(404), so project-level insurance cannot go there. Add the vendor to that "
+            "project's Directory in Procore and press Retry now — or, if this requirement "
+            "is global, set the requirement's scope to global so it goes to the Company "
+            "Directory.",
+        )
+    if status == 404 and kind == "records":
+        return Refusal(
+            "failed",
+            f"Procore does not know {target.vendor} in company {target.company_id} (404): "
+            "check the vendor's Procore link in the tracker, then press Retry now.",
+        )
+    state = "conflict" if status == 409 else "failed"
+    return Refusal(state, f"Procore refused {what} ({status}): {reason}.")

@@ -15,10 +15,10 @@ import requests
 
 from coi_desktop.logs import register_secret
 from coi_desktop.sync.limits import DOCUMENT_DEADLINE_FACTOR, REQUEST_DEADLINE, document_cap
+from coi_desktop.sync.pacing import Pacer
 from coi_desktop.sync.transport import (
     DEFAULT_TIMEOUT,
     AuthRequired,
-    Pacer,
     Reply,
     SyncProblem,
     make_session,

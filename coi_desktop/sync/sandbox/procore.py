@@ -19,11 +19,11 @@ from werkzeug.wrappers import Request, Response
 
 from coi_desktop.sync.sandbox.faults import COMMON_KINDS, FaultInjector, FaultKind
 from coi_desktop.sync.sandbox.paging import BadPaging, paginate
+from coi_desktop.sync.sandbox.procore_oauth import OOB_REDIRECT_URI
 from coi_desktop.sync.sandbox.procore_state import (
     CONTRACT_KINDS,
     FORBIDDEN_MESSAGE,
     MAX_SYNC_ITEMS,
-    OOB_REDIRECT_URI,
     ProcoreState,
     Scope,
 )
@@ -32,9 +32,11 @@ from coi_desktop.sync.sandbox.wsgi import (
     BadJson,
     StartResponse,
     WSGIEnvironment,
+    admin_routes,
     bearer_token,
     json_response,
     read_json,
+    serve_admin,
 )
 
 LOGIN_PREFIX = "/login"
@@ -97,15 +99,11 @@ class ProcoreApp:
                 Rule(f"{LOGIN_PREFIX}/oauth/authorize", endpoint="authorize", methods=["GET"]),
             ]
         )
-        self._admin = Map(
-            [
-                Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
-                Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
-                Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
-                Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
-                Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
-                Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
-            ]
+        self._admin = admin_routes(
+            Rule("/_sandbox/rate-limits", endpoint="rate_limits", methods=["POST"]),
+            Rule("/_sandbox/authorization-code", endpoint="mint_code", methods=["POST"]),
+            Rule("/_sandbox/company", endpoint="company", methods=["POST"]),
+            Rule("/_sandbox/typed-insurance", endpoint="typed_insurance", methods=["POST"]),
         )
         self._handlers: dict[str, Handler] = {
             "me": self.me,
@@ -116,9 +114,9 @@ class ProcoreApp:
             "work_orders": self.list_work_orders,
             "commitments": self.list_commitments,
             "compliance": self.compliance,
-            "insurances": self.insurances,
-            "sync": self.sync,
-            "insurance": self.insurance,
+            "insurances": self._in_scope(self.insurances),
+            "sync": self._in_scope(self.sync),
+            "insurance": self._in_scope(self.insurance),
         }
         self._faulty_api = self.faults.wrap(self._serve_api)
         self._faulty_login = self.faults.wrap(self._serve_login)
@@ -126,7 +124,7 @@ class ProcoreApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox/"):
-            return self._serve_admin(environ, start_response)
+            return serve_admin(self._admin, self._admin_answer, environ, start_response)
         if path.startswith(f"{LOGIN_PREFIX}/"):
             return self._faulty_login(environ, start_response)
         return self._limited(environ, start_response)
@@ -134,7 +132,7 @@ class ProcoreApp:
     def _expire_presented(self, request: Request) -> None:
         token = bearer_token(request)
         if token:
-            self.state.expire_access_token(token)
+            self.state.oauth.expire_access_token(token)
 
     # -- rate limits wrap everything on the API host ---------------------------------------
 
@@ -165,7 +163,7 @@ class ProcoreApp:
         return self._route_api(request)(environ, start_response)
 
     def _route_api(self, request: Request) -> Response:
-        if not self.state.access_ok(bearer_token(request)):
+        if not self.state.oauth.access_ok(bearer_token(request)):
             response = _errors(401, INVALID_TOKEN)
             response.headers["WWW-Authenticate"] = (
                 f'Bearer realm="Doorkeeper", error="invalid_token", '
@@ -226,21 +224,21 @@ class ProcoreApp:
         basic = _basic_credentials(request)
         if basic and not client_id:
             client_id, client_secret = basic
-        if not self.state.client_ok(client_id, client_secret):
+        if not self.state.oauth.client_ok(client_id, client_secret):
             return _oauth_error(401, "invalid_client", "Client authentication failed.")
         grant = form.get("grant_type", "")
         if grant == "client_credentials":
-            return json_response(self.state.issue_tokens(client_id, with_refresh=False))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=False))
         if grant == "authorization_code":
             if form.get("redirect_uri") != OOB_REDIRECT_URI:
                 return _oauth_error(400, "invalid_grant", "The redirect uri does not match.")
-            if not self.state.redeem_code(form.get("code", ""), client_id):
+            if not self.state.oauth.redeem_code(form.get("code", ""), client_id):
                 return _oauth_error(400, "invalid_grant", "The authorization code is invalid.")
-            return json_response(self.state.issue_tokens(client_id, with_refresh=True))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=True))
         if grant == "refresh_token":
-            if not self.state.redeem_refresh_token(form.get("refresh_token", ""), client_id):
+            if not self.state.oauth.redeem_refresh_token(form.get("refresh_token", ""), client_id):
                 return _oauth_error(400, "invalid_grant", "The refresh token is invalid.")
-            return json_response(self.state.issue_tokens(client_id, with_refresh=True))
+            return json_response(self.state.oauth.issue_tokens(client_id, with_refresh=True))
         return _oauth_error(400, "unsupported_grant_type", f"Unsupported grant {grant!r}.")
 
     def authorize(self, request: Request) -> Response:
@@ -248,7 +246,7 @@ class ProcoreApp:
         client_id = request.args.get("client_id", "")
         if request.args.get("redirect_uri") != OOB_REDIRECT_URI or not client_id:
             return Response("redirect_uri must be urn:ietf:wg:oauth:2.0:oob", 400)
-        code = html.escape(self.state.mint_authorization_code(client_id))
+        code = html.escape(self.state.oauth.mint_authorization_code(client_id))
         page = (
             f"<html><body><h1>Sandbox Procore</h1><p>Authorization code:</p>"
             f"<pre id='code'>{code}</pre></body></html>"
@@ -256,19 +254,6 @@ class ProcoreApp:
         return Response(page, 200, content_type="text/html")
 
     # -- admin (never faulted, never rate limited) -----------------------------------------
-
-    def _serve_admin(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        request = Request(environ)
-        try:
-            endpoint, _ = self._admin.bind_to_environ(environ).match()
-            response = self._admin_answer(str(endpoint), request)
-        except HTTPException as exc:
-            return exc(environ, start_response)
-        except (BadJson, ValueError, KeyError, TypeError) as exc:
-            response = json_response({"error": str(exc)}, 400)
-        return response(environ, start_response)
 
     def _admin_answer(self, endpoint: str, request: Request) -> Response:
         if endpoint == "counters":
@@ -279,7 +264,9 @@ class ProcoreApp:
             return json_response(body)
         if endpoint == "mint_code":
             body = read_json(request)
-            return json_response({"code": self.state.mint_authorization_code(body["client_id"])})
+            return json_response(
+                {"code": self.state.oauth.mint_authorization_code(body["client_id"])}
+            )
         if endpoint == "company":
             return json_response(self._reshape_company(read_json(request)))
         if endpoint == "typed_insurance":
@@ -325,7 +312,7 @@ class ProcoreApp:
         return int(raw) if raw.isdigit() else None
 
     def me(self, request: Request, company_id: int) -> Response:
-        return json_response(self.state.who(bearer_token(request)))
+        return json_response(self.state.oauth.who(bearer_token(request)))
 
     def list_project_vendors(self, request: Request, company_id: int, project_id: int) -> Response:
         if not self._project_in(project_id, company_id):
@@ -418,45 +405,40 @@ class ProcoreApp:
             return None  # not in the Project Directory: Procore does not find it there
         return Scope(company_id, vendor_id, project_id)
 
+    def _in_scope(self, handler: Callable[..., Response]) -> Handler:
+        """A record endpoint: one vendor's insurances at one level, or a 404 as Procore
+        answers for a vendor not there."""
+
+        def handle(
+            request: Request,
+            company_id: int,
+            vendor_id: int,
+            path_company_id: int | None = None,
+            project_id: int | None = None,
+            **rest: Any,
+        ) -> Response:
+            scope = self._scope(company_id, vendor_id, path_company_id, project_id)
+            if scope is None:
+                return _errors(404, "Not Found")
+            return handler(request, scope, **rest)
+
+        return handle
+
     @staticmethod
-    def _insurance_body(request: Request) -> JSON | Response:
+    def _insurance_body(request: Request) -> JSON:
         body = read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("insurance"), dict):
-            return _errors(400, 'the body must be {"insurance": {...}}')
+            raise BadJson('the body must be {"insurance": {...}}')
         fields: JSON = body["insurance"]
         return fields
 
-    def insurances(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def insurances(self, request: Request, scope: Scope) -> Response:
         if request.method == "GET":
             return self._paged(request, self.state.list_insurances(scope))
-        fields = self._insurance_body(request)
-        if isinstance(fields, Response):
-            return fields
-        status, answer = self.state.create_insurance(scope, fields)
+        status, answer = self.state.create_insurance(scope, self._insurance_body(request))
         return json_response(answer, status)
 
-    def insurance(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        insurance_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def insurance(self, request: Request, scope: Scope, insurance_id: int) -> Response:
         if request.method == "GET":
             found = self.state.get_insurance(scope, insurance_id)
             return json_response(found) if found else _errors(404, "Not Found")
@@ -465,22 +447,10 @@ class ProcoreApp:
                 return _errors(404, "Not Found")
             return Response(status=204)
         fields = self._insurance_body(request)
-        if isinstance(fields, Response):
-            return fields
         status, answer = self.state.update_insurance(scope, insurance_id, fields)
         return json_response(answer, status)
 
-    def sync(
-        self,
-        request: Request,
-        company_id: int,
-        vendor_id: int,
-        path_company_id: int | None = None,
-        project_id: int | None = None,
-    ) -> Response:
-        scope = self._scope(company_id, vendor_id, path_company_id, project_id)
-        if scope is None:
-            return _errors(404, "Not Found")
+    def sync(self, request: Request, scope: Scope) -> Response:
         body = read_json(request)
         updates = body.get("updates") if isinstance(body, dict) else None
         if not isinstance(updates, list):

@@ -1,4 +1,5 @@
-"""The Procore emulator's data: OAuth clients and tokens, the directory, insurance records.
+"""The Procore emulator's data: the directory, commitments, insurance records, and the
+connected account's permissions (OAuth is ``procore_oauth.py``'s).
 
 One lock for everything, so the threaded server applies each request atomically. Counters
 (requests served, 429s sent, records per ``origin_id``) let tests prove pacing and that no
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import secrets
 import threading
 import time
 from collections import Counter
@@ -18,37 +18,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from coi_desktop.sync.sandbox.procore_oauth import ProcoreOAuth
 from coi_desktop.sync.sandbox.ratelimit import RateLimiter, RateLimits
-from coi_desktop.sync.sandbox.validation import Errors, is_decimal_string, is_iso_date
+from coi_desktop.sync.sandbox.validation import (
+    Errors,
+    known_insurance_fields,
+    validate_compliance,
+    validate_insurance,
+)
 
 JSON = dict[str, Any]
 
-INSURANCE_STATUSES = (
-    "compliant",
-    "compliant_in_progress",
-    "expired",
-    "non_compliant",
-    "non_compliant_in_progress",
-    "undecided",
-    "unregistered",
-)
-CONTRACT_INSURANCE_STATUSES = ("compliant", "not_compliant", "not_required")
 CONTRACT_KINDS = ("work_order_contracts", "purchase_order_contracts")
 MAX_SYNC_ITEMS = 1000
-OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
-CODE_LIFETIME = 600.0
-
-_TEXT_FIELDS = (
-    "name",
-    "insurance_type",
-    "policy_number",
-    "notes",
-    "additional_insured",
-    "origin_id",
-    "origin_data",
-)
-_BOOL_FIELDS = ("exempt", "info_received", "enable_expired_insurance_notifications")
-_DATE_FIELDS = ("effective_date", "expiration_date")
 
 
 @dataclass(frozen=True)
@@ -82,20 +64,6 @@ class _Insurance:
         }
 
 
-@dataclass
-class _Token:
-    client_id: str
-    expires_at: float
-    user: bool = False  # issued to a person (authorization code), not a service account
-
-
-# Who ``GET /me`` names: a Developer Managed Service Account, or the person who signed in.
-SERVICE_ACCOUNT = {
-    "id": 31001,
-    "login": "coi-desk-dmsa@service.procore.example",
-    "name": "COI Desk Sync",
-}
-SIGNED_IN_USER = {"id": 31002, "login": "riley@example.com", "name": "Riley Reviewer"}
 PAY_GATING_MESSAGE = (
     "Insurance compliance on commitments is not enabled for this company: Procore Pay "
     "with the 'Insurance Compliant' payment requirement is off"
@@ -112,35 +80,6 @@ class Counters:
     by_status: Counter[int] = field(default_factory=Counter)
 
 
-def validate_insurance(fields: Mapping[str, Any]) -> Errors:
-    errors: Errors = {}
-    status = fields.get("status")
-    if "status" in fields and status not in INSURANCE_STATUSES:
-        errors["status"] = [f"is not included in the list ({', '.join(INSURANCE_STATUSES)})"]
-    for name in _DATE_FIELDS:
-        value = fields.get(name)
-        if value is not None and not is_iso_date(value):
-            errors[name] = ["must be a date in the format YYYY-MM-DD"]
-    limit = fields.get("limit")
-    if limit is not None and not is_decimal_string(limit):
-        errors["limit"] = ['must be a string holding an amount, e.g. "1000000.00"']
-    for name in _TEXT_FIELDS:
-        value = fields.get(name)
-        if value is not None and not isinstance(value, str):
-            errors[name] = ["must be a string"]
-    for name in _BOOL_FIELDS:
-        value = fields.get(name)
-        if value is not None and not isinstance(value, bool):
-            errors[name] = ["must be true or false"]
-    return errors
-
-
-def _known(fields: Mapping[str, Any]) -> JSON:
-    """Keep the attributes Procore knows; it ignores the rest."""
-    allowed = {*_TEXT_FIELDS, *_BOOL_FIELDS, *_DATE_FIELDS, "limit", "status"}
-    return {k: copy.deepcopy(v) for k, v in fields.items() if k in allowed}
-
-
 class ProcoreState:
     def __init__(
         self,
@@ -151,13 +90,9 @@ class ProcoreState:
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock
-        self.access_token_ttl = access_token_ttl
         self.limiter = RateLimiter(rate_limits or RateLimits(), clock=lambda: self.clock())
         self.counters = Counters()
-        self._clients: dict[str, str] = {}
-        self._codes: dict[str, tuple[str, float]] = {}
-        self._access: dict[str, _Token] = {}
-        self._refresh: dict[str, str] = {}  # refresh token → client id; popped when used
+        self.oauth = ProcoreOAuth(access_token_ttl=access_token_ttl, clock=lambda: self.clock())
         self.companies: dict[int, JSON] = {}
         self.projects: dict[int, JSON] = {}
         self.vendors: dict[int, JSON] = {}
@@ -172,27 +107,6 @@ class ProcoreState:
         return datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
 
     # -- admin helpers (Python only) -------------------------------------------------------
-
-    def add_client(self, client_id: str, client_secret: str) -> None:
-        with self.lock:
-            self._clients[client_id] = client_secret
-
-    def mint_authorization_code(self, client_id: str) -> str:
-        """What the user would copy from Procore's "installed app" page (single use, 10 min)."""
-        with self.lock:
-            code = secrets.token_urlsafe(16)
-            self._codes[code] = (client_id, self.clock() + CODE_LIFETIME)
-            return code
-
-    def expire_access_token(self, token: str) -> None:
-        with self.lock:
-            if token in self._access:
-                self._access[token].expires_at = self.clock() - 1
-
-    def expire_all_access_tokens(self) -> None:
-        with self.lock:
-            for token in self._access.values():
-                token.expires_at = self.clock() - 1
 
     def set_rate_limits(self, limits: RateLimits) -> None:
         self.limiter.configure(limits)
@@ -340,51 +254,6 @@ class ProcoreState:
             if status == 429:
                 self.counters.rate_limited += 1
 
-    # -- OAuth -----------------------------------------------------------------------------
-
-    def client_ok(self, client_id: str, client_secret: str) -> bool:
-        with self.lock:
-            expected = self._clients.get(client_id)
-            return expected is not None and secrets.compare_digest(expected, client_secret)
-
-    def redeem_code(self, code: str, client_id: str) -> bool:
-        with self.lock:
-            found = self._codes.pop(code, None)  # single use even when it fails
-            return found is not None and found[0] == client_id and found[1] > self.clock()
-
-    def redeem_refresh_token(self, token: str, client_id: str) -> bool:
-        with self.lock:
-            owner = self._refresh.pop(token, None)  # dead from now on, answered or not
-            return owner == client_id
-
-    def issue_tokens(self, client_id: str, *, with_refresh: bool) -> JSON:
-        with self.lock:
-            access = secrets.token_urlsafe(24)
-            now = self.clock()
-            # A refresh token belongs to a person's sign-in; client credentials to the DMSA.
-            self._access[access] = _Token(client_id, now + self.access_token_ttl, user=with_refresh)
-            answer: JSON = {
-                "access_token": access,
-                "token_type": "bearer",
-                "expires_in": int(self.access_token_ttl),
-                "created_at": int(now),
-            }
-            if with_refresh:
-                refresh = secrets.token_urlsafe(24)
-                self._refresh[refresh] = client_id
-                answer["refresh_token"] = refresh
-            return answer
-
-    def who(self, token: str | None) -> JSON:
-        with self.lock:
-            found = self._access.get(token or "")
-            return dict(SIGNED_IN_USER if found is not None and found.user else SERVICE_ACCOUNT)
-
-    def access_ok(self, token: str | None) -> bool:
-        with self.lock:
-            found = self._access.get(token or "")
-            return found is not None and found.expires_at > self.clock()
-
     # -- directory -------------------------------------------------------------------------
 
     def has_company(self, company_id: int) -> bool:
@@ -460,15 +329,7 @@ class ProcoreState:
     def update_compliance(
         self, kind: str, contract_id: int, project_id: int, changes: Mapping[str, Any]
     ) -> tuple[int, JSON]:
-        errors: Errors = {}
-        status = changes.get("insurance_status")
-        if "insurance_status" in changes and status not in CONTRACT_INSURANCE_STATUSES:
-            errors["insurance_status"] = [
-                f"is not included in the list ({', '.join(CONTRACT_INSURANCE_STATUSES)})"
-            ]
-        notes = changes.get("insurance_notes")
-        if notes is not None and not isinstance(notes, str):
-            errors["insurance_notes"] = ["must be a string"]
+        errors = validate_compliance(changes)
         with self.lock:
             found = self._contracts.get((kind, contract_id))
             if found is None or found["project_id"] != project_id:
@@ -608,7 +469,7 @@ class ProcoreState:
 
     def _create(self, scope: Scope, fields: Mapping[str, Any]) -> _Insurance:
         now = self._stamp()
-        known = _known(fields)
+        known = known_insurance_fields(fields)
         # Procore's default: e-mail the vendor's contacts daily once the policy expires.
         known.setdefault("enable_expired_insurance_notifications", True)
         record = _Insurance(scope, known, next(self._ids), now, now)
@@ -616,7 +477,7 @@ class ProcoreState:
         return record
 
     def _update(self, record: _Insurance, fields: Mapping[str, Any]) -> None:
-        record.fields.update(_known(fields))
+        record.fields.update(known_insurance_fields(fields))
         record.updated_at = self._stamp()
 
 

@@ -80,7 +80,7 @@ def seed_procore(
     """
     if company_id is None:
         company_id = int(_get(world, "procore_company_id") or SANDBOX_COMPANY_ID)
-    state.add_client(client_id, client_secret)
+    state.oauth.add_client(client_id, client_secret)
     state.add_company(company_id, _get(world, "company_name") or SANDBOX_COMPANY_NAME)
 
     project_ids: dict[str, int] = {}

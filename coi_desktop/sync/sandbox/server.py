@@ -60,7 +60,7 @@ class SandboxServers:
             seed_procore(self.procore, world, company_id=self.procore_company_id)
         else:
             # A usable Procore login and company even before anything is seeded.
-            self.procore.add_client(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+            self.procore.oauth.add_client(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
             self.procore.add_company(SANDBOX_COMPANY_ID, SANDBOX_COMPANY_NAME)
         self.tracker_app = TrackerApp(self.tracker)
         self.procore_app = ProcoreApp(self.procore)

@@ -11,7 +11,7 @@ import binascii
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -21,9 +21,11 @@ from coi_desktop.sync.sandbox.wsgi import (
     BadJson,
     StartResponse,
     WSGIEnvironment,
+    admin_routes,
     bearer_token,
     json_response,
     read_json,
+    serve_admin,
 )
 
 API_PREFIX = "/api/v1"
@@ -86,12 +88,7 @@ class TrackerApp:
                 Rule(f"{p}/queue/stats", endpoint="stats", methods=["GET"]),
             ]
         )
-        self._admin = Map(
-            [
-                Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
-                Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
-            ]
-        )
+        self._admin = admin_routes()
         self._handlers: dict[str, Handler] = {
             "me": self.me,
             "submissions": self.submissions,
@@ -107,7 +104,7 @@ class TrackerApp:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/_sandbox/"):
-            return self._serve_admin(environ, start_response)
+            return serve_admin(self._admin, self._admin_answer, environ, start_response)
         return self._faulty_api(environ, start_response)
 
     # -- dispatch --------------------------------------------------------------------------
@@ -130,30 +127,17 @@ class TrackerApp:
             response = self._handlers[str(endpoint)](request, user, **args)
         return response(environ, start_response)
 
-    def _serve_admin(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        request = Request(environ)
-        try:
-            endpoint, _ = self._admin.bind_to_environ(environ).match()
-        except HTTPException as exc:
-            return exc(environ, start_response)
+    def _admin_answer(self, endpoint: str, request: Request) -> Response:
         if endpoint == "counters":
-            response = json_response(
+            return json_response(
                 {
                     "decisions_per_key": self.state.decisions_per_key(),
                     "decisions": len(self.state.decisions()),
                 }
             )
-        elif request.method == "POST":
-            try:
-                self.faults.configure_from_json(read_json(request))
-                response = json_response(self.faults.snapshot())
-            except (BadJson, ValueError, KeyError, TypeError) as exc:
-                response = _error(400, str(exc))
-        else:
-            response = json_response(self.faults.snapshot())
-        return response(environ, start_response)
+        if request.method == "POST":
+            self.faults.configure_from_json(read_json(request))
+        return json_response(self.faults.snapshot())
 
     # -- endpoints -------------------------------------------------------------------------
 

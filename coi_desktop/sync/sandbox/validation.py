@@ -1,8 +1,10 @@
-"""Body checks both sandbox servers answer with field-keyed errors: ``{"field": ["message"]}``."""
+"""Body checks both sandbox servers answer with field-keyed errors: ``{"field": ["message"]}``
+(the tracker's decisions; Procore's insurance records and commitment compliance)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import copy
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -70,15 +72,22 @@ def validate_decision(body: object, known_users: Collection[str]) -> Errors:
     return errors
 
 
-def _validate_checklist(checklist: object, errors: Errors) -> None:
-    if not isinstance(checklist, list):
-        _add(errors, "checklist", "must be a list")
+def _objects(items: object, name: str, errors: Errors) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each object of the list ``name`` with where it stands (``checklist[2]``); what is not
+    a list, or not an object, is an error."""
+    if not isinstance(items, list):
+        _add(errors, name, "must be a list")
         return
-    for i, line in enumerate(checklist):
-        where = f"checklist[{i}]"
-        if not isinstance(line, Mapping):
+    for i, item in enumerate(items):
+        where = f"{name}[{i}]"
+        if isinstance(item, Mapping):
+            yield where, item
+        else:
             _add(errors, where, "must be an object")
-            continue
+
+
+def _validate_checklist(checklist: object, errors: Errors) -> None:
+    for where, line in _objects(checklist, "checklist", errors):
         if not isinstance(line.get("requirement"), str) or not line.get("requirement"):
             _add(errors, f"{where}.requirement", "is required")
         if line.get("result") not in CHECKLIST_RESULTS:
@@ -94,14 +103,7 @@ def _validate_checklist(checklist: object, errors: Errors) -> None:
 
 
 def _validate_policies(policies: object, errors: Errors) -> None:
-    if not isinstance(policies, list):
-        _add(errors, "policies", "must be a list")
-        return
-    for i, policy in enumerate(policies):
-        where = f"policies[{i}]"
-        if not isinstance(policy, Mapping):
-            _add(errors, where, "must be an object")
-            continue
+    for where, policy in _objects(policies, "policies", errors):
         if not isinstance(policy.get("coverage"), str) or not policy.get("coverage"):
             _add(errors, f"{where}.coverage", "is required")
         for name in ("effective_date", "expiration_date"):
@@ -125,3 +127,70 @@ def is_decimal_string(value: Any) -> bool:
     except ValueError:
         return False
     return number >= 0 and value.strip().replace(".", "", 1).isdigit()
+
+
+# -- Procore: insurance records and a commitment's compliance ----------------------------
+
+INSURANCE_STATUSES = (
+    "compliant",
+    "compliant_in_progress",
+    "expired",
+    "non_compliant",
+    "non_compliant_in_progress",
+    "undecided",
+    "unregistered",
+)
+CONTRACT_INSURANCE_STATUSES = ("compliant", "not_compliant", "not_required")
+_TEXT_FIELDS = (
+    "name",
+    "insurance_type",
+    "policy_number",
+    "notes",
+    "additional_insured",
+    "origin_id",
+    "origin_data",
+)
+_BOOL_FIELDS = ("exempt", "info_received", "enable_expired_insurance_notifications")
+_DATE_FIELDS = ("effective_date", "expiration_date")
+
+
+def validate_insurance(fields: Mapping[str, Any]) -> Errors:
+    errors: Errors = {}
+    status = fields.get("status")
+    if "status" in fields and status not in INSURANCE_STATUSES:
+        errors["status"] = [f"is not included in the list ({', '.join(INSURANCE_STATUSES)})"]
+    for name in _DATE_FIELDS:
+        value = fields.get(name)
+        if value is not None and not is_iso_date(value):
+            errors[name] = ["must be a date in the format YYYY-MM-DD"]
+    limit = fields.get("limit")
+    if limit is not None and not is_decimal_string(limit):
+        errors["limit"] = ['must be a string holding an amount, e.g. "1000000.00"']
+    for name in _TEXT_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = ["must be a string"]
+    for name in _BOOL_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, bool):
+            errors[name] = ["must be true or false"]
+    return errors
+
+
+def known_insurance_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep the attributes Procore knows; it ignores the rest."""
+    allowed = {*_TEXT_FIELDS, *_BOOL_FIELDS, *_DATE_FIELDS, "limit", "status"}
+    return {k: copy.deepcopy(v) for k, v in fields.items() if k in allowed}
+
+
+def validate_compliance(changes: Mapping[str, Any]) -> Errors:
+    errors: Errors = {}
+    status = changes.get("insurance_status")
+    if "insurance_status" in changes and status not in CONTRACT_INSURANCE_STATUSES:
+        errors["insurance_status"] = [
+            f"is not included in the list ({', '.join(CONTRACT_INSURANCE_STATUSES)})"
+        ]
+    notes = changes.get("insurance_notes")
+    if notes is not None and not isinstance(notes, str):
+        errors["insurance_notes"] = ["must be a string"]
+    return errors

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import LimitedStream
@@ -31,9 +33,11 @@ __all__ = [
     "StartResponse",
     "WSGIApplication",
     "WSGIEnvironment",
+    "admin_routes",
     "bearer_token",
     "json_response",
     "read_json",
+    "serve_admin",
 ]
 
 JSON = dict[str, Any]
@@ -44,6 +48,36 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 class BadJson(ValueError):
     """The request body is not the JSON the endpoint needs."""
+
+
+def admin_routes(*more: Rule) -> Map:
+    """The admin routes (Python and tests only) both sandboxes have — faults and stats — and
+    ``more``; never faulted, never rate limited."""
+    return Map(
+        [
+            Rule("/_sandbox/faults", endpoint="faults", methods=["GET", "POST"]),
+            Rule("/_sandbox/stats", endpoint="counters", methods=["GET"]),
+            *more,
+        ]
+    )
+
+
+def serve_admin(
+    routes: Map,
+    answer: Callable[[str, Request], Response],
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    """One admin call, ``answer(endpoint, request)``; a body it cannot use is a 400."""
+    request = Request(environ)
+    try:
+        endpoint, _ = routes.bind_to_environ(environ).match()
+        response = answer(str(endpoint), request)
+    except HTTPException as exc:
+        return exc(environ, start_response)
+    except (BadJson, ValueError, KeyError, TypeError) as exc:
+        response = json_response({"error": str(exc)}, 400)
+    return response(environ, start_response)
 
 
 def json_response(
