@@ -23,7 +23,7 @@ from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
-from coi_desktop.ui.dashboard_data import AttentionModel, ReviewerTableModel
+from coi_desktop.ui.dashboard_tables import AttentionModel, ReviewerTableModel
 from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
 from tests.test_teamstats import CHICAGO, NOW, Store

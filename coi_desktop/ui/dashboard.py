@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -30,29 +30,32 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
-from coi_desktop.report import local_time_text, tiles, write_csv
+from coi_desktop.report import write_csv
 from coi_desktop.report_pdf import write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign, unknown_assignee
+from coi_desktop.team_screen import (
+    aging_filter,
+    queue_filter,
+    status_text,
+    tile_faces,
+    tile_filter,
+    trend_filter,
+)
 from coi_desktop.team_view import DashboardData, ServerStats
 from coi_desktop.teamstats import (
-    PROMISE_HOURS,
     StatsFilter,
     TeamSnapshot,
 )
@@ -65,12 +68,13 @@ from coi_desktop.ui.dashboard_charts import (
     new_chart,
     tiles_template,
 )
-from coi_desktop.ui.dashboard_data import (
+from coi_desktop.ui.dashboard_data import DashboardWorker, Job, tracker_stats_fetcher
+from coi_desktop.ui.dashboard_filters import FilterBar
+from coi_desktop.ui.dashboard_tables import (
     AttentionModel,
-    DashboardWorker,
-    Job,
     ReviewerTableModel,
-    tracker_stats_fetcher,
+    team_table,
+    titled_panel,
 )
 from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
@@ -150,42 +154,20 @@ class DashboardWidget(QWidget):
         root.setContentsMargins(12, 10, 12, 10)
         root.setSpacing(10)
 
-        top = QHBoxLayout()
-        title = QLabel("Team")
-        title.setObjectName("dashTitle")
-        top.addWidget(title)
-        top.addStretch(1)
+        self.filters = FilterBar()
+        self.company_box, self.project_box, self.kind_box = self.filters.boxes()
+        self.refresh_button = self.filters.refresh_button
+        self.csv_button, self.pdf_button = self.filters.csv_button, self.filters.pdf_button
+        self.refresh_button.clicked.connect(self.refresh)
+        self.csv_button.clicked.connect(self._export_csv_dialog)
+        self.pdf_button.clicked.connect(self._export_pdf_dialog)
         # Its own line, wrapped: "as of", the source and pending reassignments grow long, and
         # the tab must fit a 1366 px screen.
         self.status = QLabel("Computing…")
         self.status.setObjectName("asOf")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.company_box = self._combo("All customers", "Customer (general contractor)")
-        self.project_box = self._combo("All projects", "Project")
-        self.kind_box = self._combo("All kinds", "Kind of submission")
-        self.kind_box.addItem("COIs", "coi")
-        self.kind_box.addItem("Endorsements", "endorsement")
-        for label, box in (
-            ("&Customer", self.company_box),
-            ("&Project", self.project_box),
-            ("&Kind", self.kind_box),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(box)
-            top.addWidget(caption)
-            top.addWidget(box)
-        self.refresh_button = QPushButton("Refresh")
-        # No F5 here: the main window owns F5; a second one would make the key ambiguous.
-        self.refresh_button.setToolTip("Recompute now; the view also refreshes every minute")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.csv_button = QPushButton("Export CSV…")
-        self.csv_button.clicked.connect(self._export_csv_dialog)
-        self.pdf_button = QPushButton("Export PDF report…")
-        self.pdf_button.clicked.connect(self._export_pdf_dialog)
-        for button in (self.refresh_button, self.csv_button, self.pdf_button):
-            top.addWidget(button)
-        root.addLayout(top)
+        root.addWidget(self.filters)
         root.addWidget(self.status)
 
         tile_row = QHBoxLayout()
@@ -209,7 +191,7 @@ class DashboardWidget(QWidget):
 
         self.reviewer_model = ReviewerTableModel(self)
         # Names in full; the last column takes what is left (at 1366 px names were cut).
-        self.reviewer_table = self._table(self.reviewer_model, sortable=True, stretch=5)
+        self.reviewer_table = team_table(self.reviewer_model, sortable=True, stretch=5)
         # Most loaded first: who to take work from is the first question.
         self.reviewer_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.reviewer_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -218,7 +200,7 @@ class DashboardWidget(QWidget):
         self.reviewer_table.setToolTip("Enter or double-click: show this reviewer's open items")
 
         self.attention_model = AttentionModel(self)
-        self.attention_table = self._table(self.attention_model, sortable=False, stretch=2)
+        self.attention_table = team_table(self.attention_model, sortable=False, stretch=2)
         self.attention_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.attention_table.activated.connect(self._attention_activated)
         self.reassign_button = QPushButton("&Reassign…")
@@ -232,9 +214,9 @@ class DashboardWidget(QWidget):
         self.reassign_action.triggered.connect(self.reassign_selected)
         self.addAction(self.reassign_action)
 
-        reviewers_box = self._panel("Reviewers", self.reviewer_table)
+        reviewers_box = titled_panel("Reviewers", self.reviewer_table)
         self.attention_title = QLabel("Needs attention: overdue and due within 4 h")
-        attention_box = self._panel(
+        attention_box = titled_panel(
             self.attention_title, self.attention_table, self.reassign_button
         )
         tables = QSplitter(Qt.Orientation.Horizontal)
@@ -250,49 +232,8 @@ class DashboardWidget(QWidget):
         body.setSizes([320, 420])
         root.addWidget(body, 1)
 
-        self.company_box.currentIndexChanged.connect(self.refresh)
-        self.project_box.currentIndexChanged.connect(self.refresh)
-        self.kind_box.currentIndexChanged.connect(self.refresh)
-
-    def _combo(self, everything: str, tip: str) -> QComboBox:
-        box = QComboBox()
-        box.addItem(everything, None)
-        box.setToolTip(tip)
-        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        box.setMinimumContentsLength(14)
-        return box
-
-    def _table(self, model: Any, *, sortable: bool, stretch: int = 0) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        table.setSortingEnabled(sortable)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(24)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(60)  # measure the first rows only: 500 rows stay cheap
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        return table
-
-    def _panel(
-        self, title: str | QLabel, table: QTableView, button: QPushButton | None = None
-    ) -> QWidget:
-        box = QWidget()
-        layout = QGridLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        label = title if isinstance(title, QLabel) else QLabel(title)
-        label.setObjectName("panelTitle")
-        layout.addWidget(label, 0, 0)
-        if button is not None:
-            layout.addWidget(button, 0, 1, Qt.AlignmentFlag.AlignRight)
-        layout.addWidget(table, 1, 0, 1, 2)
-        return box
+        for box in self.filters.boxes():
+            box.currentIndexChanged.connect(self.refresh)
 
     def _start_worker(self, fetcher: ServerStats | None) -> None:
         self._thread = QThread(self)
@@ -315,16 +256,7 @@ class DashboardWidget(QWidget):
     # -- refreshing ------------------------------------------------------------------------
 
     def current_filters(self) -> StatsFilter:
-        if not self.allowed:
-            return StatsFilter()
-        company = self.company_box.currentData()
-        project = self.project_box.currentData()
-        kind = self.kind_box.currentData()
-        return StatsFilter(
-            company_ids=(int(company),) if company is not None else (),
-            project_ids=(str(project),) if project is not None else (),
-            kinds=(str(kind),) if kind is not None else (),
-        )
+        return self.filters.current() if self.allowed else StatsFilter()
 
     @Slot()
     def refresh(self) -> None:
@@ -354,31 +286,10 @@ class DashboardWidget(QWidget):
             return  # an older answer overtaken by a newer request
         self.data = data
         snap, stats = data.snapshot, data.snapshot.stats
-        self._fill_choices(data)
-        values = {key: value for key, _, value in tiles(snap)}
-        notes = {
-            "open": f"{stats.by_status.get('new', 0)} new · "
-            f"{stats.by_status.get('in_review', 0)} in review",
-            "due_within_4h": "act now" if stats.due_within_4h else "",
-            "overdue": "past the 24 h promise" if stats.overdue else "on time",
-            "decided_today": f"since midnight {snap.tz_name}",
-            "within_24h_share_7d": f"{len(data.missed_24h_ids)} missed, last 7 days",
-            "turnaround_p50": "received → decided, 7 d",
-            "turnaround_p90": "9 in 10 decided within",
-        }
-        share = stats.within_24h_share_7d
-        alerts = {
-            "overdue": stats.overdue > 0,
-            "within_24h_share_7d": share is not None and share < 0.95,
-            "turnaround_p90": (stats.turnaround_minutes_p90_7d or 0) > PROMISE_HOURS * 60,
-        }
-        for key, tile in self.tiles.items():
-            tile.show_value(
-                values[key],
-                notes.get(key, ""),
-                alert=alerts.get(key, False),
-                warn=key == "due_within_4h" and stats.due_within_4h > 0,
-                clickable=key not in ("turnaround_p50", "turnaround_p90"),
+        self.filters.fill(data.choices)
+        for face in tile_faces(data):
+            self.tiles[face.key].show_value(
+                face.value, face.note, alert=face.alert, warn=face.warn, clickable=face.clickable
             )
         self.reviewer_model.set_rows(stats.reviewers, snap.now)
         self.attention_model.set_rows(data.attention, snap.user_names, snap.now)
@@ -388,7 +299,7 @@ class DashboardWidget(QWidget):
         )
         draw_aging(self.aging_chart, snap.aging, self._aging_clicked)
         draw_trend(self.trend_chart, snap.trend, self._trend_clicked)
-        self.status.setText(self._status_text(data))
+        self.status.setText(status_text(data, self.tz))
         self.refreshed.emit()
 
     @Slot(int, str)
@@ -397,97 +308,33 @@ class DashboardWidget(QWidget):
         if generation == self._generation:
             self.status.setText(message)
 
-    def _status_text(self, data: DashboardData) -> str:
-        snap = data.snapshot
-        when = local_time_text(snap.now, self.tz)
-        if data.online:
-            text = f"Live from the tracker · as of {when}"
-        else:
-            synced = local_time_text(data.synced_at, self.tz) if data.synced_at else "never synced"
-            where = "filtered view" if not snap.filters.empty else "offline"
-            text = f"Computed on this computer ({where}) · as of {when} · data last synced {synced}"
-        if data.pending_assignments:
-            n = data.pending_assignments
-            text += f" · {n} reassignment{'s' if n != 1 else ''} waiting to be sent"
-        return text
-
-    def _fill_choices(self, data: DashboardData) -> None:
-        for box, options in (
-            (self.company_box, data.choices.companies),
-            (self.project_box, data.choices.projects),
-        ):
-            wanted = [(c.label, c.value) for c in options]
-            have = [(box.itemText(i), box.itemData(i)) for i in range(1, box.count())]
-            if wanted == have:
-                continue
-            current = box.currentData()
-            box.blockSignals(True)
-            while box.count() > 1:
-                box.removeItem(1)
-            for label, value in wanted:
-                box.addItem(label, value)
-            found = box.findData(current) if current is not None else 0
-            box.setCurrentIndex(max(found, 0))
-            box.blockSignals(False)
-
     # -- drill-downs -----------------------------------------------------------------------
 
-    def _queue_filter(self, **fields: Any) -> QueueFilter:
-        f = self.current_filters()
-        return QueueFilter(
-            kinds=f.kinds, procore_company_ids=f.company_ids, project_ids=f.project_ids, **fields
-        )
-
-    def _tile_clicked(self, key: str) -> None:
-        if self.data is None:
-            return
-        now = self.data.snapshot.now
-        flt: QueueFilter | None = None
-        if key == "open":
-            flt = self._queue_filter(view="open")
-        elif key == "due_within_4h":
-            flt = self._queue_filter(
-                view="open", due_after=now, due_before=now + timedelta(hours=4)
-            )
-        elif key == "overdue":
-            flt = self._queue_filter(view="open", due_before=now)
-        elif key == "decided_today":
-            flt = self._queue_filter(ids=self.data.decided_today_ids or ("-",))
-        elif key == "within_24h_share_7d":
-            flt = self._queue_filter(ids=self.data.missed_24h_ids or ("-",))
+    def _drill(self, flt: QueueFilter | None) -> None:
         if flt is not None:
             self.drill_down.emit(flt)
 
+    def _tile_clicked(self, key: str) -> None:
+        if self.data is not None:
+            self._drill(tile_filter(key, self.data, self.current_filters()))
+
     @Slot(int)
     def _aging_clicked(self, index: int) -> None:
-        if self.data is None or not 0 <= index < len(self.data.snapshot.aging):
-            return
-        bucket, now = self.data.snapshot.aging[index], self.data.snapshot.now
-        self.drill_down.emit(
-            self._queue_filter(
-                view="open",
-                received_before=now - timedelta(hours=bucket.start_hours),
-                received_after=(
-                    None if bucket.end_hours is None else now - timedelta(hours=bucket.end_hours)
-                ),
-            )
-        )
+        if self.data is not None:
+            self._drill(aging_filter(index, self.data, self.current_filters()))
 
     @Slot(int)
     def _trend_clicked(self, index: int) -> None:
-        if self.data is None or not 0 <= index < len(self.data.snapshot.trend):
-            return
-        day = self.data.snapshot.trend[index]
-        tick = timedelta(microseconds=1)  # the queue's bounds are (after, before]
-        self.drill_down.emit(
-            self._queue_filter(received_after=day.start - tick, received_before=day.end - tick)
-        )
+        if self.data is not None:
+            self._drill(trend_filter(index, self.data, self.current_filters()))
 
     def _reviewer_activated(self, index: QModelIndex) -> None:
         if not index.isValid():
             return
         reviewer = self.reviewer_model.reviewer(index.row())
-        self.drill_down.emit(self._queue_filter(view="open", assigned_to=reviewer.user_id))
+        self.drill_down.emit(
+            queue_filter(self.current_filters(), view="open", assigned_to=reviewer.user_id)
+        )
 
     def _attention_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -647,11 +494,3 @@ class DashboardWidget(QWidget):
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-__all__ = [
-    "DashboardWidget",
-    "ReassignDialog",
-    "Tile",
-    "dashboard_allowed",
-]
