@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from .market import (
     STREETS,
     TRADES,
 )
+from .operations_text import operations_description
 from .spec import Address, CertificateSpec, Insurer, Limits, Policy
 
 DEFECTS = frozenset(
@@ -108,7 +109,9 @@ def random_spec(
         holder_name=holder_name,
         holder=holder,
         issued=issued,
-        description=_description(placed, holder_name, project, lines, defects),
+        description=operations_description(
+            [p.policy for p in placed], holder_name, project, lines, defects
+        ),
     )
 
 
@@ -463,49 +466,3 @@ def random_address(rng: random.Random, *, suite: bool = False) -> Address:
         state=state,
         postal_code=f"{zip_prefix}{rng.randint(1, 99):02d}",
     )
-
-
-_LINE_NAMES = {GL: "general liability", AUTO: "auto liability", UMBRELLA: "umbrella liability",
-               EXCESS: "excess liability", WC: "workers compensation"}  # fmt: skip
-
-
-def _description(
-    placed: list[_Placed],
-    holder_name: str,
-    project: str | None,
-    lines: dict[str, dict[str, Any]],
-    defects: frozenset[str],
-) -> str:
-    """The DESCRIPTION OF OPERATIONS box: project, who is additional insured, and so on.
-
-    It only claims what the marks above show, so a defect is not contradicted here.
-    """
-    policies = [p.policy for p in placed]
-    sentences = [f"Re: {project}." if project else "Re: All operations of the named insured."]
-    ai = [_LINE_NAMES[p.coverage] for p in policies if p.additional_insured and p.coverage in
-          _LINE_NAMES]  # fmt: skip
-    if ai:
-        sentences.append(
-            f"{holder_name} is included as additional insured with respect to {_and(ai)} "
-            "where required by written contract."
-        )
-    wants_pnc = any(line.get("primary_noncontributory") for line in lines.values())
-    if ai and wants_pnc and "missing_addl_insd" not in defects:
-        sentences.append("Coverage is primary and non-contributory.")
-    waived = [_LINE_NAMES[p.coverage] for p in policies if p.waiver_of_subrogation and
-              p.coverage in _LINE_NAMES]  # fmt: skip
-    if waived:
-        sentences.append(
-            f"Waiver of subrogation applies in favor of the certificate holder on {_and(waived)}."
-        )
-    umbrella = next((p for p in policies if p.coverage in (UMBRELLA, EXCESS)), None)
-    if umbrella is not None:
-        sentences.append(
-            "Umbrella follows form over general liability, auto and employers liability."
-        )
-    return " ".join(sentences)
-
-
-def _and(items: Iterable[str]) -> str:
-    words = list(dict.fromkeys(items))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
