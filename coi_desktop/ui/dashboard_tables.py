@@ -41,7 +41,20 @@ def _align(column: int) -> int:
     )
 
 
-class ReviewerTableModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A table over a list of rows, one column per header."""
+
+    HEADERS: tuple[str, ...] = ()
+    _rows: list[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+
+class ReviewerTableModel(_RowsModel):
     """Per-reviewer load and throughput; sortable; UserRole gives the user id."""
 
     HEADERS = ("Reviewer", "Open", "In review", "Decided today", "Min / decision", "Oldest held")
@@ -68,12 +81,6 @@ class ReviewerTableModel(QAbstractTableModel):
 
     def reviewer(self, row: int) -> ReviewerStats:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -149,7 +156,7 @@ class ReviewerTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
-class AttentionModel(QAbstractTableModel):
+class AttentionModel(_RowsModel):
     """Overdue and due-soon open items; selectable for reassignment. UserRole: submission id."""
 
     HEADERS = ("Due", "Submission", "Vendor", "Project", "Kind", "Held by")
@@ -167,12 +174,6 @@ class AttentionModel(QAbstractTableModel):
 
     def item(self, row: int) -> OverdueItem:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
