@@ -23,7 +23,7 @@ from coi_desktop.review.form_structure import (
     lines_of,
 )
 from coi_desktop.review.layout import Affine
-from coi_desktop.review.parsing import read_date, read_money
+from coi_desktop.review.parsing import read_date, read_mark, read_money
 from coi_desktop.review.table_rows import RowBand, find_rows, template_rows
 
 _ROW_NAMES = {
@@ -185,6 +185,11 @@ def apply_rows(
                     fields["limit.limit"] = Found(
                         amount.text, page_no, amount.page_rect, source, conf
                     )
+            if section == "umbrella" and line.shared_row and k > 0:
+                first = policies[-k].fields  # the row's first policy, appended k lines ago
+                doubt = _stacked_layer(fields, line, placed, first, page_no, source, conf)
+                if doubt is not None and doubt not in raw.warnings:
+                    raw.warnings.append(doubt)
             if section == "other" and k == 0 and not _money(fields.get("limit.limit")):
                 found = _other_limit(placed, band, page_no, source, confidence)
                 if found is not None:
@@ -294,3 +299,81 @@ def _description(
     if not words:
         return None
     return Found(cell_text(words), page_no, union_rect([w.page_rect for w in words]), source, conf)
+
+
+# What the label on a stacked policy's limit line names; the first that matches wins.
+_LIMIT_LABELS = (("AGG", "aggregate"), ("RETENTION", "retention"), ("OCC", "each_occurrence"))
+
+
+def _marked(found: Found | None) -> bool:
+    return found is not None and read_mark(found.text).value is True
+
+
+def _stacked_layer(
+    fields: dict[str, Found],
+    line: PolicyLine,
+    placed: list[Placed],
+    first: dict[str, Found],
+    page_no: int,
+    source: Source,
+    conf: float,
+) -> str | None:
+    """A later policy on the umbrella row (a layer stacked under the row's own policy).
+
+    The form prints one UMBRELLA LIAB box above one EXCESS LIAB box, and one OCCUR /
+    CLAIMS-MADE pair, per row. With both coverage boxes marked, the row's first policy is
+    the umbrella and the ones below it are excess layers; the occurrence pair speaks for
+    the first policy only, so a later one's is unknown. Its limit is the amount printed on
+    its own line, named by the label beside it. Returns a warning when the coverage is a
+    guess.
+    """
+    fields.pop("occur", None)
+    fields.pop("claims_made", None)
+    umbrella, excess = _marked(fields.get("umbrella")), _marked(fields.get("excess"))
+    doubt = None
+    if umbrella and excess:
+        del fields["umbrella"]  # → excess_liability
+    elif not excess:
+        doubt = (
+            "the umbrella row holds several policies and its UMBRELLA LIAB / EXCESS LIAB boxes"
+            " do not tell them apart: check each one's coverage"
+        )
+    amount, label = _own_line_limit(placed, line, first)
+    if amount is not None:
+        key = next((k for word, k in _LIMIT_LABELS if word in label), None)
+        # an unlabelled amount is most likely the layer's each-occurrence limit: checked
+        found_conf = conf if key is not None else min(conf, FALLBACK_CONFIDENCE)
+        fields[f"limit.{key or 'each_occurrence'}"] = Found(
+            amount.text, page_no, amount.page_rect, source, found_conf
+        )
+    return doubt
+
+
+def _own_line_limit(
+    placed: list[Placed], line: PolicyLine, first: dict[str, Found]
+) -> tuple[Placed | None, str]:
+    """The amount in the LIMITS column on a policy's own line, and the label beside it.
+
+    An amount the row's first policy reads in one of its limit boxes stays its own: a
+    policy printed on the AGGREGATE line does not take the umbrella's aggregate.
+    """
+    ys = [w.cy for ws in line.cells.values() for w in ws]
+    taken = [f.rect for key, f in first.items() if key.startswith("limit.")]
+    for w in sorted(placed, key=lambda w: w.rect[0]):
+        cx = (w.rect[0] + w.rect[2]) / 2
+        if not (AMOUNT_X[0] <= cx <= AMOUNT_X[1]) or (read_money(w.text).value or 0) < 100:
+            continue
+        if not any(abs(w.cy - y) <= LINE_TOLERANCE for y in ys):
+            continue
+        px, py = (w.page_rect[0] + w.page_rect[2]) / 2, (w.page_rect[1] + w.page_rect[3]) / 2
+        if any(r[0] <= px <= r[2] and r[1] <= py <= r[3] for r in taken):
+            continue
+        label = [
+            v
+            for v in placed
+            if abs(v.cy - w.cy) <= LINE_TOLERANCE
+            and LIMITS_X[0] <= (v.rect[0] + v.rect[2]) / 2 < AMOUNT_X[0]
+            and not is_form_label(v)
+        ]
+        return w, cell_text(label).upper()
+    return None, ""
