@@ -206,6 +206,81 @@ def test_two_policies_in_one_row_are_two_items() -> None:
     assert rows[0]["limits"]["each_occurrence"] == 5_000_000
 
 
+def stacked_umbrella_row(*, umbrella: bool = True, excess: bool = True) -> FormPage:
+    """Umbrella B on the row's top line, an excess layer C on its third (DED / RETENTION)
+    line with its own limit there; OCCUR marked for the row."""
+    page = FormPage()
+    policy_row(page, 446, "B", "UMB-1", "01/01/2026", "01/01/2027")
+    page.add(528, 446, "5,000,000").add(528, 458, "5,000,000").add(118, 446, "X")
+    policy_row(page, 470, "C", "XS-2", "01/01/2026", "01/01/2027")
+    page.add(180, 470, "X")  # the layer's own ADDL INSD mark
+    if umbrella:
+        page.add(40, 446, "X")
+    if excess:
+        page.add(40, 458, "X")
+    return page
+
+
+def test_a_layer_stacked_under_the_umbrella_is_its_own_excess_policy() -> None:
+    page = stacked_umbrella_row().add(434, 470, "EACH OCCURRENCE").add(528, 470, "10,000,000")
+    result = extract_document(page.pdf(), "c.pdf")
+    first, layer = result["policies"]
+    assert (first["coverage"], first["policy_number"], first["occurrence"]) == (
+        "umbrella_liability",
+        "UMB-1",
+        True,
+    )
+    assert first["limits"]["each_occurrence"] == first["limits"]["aggregate"] == 5_000_000
+    assert first["additional_insured"] is False
+    assert (layer["coverage"], layer["insurer_letter"], layer["policy_number"]) == (
+        "excess_liability",
+        "C",
+        "XS-2",
+    )
+    assert layer["additional_insured"] is True
+    # the row's one OCCUR / CLAIMS-MADE pair speaks for its first policy only
+    assert layer["occurrence"] is None
+    assert "policies[1].occurrence" not in result["evidence"]
+    assert layer["limits"] == {"each_occurrence": 10_000_000, "aggregate": None, "retention": None}
+    assert confidence(result, "policies[1].limits.each_occurrence") >= CONFIDENT
+    assert not any("UMBRELLA LIAB" in w for w in result["warnings"])
+
+
+def test_an_unlabelled_stacked_limit_is_read_below_the_review_line() -> None:
+    page = stacked_umbrella_row().add(528, 470, "2,000,000")
+    result = extract_document(page.pdf(), "c.pdf")
+    assert result["policies"][1]["limits"]["each_occurrence"] == 2_000_000
+    assert confidence(result, "policies[1].limits.each_occurrence") < CONFIDENT
+
+
+def test_a_stacked_policy_the_boxes_do_not_tell_apart_is_flagged() -> None:
+    result = extract_document(stacked_umbrella_row(excess=False).pdf(), "c.pdf")
+    assert [p["coverage"] for p in result["policies"]] == ["umbrella_liability"] * 2
+    assert any("do not tell them apart" in w for w in result["warnings"])
+
+
+def test_only_excess_marked_makes_every_policy_of_the_row_excess() -> None:
+    result = extract_document(stacked_umbrella_row(umbrella=False).pdf(), "c.pdf")
+    assert [p["coverage"] for p in result["policies"]] == ["excess_liability"] * 2
+    assert not any("do not tell them apart" in w for w in result["warnings"])
+
+
+def test_a_policy_on_the_aggregate_line_leaves_the_umbrella_its_aggregate() -> None:
+    page = FormPage()
+    policy_row(page, 446, "B", "UMB-1", "01/01/2026", "01/01/2027")
+    policy_row(page, 458, "C", "XS-2", "01/01/2026", "01/01/2027")
+    page.add(528, 446, "5,000,000").add(528, 458, "4,000,000")
+    page.add(40, 446, "X").add(40, 458, "X")
+    result = extract_document(page.pdf(), "c.pdf")
+    first, layer = result["policies"]
+    assert (first["limits"]["each_occurrence"], first["limits"]["aggregate"]) == (
+        5_000_000,
+        4_000_000,
+    )
+    assert layer["coverage"] == "excess_liability"
+    assert layer["limits"]["each_occurrence"] is None
+
+
 def test_other_row_with_its_own_coverage_and_a_limit_outside_its_box() -> None:
     page = FormPage()
     page.add(22, 532, "D").add(44, 532, "Garage Keepers").add(178, 532, "X")
