@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -180,6 +180,11 @@ class ChecklistPanel(QWidget):
 
     # ------------------------------------------------------------ content
 
+    def show_opening(self, vendor: str) -> None:
+        """A submission not read yet (it arrives in milliseconds): its name, no stale lines."""
+        self.show_submission(None)
+        self.header.setText(f"<b style='font-size:large'>{_html(vendor)}</b><br>Opening…")
+
     def show_submission(self, view: SubmissionView | None, *, now: datetime | None = None) -> None:
         # The same undecided submission shown again (a refresh): the reviewer's own
         # deficiency text stays; it is only theirs to throw away (Recompose).
@@ -214,6 +219,9 @@ class ChecklistPanel(QWidget):
         self._show_decision(view)
         self.model.set_lines(view.lines)
         self._fit_value_columns()
+        # The header lays its sections out again after the model's reset; on a pane already
+        # on screen no resize follows to fit them once more, so fit after that pass.
+        QTimer.singleShot(0, self._fit_value_columns)
         self.tree.expandAll()
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
