@@ -104,6 +104,7 @@ def test_alt_keys_on_the_team_tab_belong_to_the_team_view(
     qtbot.waitExposed(lead)
     lead.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is lead)
+    settle(qtbot, lead)
     assert lead.dashboard is not None
     lead.tabs.setCurrentIndex(1)
     for key in (Qt.Key.Key_C, Qt.Key.Key_D, Qt.Key.Key_Q):  # no ambiguous overload warning

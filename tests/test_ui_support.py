@@ -133,15 +133,10 @@ def settle(qtbot: Any, window: Any, timeout: int = 10_000) -> None:
     (the store is never read on the GUI thread, so what a key did arrives a moment later)."""
 
     def done() -> bool:
-        model = window.model
+        model = window.model  # a QueueModel
         shown = window.current_id is None or (
             window.current_view is not None and window.current_view.id == window.current_id
         )
-        return bool(
-            window.reads.is_idle
-            and window.writes.is_idle
-            and model.wanted_filter == model.queue_filter
-            and shown
-        )
+        return bool(window.reads.is_idle and window.writes.is_idle and not model.loading and shown)
 
     qtbot.waitUntil(done, timeout=timeout)

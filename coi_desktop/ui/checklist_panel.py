@@ -87,6 +87,7 @@ class ChecklistPanel(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self._first_column_resized)
         # Requirement takes what Required and Found leave (_fit_value_columns). Not Qt's
         # Stretch: a stretch computed while the tree was hidden at another width was kept
         # when it showed, pushing Required and Found out of the pane on the first open.
@@ -219,9 +220,6 @@ class ChecklistPanel(QWidget):
         self._show_decision(view)
         self.model.set_lines(view.lines)
         self._fit_value_columns()
-        # The header lays its sections out again after the model's reset; on a pane already
-        # on screen no resize follows to fit them once more, so fit after that pass.
-        QTimer.singleShot(0, self._fit_value_columns)
         self.tree.expandAll()
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
@@ -271,6 +269,13 @@ class ChecklistPanel(QWidget):
         header = self.tree.header()
         taken = header.sectionSize(0) + header.sectionSize(REQUIRED) + header.sectionSize(FOUND)
         self.tree.setColumnWidth(1, max(6 * em, self.tree.viewport().width() - taken))
+
+    def _first_column_resized(self, section: int, _old: int, _new: int) -> None:
+        # The first column fits its contents in a later layout pass after new lines; on a
+        # pane already on screen no resize follows, so the value columns fit again after
+        # that pass (within it, the header would put back the sizes it had computed).
+        if section == 0:
+            QTimer.singleShot(0, self._fit_value_columns)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() in (

@@ -67,6 +67,7 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import local_time_text, tiles, write_csv, write_pdf
 from coi_desktop.review.decisions import DecisionError, reassign
+from coi_desktop.review.session import ReviewSession
 from coi_desktop.sync.team import ServerStats
 from coi_desktop.teamstats import (
     PROMISE_HOURS,
@@ -83,6 +84,7 @@ from coi_desktop.ui.dashboard_data import (
     ReviewerTableModel,
     tracker_stats_fetcher,
 )
+from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
 
@@ -196,6 +198,7 @@ class DashboardWidget(QWidget):
 
     drill_down = Signal(object)  # coi_desktop.queue.QueueFilter
     reassigned = Signal(list)  # submission ids given to someone (outbox items written)
+    writes: Operations | None = None  # the window's write operations, when it has them
     refreshed = Signal()  # new figures are on screen
     _request = Signal(int, object, object)  # generation, StatsFilter, tzinfo → the worker
 
@@ -719,6 +722,20 @@ class DashboardWidget(QWidget):
         to_user = self.choose_reviewer(ids)
         if not to_user:
             return False
+        if self.writes is not None:  # the window's: written off the GUI thread
+            given, session_of_lead = list(ids), ReviewSession(self.workspace.database, self.user)
+
+            def done(_changed: list[str]) -> None:
+                self.reassigned.emit(given)
+                self.refresh()
+
+            self.writes.run(
+                "reassign the work",
+                lambda: session_of_lead.reassign(given, to_user),
+                done=done,
+                failed=self._warn,
+            )
+            return True
         try:
             with self.workspace.database.session() as session:
                 lead = session.get(User, self.user.id)

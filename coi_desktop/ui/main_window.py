@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.split, "Review")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
-        self.sync = SyncController(workspace, self)
+        self.sync = SyncController(workspace, self, self.reads)
         self.sync.status_changed.connect(self._sync_status_seen)
         self.sync.submissions_changed.connect(self.submissions_changed)
         self.sync.warning.connect(lambda text: self.statusBar().showMessage(text, 10_000))
@@ -349,6 +349,7 @@ class MainWindow(QMainWindow):
         if self.user is None or self.user.role != "lead":
             return
         self.dashboard = DashboardWidget(self.workspace)
+        self.dashboard.writes = self.writes
         self.tabs.addTab(self.dashboard, "Team")
         self.dashboard.drill_down.connect(self.apply_drill_down)
         self.dashboard.reassigned.connect(self.submissions_changed)

@@ -194,6 +194,11 @@ class QueueModel(QAbstractTableModel):
         self.filter_loaded.emit(flt)
 
     @property
+    def loading(self) -> bool:
+        """Rows asked of the loader have not arrived yet."""
+        return self._pending_filter is not None or self._fetching is not None
+
+    @property
     def wanted_filter(self) -> QueueFilter:
         """The filter asked for last (may still be loading)."""
         return self._pending_filter or self._filter

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from coi_desktop.sync.engine import SyncEngine, SyncStatus, config_for
 from coi_desktop.ui import theme
+from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.sync_panel import SyncPanel
 from coi_desktop.ui.sync_worker import SyncWorker, start_sync_thread, stop_sync_thread
 from coi_desktop.workspace import Workspace
@@ -44,9 +45,10 @@ class SyncController(QObject):
     submissions_changed = Signal(list)  # ids a pass changed
     warning = Signal(str)  # a sentence for the status bar
 
-    def __init__(self, workspace: Workspace, window: QMainWindow) -> None:
+    def __init__(self, workspace: Workspace, window: QMainWindow, reads: Operations) -> None:
         super().__init__(window)
         self._workspace = workspace
+        self._reads = reads
         self._window = window
         self.worker: SyncWorker | None = None
         self.worker_thread: QThread | None = None
@@ -131,7 +133,7 @@ class SyncController(QObject):
         """The sync panel's dock, made on first use."""
         if self.dock is not None:
             return self.dock
-        self.panel = SyncPanel(self._workspace.database)
+        self.panel = SyncPanel(self._workspace.database, reads=self._reads)
         dock = QDockWidget("Sync", self._window)
         dock.setObjectName("sync_dock")
         dock.setWidget(self.panel)
