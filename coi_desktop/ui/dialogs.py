@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from coi_desktop import __version__
+from coi_desktop.models import User
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.session import failing_lines, needs_care
 from coi_desktop.ui import theme
 from coi_desktop.ui.actions import ActionSpec
+from coi_desktop.workspace import Workspace
 
 Reply = Callable[[str | None], None]  # None: done; else the sentence saying why not
 Submit = Callable[[str, str, Reply], None]  # (choice, note, reply)
@@ -329,6 +331,20 @@ class ShortcutsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(760, 560)
+
+
+def about_lines(workspace: Workspace, user: User | None) -> list[tuple[str, str]]:
+    """Version, who is signed in, and where everything is kept."""
+    where = workspace.locations
+    return [
+        ("Version", __version__),
+        ("Signed in", f"{user.name} ({user.role})" if user else "nobody"),
+        ("Data", str(where.data_dir)),
+        ("Database", str(where.database)),
+        ("Documents", str(where.documents_dir)),
+        ("Log", str(where.log_file)),
+        ("Settings", str(where.settings_file)),
+    ]
 
 
 class AboutDialog(QDialog):

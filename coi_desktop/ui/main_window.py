@@ -15,37 +15,36 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QLabel,
     QMainWindow,
-    QMenu,
     QSplitter,
     QTabWidget,
-    QToolBar,
     QWidget,
 )
 
-from coi_desktop import __version__
 from coi_desktop.models import User
-from coi_desktop.queue import QueueFilter, QueueRow, View, count_queue
+from coi_desktop.queue import QueueFilter, QueueRow, View
 from coi_desktop.review.session import ReviewSession
+from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.ui import window_state
-from coi_desktop.ui.actions import ACTIONS, MENU_TITLES, MENUS, ActionSpec
+from coi_desktop.ui.actions import ACTIONS, build_actions, tip
 from coi_desktop.ui.background import PreparationThread, StoreWatcher
 from coi_desktop.ui.checklist_panel import ChecklistPanel
 from coi_desktop.ui.dashboard import DashboardWidget
 from coi_desktop.ui.decision_actions import DecisionActions
-from coi_desktop.ui.dialogs import AboutDialog, ShortcutsDialog
+from coi_desktop.ui.dialogs import AboutDialog, ShortcutsDialog, about_lines
 from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.pdf_viewer import PdfViewer
-from coi_desktop.ui.queue_pane import QueuePane
+from coi_desktop.ui.queue_pane import QueuePane, first_view
 from coi_desktop.ui.review_data import SubmissionView, user_names
 from coi_desktop.ui.settings_dialog import SettingsDialog
+from coi_desktop.ui.status_bar import StatusLabels, user_text
 from coi_desktop.ui.submission_cache import SubmissionCache
 from coi_desktop.ui.sync_controller import SyncController
 from coi_desktop.ui.sync_worker import SyncWorker
+from coi_desktop.ui.team_tab import TeamTab
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -78,15 +77,12 @@ class MainWindow(QMainWindow):
         self.reads = Operations("store-reads", self)
         self.writes = Operations("store-writes", self)
         self.writes.changed.connect(self.submissions_changed)
-        self.writes.busy_changed.connect(lambda text: self.busy_label.setText(text))
         self.views = SubmissionCache(workspace.database, self.reads)
         self.current_id: str | None = None
         self.current_view: SubmissionView | None = None
         with workspace.database.session() as session:
             names = user_names(session)
 
-        self.actions_by_name: dict[str, QAction] = {}
-        self._build_actions()
         self.queue = QueuePane(
             workspace.database, clock=self._clock, user_names=names, reads=self.reads
         )
@@ -97,17 +93,6 @@ class MainWindow(QMainWindow):
         self.viewer.setObjectName("pdf_viewer")
         self.checklist = ChecklistPanel()
         self.checklist.setObjectName("checklist_panel")
-        self.checklist.add_decision_buttons(
-            [
-                self.actions_by_name[n]
-                for n in (
-                    "decide_compliant",
-                    "decide_non_compliant",
-                    "decide_rejected",
-                    "undo_decision",
-                )
-            ]
-        )
         self.checklist.evidence_requested.connect(self.viewer.show_evidence)
         self.decisions = DecisionActions(self)
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -128,25 +113,30 @@ class MainWindow(QMainWindow):
         self.sync.submissions_changed.connect(self.submissions_changed)
         self.sync.warning.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.decisions.send_timer.timeout.connect(self.sync.request_sync)
-        self._build_menus()
-        self._build_status_bar()
+        self.actions_by_name: dict[str, QAction] = build_actions(self, self._slots())
+        buttons = ("decide_compliant", "decide_non_compliant", "decide_rejected", "undo_decision")
+        self.checklist.add_decision_buttons([self.actions_by_name[n] for n in buttons])
+        self.status = StatusLabels(self.statusBar(), self.sync.label, self._clock)
+        self.writes.busy_changed.connect(self.status.busy.setText)
+        self.user_label = self.status.user
+        self.user_label.setText(user_text(self.user))
         self._apply_role()
-        self.dashboard: DashboardWidget | None = None
-        self._install_dashboard()
+        self.team = TeamTab(self)
+        self.team.follow(self.user)
         window_state.restore(self)
 
         self.preparation = PreparationThread(
             workspace.database, workspace.documents, lambda: self._clock().astimezone().date(), self
         )
         self.preparation.prepared.connect(self.submissions_changed)
-        self.preparation.busy_changed.connect(
-            lambda busy: self.prepare_label.setText("Preparing new submissions…" if busy else "")
-        )
+        self.preparation.busy_changed.connect(self.status.preparing)
         # Decisions, claims and syncs made by another process (the CLI, a second window).
         self.watcher = StoreWatcher(workspace.database, parent=self)
         self.watcher.changed.connect(self.store_changed)
 
-        self.queue.show_view(self._first_view(), quietly=True)  # the first page is read below
+        self.queue.show_view(
+            first_view(workspace.database, self.user), quietly=True
+        )  # the first page is read below
         self.model.set_filter(self.queue.current_filter())  # the window opens on it
         self.queue.update_info()
         QTimer.singleShot(0, self.queue.refresh_counts)  # counts once the window is up
@@ -166,14 +156,6 @@ class MainWindow(QMainWindow):
         ):
             self.setTabOrder(first, second)
         self.table.setFocus()  # the keys work from the first moment (J, N, Ctrl+1 …)
-
-    def _first_view(self) -> View:
-        """Reviewers start in My work, or in Unassigned when they hold nothing yet."""
-        if self.user is None or self.user.role != "reviewer":
-            return "all"
-        with self.workspace.database.session() as session:
-            mine = count_queue(session, QueueFilter(view="mine", user_id=self.user.id))
-        return "mine" if mine else "unassigned"
 
     def _tab_changed(self, index: int) -> None:
         """Alt+Q / Alt+D / Alt+C go to a pane of the Review tab; on another tab (the Team
@@ -220,77 +202,12 @@ class MainWindow(QMainWindow):
             "settings": self._open_settings,
             "quit": self.close,
             "shortcuts": lambda: self._dialog(ShortcutsDialog(ACTIONS, self)),
-            "about": lambda: self._dialog(AboutDialog(self.about_lines(), self)),
+            "about": lambda: self._dialog(
+                AboutDialog(about_lines(self.workspace, self.user), self)
+            ),
         }
-
-    def _build_actions(self) -> None:
-        for spec in ACTIONS:
-            action = QAction(spec.text, self)
-            action.setObjectName(f"action_{spec.name}")
-            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setCheckable(spec.checkable)
-            action.setToolTip(self._tip(spec))
-            action.setStatusTip(spec.tip)
-            self.addAction(action)
-            self.actions_by_name[spec.name] = action
-
-    def _connect_actions(self) -> None:
-        for name, slot in self._slots().items():
-            self.actions_by_name[name].triggered.connect(lambda _on=False, s=slot: s())
-
-    @staticmethod
-    def _tip(spec: ActionSpec, reason: str = "") -> str:
-        keys = " / ".join(
-            QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in spec.shortcuts
-        )
-        tip = f"{spec.tip} ({keys})" if keys else spec.tip
-        return f"{tip}\n{reason}" if reason else tip
-
-    def _build_menus(self) -> None:
-        self._connect_actions()
-        menus: dict[str, QMenu] = {
-            group: self.menuBar().addMenu(MENU_TITLES[group]) for group in MENUS
-        }
-        self.toolbar = QToolBar("Main")
-        self.toolbar.setObjectName("main_toolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for spec in ACTIONS:
-            menus[spec.group].addAction(self.actions_by_name[spec.name])
-            if spec.toolbar:
-                self.toolbar.addAction(self.actions_by_name[spec.name])
-        self.addToolBar(self.toolbar)
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.user_label = QLabel(self._user_text())
-        self.user_label.setObjectName("user_label")
-        self.user_label.setToolTip("Signed-in user and role")
-        self.prepare_label = QLabel("")
-        self.busy_label = QLabel("")  # what the write operations are doing ("Saving the decision…")
-        self.busy_label.setObjectName("busy_label")
-        self.clock_label = QLabel()
-        self.clock_label.setObjectName("clock_label")
-        self.clock_label.setToolTip("Local time")
-        for label in (self.busy_label, self.prepare_label, self.sync.label, self.user_label):
-            bar.addPermanentWidget(label)
-        bar.addPermanentWidget(self.clock_label)
-        self._clock_timer = QTimer(self)
-        self._clock_timer.setInterval(15_000)
-        self._clock_timer.timeout.connect(self._tick_clock)
-        self._clock_timer.start()
-        self._tick_clock()
-
-    def _tick_clock(self) -> None:
-        self.clock_label.setText(self._clock().astimezone().strftime("%a %H:%M"))
 
     # ================================================================ roles
-
-    def _user_text(self) -> str:
-        if self.user is None:
-            return "Not signed in"
-        return f"{self.user.name} · {self.user.role.replace('_', '-')}"
 
     def follow_sign_in(self) -> None:
         """Take in who the tracker says is signed in (first sync, a new token).
@@ -300,11 +217,7 @@ class MainWindow(QMainWindow):
 
         def read() -> tuple[User | None, View]:
             user = self.workspace.current_user()
-            if user is None or user.role != "reviewer":
-                return user, "all"
-            with self.workspace.database.session() as session:
-                mine = count_queue(session, QueueFilter(view="mine", user_id=user.id))
-            return user, "mine" if mine else "unassigned"
+            return user, first_view(self.workspace.database, user)
 
         self.reads.run("read who is signed in", read, done=self._signed_in, quiet=True)
 
@@ -317,12 +230,9 @@ class MainWindow(QMainWindow):
             return
         self.user = self.queue.user = user
         self.review = ReviewSession(self.workspace.database, user)
-        self.user_label.setText(self._user_text())
+        self.user_label.setText(user_text(user))
         self._apply_role()
-        if user.role == "lead" and self.dashboard is None:
-            self._install_dashboard()
-        elif user.role != "lead" and self.dashboard is not None:
-            self._remove_dashboard()
+        self.team.follow(user)
         self.model.user_names[user.id] = user.name
         self.queue.show_view(first_view, quietly=True)
         self.queue.apply_filter()  # the views depend on who "mine" is
@@ -334,10 +244,14 @@ class MainWindow(QMainWindow):
         reason = self.decisions.refusal()
         for spec in ACTIONS:
             if spec.decides:
-                self.actions_by_name[spec.name].setToolTip(self._tip(spec, reason))
+                self.actions_by_name[spec.name].setToolTip(tip(spec, reason))
         self.checklist.deficiencies_edit.setReadOnly(bool(reason))
         if reason:
             self.checklist.deficiencies_edit.setToolTip(reason)
+
+    @property
+    def dashboard(self) -> DashboardWidget | None:
+        return self.team.dashboard
 
     @property
     def can_decide(self) -> bool:
@@ -345,50 +259,16 @@ class MainWindow(QMainWindow):
 
     # ================================================================ the Team tab and sync
 
-    def _install_dashboard(self) -> None:
-        if self.user is None or self.user.role != "lead":
-            return
-        self.dashboard = DashboardWidget(self.workspace)
-        self.dashboard.writes = self.writes
-        self.tabs.addTab(self.dashboard, "Team")
-        self.dashboard.drill_down.connect(self.apply_drill_down)
-        self.dashboard.reassigned.connect(self.submissions_changed)
-        self.dashboard.reassigned.connect(lambda _ids: self.sync.request_sync())
-        self.dashboard.refreshed.connect(self._team_refreshed)
-
-    def _remove_dashboard(self) -> None:
-        dashboard, self.dashboard = self.dashboard, None
-        if dashboard is not None:
-            self.tabs.removeTab(self.tabs.indexOf(dashboard))
-            dashboard.shutdown()
-            dashboard.deleteLater()
-
-    def _team_refreshed(self) -> None:
-        """The team view learned names from the tracker: the queue's Reviewer column uses them."""
-
-        def read() -> dict[str, str]:
-            with self.workspace.database.session() as session:
-                return user_names(session)
-
-        def show(names: dict[str, str]) -> None:
-            self.model.user_names.update(names)
-            self.table.viewport().update()
-
-        self.reads.run("read the team's names", read, done=show, quiet=True)
-
     def apply_drill_down(self, flt: QueueFilter) -> None:
         """The team view asks for part of the queue."""
         self.tabs.setCurrentIndex(0)
         self.queue.apply_drill_down(flt)
 
-    def _sync_status_seen(self, status: object) -> None:
+    def _sync_status_seen(self, status: SyncStatus | str) -> None:
         self.follow_sign_in()
         if self.model.rowCount() == 0 and not self.queue.drilled:
             self.queue.apply_filter()  # an empty queue (first run): the pass may have brought rows
-        state = getattr(status, "state", "")
-        shown = self.dashboard is not None and self.tabs.currentWidget() is self.dashboard
-        if self.dashboard is not None and shown and state not in ("", "syncing"):
-            self.dashboard.refresh()  # the pass may have delivered reassignments
+        self.team.sync_pass_done(status)
 
     def attach_sync_worker(self, worker: SyncWorker) -> None:
         self.sync.attach(worker)
@@ -541,18 +421,6 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def about_lines(self) -> list[tuple[str, str]]:
-        where = self.workspace.locations
-        return [
-            ("Version", __version__),
-            ("Signed in", f"{self.user.name} ({self.user.role})" if self.user else "nobody"),
-            ("Data", str(where.data_dir)),
-            ("Database", str(where.database)),
-            ("Documents", str(where.documents_dir)),
-            ("Log", str(where.log_file)),
-            ("Settings", str(where.settings_file)),
-        ]
-
     # ================================================================ closing
 
     def shutdown(self) -> None:
@@ -566,8 +434,7 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         self.reads.stop()
         self.writes.stop(finish=True)
-        if self.dashboard is not None:
-            self.dashboard.shutdown()
+        self.team.shutdown()
         self.sync.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

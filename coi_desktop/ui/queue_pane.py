@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from coi_desktop.database import Database
 from coi_desktop.models import User
-from coi_desktop.queue import QueueFilter, View
+from coi_desktop.queue import QueueFilter, View, count_queue
 from coi_desktop.ui.background import CountThread, QueueLoader
 from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.queue_model import (
@@ -53,6 +53,15 @@ VIEWS: tuple[tuple[View, str], ...] = (
 SEARCH_DELAY_MS = 150
 COUNTS_DELAY_MS = 600
 SORT_NAMES = {key: title for title, key in COLUMNS}
+
+
+def first_view(database: Database, user: User | None) -> View:
+    """Reviewers start in My work, or in Unassigned when they hold nothing yet."""
+    if user is None or user.role != "reviewer":
+        return "all"
+    with database.session() as session:
+        mine = count_queue(session, QueueFilter(view="mine", user_id=user.id))
+    return "mine" if mine else "unassigned"
 
 
 class QueuePane(QWidget):
