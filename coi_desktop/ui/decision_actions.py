@@ -18,7 +18,7 @@ from coi_desktop.models import User
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine, override
 from coi_desktop.review.session import ChangedElsewhere, DecisionKey, Recorded
-from coi_desktop.ui.actions import ACTIONS
+from coi_desktop.ui.actions import ACTIONS, tip
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog, Reply
 from coi_desktop.ui.queue_model import STATUS_TEXT
 from coi_desktop.ui.review_data import SubmissionView, load_submission
@@ -67,6 +67,16 @@ class DecisionActions(QObject):
         if view is not None and view.decision is not None and view.decision.undoable:
             return view.id
         return self.last_decided
+
+    def apply_role(self) -> None:
+        """Who is signed in changed (or was read): tooltips say why deciding is off."""
+        reason = self.refusal()
+        for spec in ACTIONS:
+            if spec.decides:
+                self._w.actions_by_name[spec.name].setToolTip(tip(spec, reason))
+        self._w.checklist.deficiencies_edit.setReadOnly(bool(reason))
+        if reason:
+            self._w.checklist.deficiencies_edit.setToolTip(reason)
 
     def update_state(self) -> None:
         can = not self.refusal()

@@ -29,7 +29,7 @@ from coi_desktop.queue import QueueFilter, QueueRow, View
 from coi_desktop.review.session import ReviewSession
 from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.ui import window_state
-from coi_desktop.ui.actions import ACTIONS, build_actions, tip
+from coi_desktop.ui.actions import ACTIONS, build_actions
 from coi_desktop.ui.background import PreparationThread, StoreWatcher
 from coi_desktop.ui.checklist_panel import ChecklistPanel
 from coi_desktop.ui.dashboard import DashboardWidget
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.writes.busy_changed.connect(self.status.busy.setText)
         self.user_label = self.status.user
         self.user_label.setText(user_text(self.user))
-        self._apply_role()
+        self.decisions.apply_role()
         self.team = TeamTab(self)
         self.team.follow(self.user)
         window_state.restore(self)
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         self.user = self.queue.user = user
         self.review = ReviewSession(self.workspace.database, user)
         self.user_label.setText(user_text(user))
-        self._apply_role()
+        self.decisions.apply_role()
         self.team.follow(user)
         self.model.user_names[user.id] = user.name
         self.queue.show_view(first_view, quietly=True)
@@ -239,15 +239,6 @@ class MainWindow(QMainWindow):
         self.decisions.update_state()
         role = user.role.replace("_", "-")
         self.statusBar().showMessage(f"Signed in as {user.name} ({role}).", 8000)
-
-    def _apply_role(self) -> None:
-        reason = self.decisions.refusal()
-        for spec in ACTIONS:
-            if spec.decides:
-                self.actions_by_name[spec.name].setToolTip(tip(spec, reason))
-        self.checklist.deficiencies_edit.setReadOnly(bool(reason))
-        if reason:
-            self.checklist.deficiencies_edit.setToolTip(reason)
 
     @property
     def dashboard(self) -> DashboardWidget | None:
