@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.reads = Operations("store-reads", self)
         self.writes = Operations("store-writes", self)
         self.writes.changed.connect(self.submissions_changed)
+        for operations in (self.reads, self.writes):  # a failure nobody else took: say it
+            operations.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.views = SubmissionCache(workspace.database, self.reads)
         self.current_id: str | None = None
         self.current_view: SubmissionView | None = None

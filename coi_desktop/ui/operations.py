@@ -79,6 +79,7 @@ class Operations(QObject):
     changed = Signal(list)  # ids of submissions an operation changed
     busy_changed = Signal(str)  # what runs now ("Saving the decision…"), "" when idle
     idle = Signal()  # nothing waiting or running (tests wait on it)
+    failed = Signal(str)  # the sentence of a failure no ``failed`` callback took
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -118,8 +119,11 @@ class Operations(QObject):
         if job in self._pending:
             self._pending.remove(job)
         if error is not None:
+            sentence = failure_sentence(job.label, error)
             if job.failed is not None:
-                job.failed(failure_sentence(job.label, error))
+                job.failed(sentence)
+            else:
+                self.failed.emit(sentence)
         else:
             if job.done is not None:
                 job.done(result)
