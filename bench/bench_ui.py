@@ -276,7 +276,15 @@ def main() -> int:
         signal.disconnect(loop.quit)  # type: ignore[attr-defined]
 
     def wait_first_page() -> None:
-        wait_for(window.viewer.first_page_shown, lambda: window.viewer._first_shown)
+        # The submission is read off the GUI thread (at once from memory when read ahead):
+        # done when it is the one on screen and its first page is drawn.
+        wait_for(
+            window.viewer.first_page_shown,
+            lambda: (
+                getattr(window.current_view, "id", None) == window.current_id
+                and window.viewer._first_shown
+            ),
+        )
 
     # The 200-page PDF is first by due time: scroll through it, then measure memory.
     window.queue.select_row(0)
