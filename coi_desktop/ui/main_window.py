@@ -298,24 +298,29 @@ class MainWindow(QMainWindow):
             self.checklist.show_opening(row.vendor if row else submission_id)
             self.viewer.clear()
             self.decisions.update_state()
-        self.read_view(submission_id, lambda view: self.show_view(view) if view else None)
         review = self.review
-        if (
+        claiming = (
             review is not None
             and review.claims_on_open
             and (row is None or row.assigned_to != review.user.id)
-        ):
+        )
+        if cached is None:  # else read a moment ago; a claim reads it again once written
+            self._read_shown(submission_id)
+        if claiming and review is not None:
             self.writes.run(
                 "claim the submission",
                 lambda: review.claim(submission_id),
+                done=lambda claimed: None if claimed else self._read_shown(submission_id),
                 changes=lambda claimed: [submission_id] if claimed else [],
             )
         self.views.prefetch([r.id for r in self._neighbours(submission_id)])
         self.submission_opened.emit(submission_id)
 
     def _neighbours(self, submission_id: str) -> list[QueueRow]:
+        """What J and K open next: read ahead, so the switch shows from memory."""
         at = self.model.row_of(submission_id)
-        return [r for r in (self.model.row_at(at + 1), self.model.row_at(at - 1)) if r is not None]
+        rows = (self.model.row_at(at + step) for step in (1, 2, 3, -1))
+        return [r for r in rows if r is not None]
 
     def read_view(self, submission_id: str, then: Callable[[SubmissionView | None], None]) -> None:
         """Read a submission fresh in the background; ``then`` only if it is still the one shown."""
@@ -325,6 +330,9 @@ class MainWindow(QMainWindow):
                 then(view)
 
         self.views.read(submission_id, arrived)
+
+    def _read_shown(self, submission_id: str) -> None:
+        self.read_view(submission_id, lambda view: self.show_view(view) if view else None)
 
     def show_view(self, view: SubmissionView, *, quietly: bool = False) -> None:
         """Put a submission on screen, or its newer state (then the checklist's selection and
@@ -362,11 +370,8 @@ class MainWindow(QMainWindow):
         self.views.forget(ids)
         self.model.refresh_ids(list(ids))
         if self.current_id in ids:
-            self.read_view(
-                self.current_id,
-                lambda view: self.show_view(view) if view else None,
-            )
-        self.queue.refresh_counts()
+            self._read_shown(self.current_id)
+        self.queue.counts_soon()
         if self._background:
             self.preparation.poke()
 
@@ -380,7 +385,7 @@ class MainWindow(QMainWindow):
         self.views.forget(self.model.loaded_ids())
         self.queue.reload()
         if self.current_id is not None:
-            self.read_view(self.current_id, lambda view: self.show_view(view) if view else None)
+            self._read_shown(self.current_id)
         if self._background:
             self.preparation.poke()
         self.sync.request_sync()

@@ -7,6 +7,7 @@ ahead, so J and K show a submission without waiting for the store. Whatever chan
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
@@ -16,20 +17,27 @@ from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.review_data import SubmissionView, load_submission
 
 KEEP = 64  # views kept; a few KB each
+FRESH_S = 15.0  # a view read this recently is shown without reading it again
 
 
 class SubmissionCache:
     def __init__(self, database: Database, reads: Operations) -> None:
         self._database = database
         self._reads = reads
-        self._views: OrderedDict[str, SubmissionView] = OrderedDict()
+        # id -> (when read, view); every change the window hears of forgets its entry
+        self._views: OrderedDict[str, tuple[float, SubmissionView]] = OrderedDict()
         self._reading: set[str] = set()  # prefetches on their way
 
     def get(self, submission_id: str) -> SubmissionView | None:
-        return self._views.get(submission_id)
+        """The view as last read, if read recently enough to show without asking again
+        (changes made elsewhere and not yet heard of are that old at most)."""
+        entry = self._views.get(submission_id)
+        if entry is None or time.monotonic() - entry[0] > FRESH_S:
+            return None
+        return entry[1]
 
     def put(self, view: SubmissionView) -> None:
-        self._views[view.id] = view
+        self._views[view.id] = (time.monotonic(), view)
         self._views.move_to_end(view.id)
         while len(self._views) > KEEP:
             self._views.popitem(last=False)
@@ -53,13 +61,13 @@ class SubmissionCache:
     def prefetch(self, ids: list[str]) -> None:
         """Read ahead the submissions the reviewer is likely to open next."""
         for submission_id in ids:
-            if submission_id in self._views or submission_id in self._reading:
+            if self.get(submission_id) is not None or submission_id in self._reading:
                 continue
             self._reading.add(submission_id)
 
             def arrived(view: SubmissionView | None, wanted: str = submission_id) -> None:
                 self._reading.discard(wanted)
-                if view is not None and wanted not in self._views:
+                if view is not None and self.get(wanted) is None:
                     self.put(view)
 
             self._reads.run(
