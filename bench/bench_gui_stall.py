@@ -123,7 +123,7 @@ def main() -> int:
         )
     if args.background:
         started = time.perf_counter()
-        wait_until(lambda: not window.prepare_label.text(), 300)
+        wait_until(lambda: not window.status.prepare.text(), 300)
         print(f"preparation finished {time.perf_counter() - started:.1f} s after the rounds")
     print(f"longest GUI gap over the rounds: {overall[0] * 1000:.0f} ms")
     window.shutdown()

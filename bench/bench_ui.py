@@ -260,7 +260,7 @@ def main() -> int:
     window.resize(1366, 768)
     window.show()
     keep_out_of_collection()  # as run_gui does once the window is up
-    window.act_view_all()
+    window.actions_by_name["view_all"].trigger()
     app.processEvents()
 
     from PySide6.QtCore import QEventLoop, QTimer
@@ -277,10 +277,18 @@ def main() -> int:
         signal.disconnect(loop.quit)  # type: ignore[attr-defined]
 
     def wait_first_page() -> None:
-        wait_for(window.viewer.first_page_shown, lambda: window.viewer._first_shown)
+        # The submission is read off the GUI thread (at once from memory when read ahead):
+        # done when it is the one on screen and its first page is drawn.
+        wait_for(
+            window.viewer.first_page_shown,
+            lambda: (
+                getattr(window.current_view, "id", None) == window.current_id
+                and window.viewer._first_shown
+            ),
+        )
 
     # The 200-page PDF is first by due time: scroll through it, then measure memory.
-    window.select_row(0)
+    window.queue.select_row(0)
     wait_first_page()
     for page in range(0, 200, 7):
         window.viewer.go_to_page(page)
@@ -298,7 +306,7 @@ def main() -> int:
             if cold:
                 window.viewer.source.cache.clear()
             t, cpu = time.perf_counter(), time.thread_time()
-            window.act_next_submission()
+            window.actions_by_name["next_submission"].trigger()
             wait_first_page()
             assert window.checklist.model.lines, "checklist shown"
             times.append((time.perf_counter() - t) * 1000)
@@ -340,13 +348,13 @@ def main() -> int:
         window.search.blockSignals(True)
         window.search.setText(text)
         window.search.blockSignals(False)
-        window._apply_filter()  # what the debounce timer calls
+        window.queue.apply_filter()  # what the debounce timer calls
 
     # in each tab a reviewer searches from: rare text there once walked the tab's index
     for tab, show_tab in (
-        ("all", window.act_view_all),
-        ("unassigned", window.act_view_unassigned),
-        ("mine", window.act_view_mine),
+        ("all", window.actions_by_name["view_all"].trigger),
+        ("unassigned", window.actions_by_name["view_unassigned"].trigger),
+        ("mine", window.actions_by_name["view_mine"].trigger),
     ):
         type_text("")
         show_tab()
@@ -358,11 +366,11 @@ def main() -> int:
                 labels.append(f"{tab} {word[:n]!r}")
                 keystroke(lambda w=word[:n]: type_text(w))
     type_text("")
-    window.act_view_all()
+    window.actions_by_name["view_all"].trigger()
     settle()
-    for index in range(1, window.status_box.count()):
-        labels.append(f"status {window.status_box.itemText(index)}")
-        keystroke(lambda i=index: window.status_box.setCurrentIndex(i))
+    for index in range(1, window.queue.status_box.count()):
+        labels.append(f"status {window.queue.status_box.itemText(index)}")
+        keystroke(lambda i=index: window.queue.status_box.setCurrentIndex(i))
     report("filter keystroke: GUI thread busy", blocked, target="(target < 50 ms)")
     report("filter keystroke: rows on screen (after debounce)", shown)
     slowest = sorted(zip(shown, labels, strict=True), reverse=True)[:3]

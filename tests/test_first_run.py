@@ -69,7 +69,8 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         assert window.user_label.text() == "Not signed in" and tab_titles(window) == ["Review"]
         assert window.model.rowCount() == 0
         sync_once(workspace)
-        window.show_sync_status("Sync: up to date")  # what the worker says after a pass
+        window.sync.show_status("Sync: up to date")  # what the worker says after a pass
+        qtbot.waitUntil(lambda: window.reads.is_idle)  # who signed in is read off the GUI thread
         assert window.user_label.text() == "Lee Lead · lead"
         assert tab_titles(window) == ["Review", "Team"]
         assert window.can_decide
@@ -77,7 +78,8 @@ def test_the_window_takes_in_the_user_and_queue_from_the_first_sync(
         # A new token for a read-only user: the Team tab goes, deciding is refused.
         monkeypatch.setenv("COI_DESKTOP_TRACKER_TOKEN", servers.tokens["u-9"])
         assert sign_in_from_tracker(workspace) is not None
-        window.show_sync_status("Sync: up to date")
+        window.sync.show_status("Sync: up to date")
+        qtbot.waitUntil(lambda: window.reads.is_idle)
         assert window.user_label.text() == "Robin Readonly · read-only"
         assert tab_titles(window) == ["Review"] and not window.can_decide
     finally:

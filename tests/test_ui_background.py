@@ -12,7 +12,7 @@ from coi_desktop.models import ChecklistLineRow, Submission
 from coi_desktop.ui.background import PreparationThread
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
-from tests.test_ui_support import seeded_workspace
+from tests.test_ui_support import seeded_workspace, settle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -29,6 +29,7 @@ def test_waiting_submission_is_prepared_in_the_background(
     window = MainWindow(workspace, background=False)
     qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
     window.show()
+    settle(qtbot, window)
     assert window.current_id == "s-1"
     assert "pre-check is still running" in window.checklist.empty.text()
     assert window.checklist.empty.isVisible()
@@ -82,8 +83,9 @@ def test_opening_a_submission_without_checklist_asks_for_it_first(
     window.preparation.prepare_first = record  # type: ignore[method-assign]
     qtbot.addWidget(window)
     window.show()
-    window.select_row(2)
+    window.queue.select_row(2)
     assert window.current_id == "s-3"
+    settle(qtbot, window)
     assert asked[-1] == "s-3"
     qtbot.waitUntil(lambda: bool(window.checklist.model.lines), timeout=30000)
     window.close()

@@ -26,7 +26,7 @@ from coi_desktop.ui import pdf_render
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
 from tests import factories
-from tests.test_ui_support import seeded_workspace, standard_lines
+from tests.test_ui_support import seeded_workspace, settle, standard_lines
 
 pytestmark = [
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
@@ -110,6 +110,7 @@ def test_hostile_documents_never_stall_the_gui_thread(
     for name in HOSTILE:
         meter = GapMeter()
         window.open_submission(f"s-{name}")
+        settle(qtbot, window)  # read off the GUI thread; then its document opens
         qtbot.waitUntil(settled(window), timeout=30_000)
         qtbot.wait(200)  # and a little after, while thumbnails and the rest arrive
         meter.stop()
@@ -120,6 +121,7 @@ def test_hostile_documents_never_stall_the_gui_thread(
     shown, error = outcomes["flate_bomb"]
     assert not shown and error is not None and "did not finish drawing" in error
     window.open_submission("s-flate_bomb")
+    settle(qtbot, window)
     qtbot.waitUntil(settled(window), timeout=30_000)
     assert "did not finish drawing" in window.viewer.message.text()
     # The huge image is capped, not drawn at 1.6 G pixels: it shows.
@@ -130,9 +132,11 @@ def test_leaving_a_slow_document_cancels_its_render(qtbot: QtBot, window: MainWi
     worker = window.viewer.source.worker
     before = worker._child.pid
     window.open_submission("s-flate_bomb")
+    settle(qtbot, window)
     bomb = window.viewer.source.key
     qtbot.waitUntil(lambda: worker._doc_key == bomb, timeout=10_000)  # the bomb is rendering
     window.open_submission("s-1")
+    settle(qtbot, window)
     plain = window.viewer.source.key
     # Page 1 of s-1 shows from the page cache at once; the child gets s-1 open soon after.
     qtbot.waitUntil(lambda: worker._child_key == plain, timeout=20_000)

@@ -16,6 +16,7 @@ from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace, open_workspace
 from tests.conftest import BLANK_FORM as BLANK
+from tests.test_ui_support import settle
 
 pytestmark = [
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
@@ -50,16 +51,20 @@ def focused(qtbot: QtBot) -> QWidget:
 
 def opened_dialog(qtbot: QtBot, window: MainWindow) -> DecisionDialog | OverrideDialog:
     """The dialog the last key opened, once it has the keyboard."""
-    qtbot.waitUntil(lambda: window.open_dialog is not None)
-    dialog = window.open_dialog
+    qtbot.waitUntil(lambda: window.decisions.open_dialog is not None)
+    dialog = window.decisions.open_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.note.hasFocus)
     return dialog
 
 
 def type_keys(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = NONE) -> None:
-    """A key pressed where the keyboard focus is, as a reviewer presses it."""
+    """A key pressed where the keyboard focus is, as a reviewer presses it; then what it
+    asked of the store is done."""
     qtbot.keyClick(focused(qtbot), key, modifier)
+    for top in QApplication.topLevelWidgets():
+        if isinstance(top, MainWindow) and top.isVisible():
+            settle(qtbot, top)
 
 
 def test_alt_keys_reach_their_pane_without_an_ambiguous_overload(
@@ -88,6 +93,7 @@ def test_alt_keys_on_the_team_tab_belong_to_the_team_view(
     qtbot.waitExposed(lead)
     lead.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is lead)
+    settle(qtbot, lead)
     assert lead.dashboard is not None
     lead.tabs.setCurrentIndex(1)
     for key in (Qt.Key.Key_C, Qt.Key.Key_D, Qt.Key.Key_Q):  # no ambiguous overload warning
@@ -118,7 +124,7 @@ def test_override_dialog_takes_digits_as_the_result_and_needs_a_real_note(
     dialog.note.clear()
     qtbot.keyClicks(dialog.note, "Umbrella covers the gap (2 layers)")
     type_keys(qtbot, Qt.Key.Key_Return)
-    assert not dialog.isVisible()
+    assert window.decisions.open_dialog is None  # saved, and the dialog closed
     with workspace.database.session() as session:
         row = session.scalars(
             select(ChecklistLineRow).where(
@@ -139,7 +145,7 @@ def test_after_a_decision_keys_go_to_the_checklist_not_the_next_deficiencies(
     assert isinstance(dialog, DecisionDialog) and dialog.outcome == "non_compliant"
     with qtbot.waitSignal(window.decided):
         type_keys(qtbot, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.open_dialog is None)
+    qtbot.waitUntil(lambda: window.decisions.open_dialog is None)
     assert window.current_id == "s-2"
     text_before = window.checklist.deficiencies_edit.toPlainText()
     assert focused(qtbot) is window.checklist.tree
@@ -197,7 +203,7 @@ def test_a_decision_made_elsewhere_is_not_replaced_from_a_stale_view(
         other.close()
     window.table.setFocus()
     type_keys(qtbot, Qt.Key.Key_1, CTRL)  # on the view that still shows no decision
-    assert window.open_dialog is None
+    assert window.decisions.open_dialog is None
     assert "Sam Other decided" in window.checklist.message.text()
     assert window.checklist.banner.isVisible()
     with workspace.database.session() as session:

@@ -30,6 +30,7 @@ from coi_desktop.samples.world import World, build_world
 from coi_desktop.sync.demo_loop import start_demo_sandbox
 from coi_desktop.sync.sandbox import SandboxServers
 from coi_desktop.sync.sandbox.seed import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from coi_desktop.ui import decision_actions
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
@@ -83,8 +84,8 @@ def type_text(qtbot: QtBot, text: str) -> None:
 
 
 def dialog_of(qtbot: QtBot, window: MainWindow) -> DecisionDialog | OverrideDialog:
-    qtbot.waitUntil(lambda: window.open_dialog is not None, timeout=3000)
-    dialog = window.open_dialog
+    qtbot.waitUntil(lambda: window.decisions.open_dialog is not None, timeout=3000)
+    dialog = window.decisions.open_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.note.hasFocus, timeout=3000)
     return dialog
@@ -97,6 +98,8 @@ def go_to(qtbot: QtBot, window: MainWindow, submission_id: str) -> None:
     type_text(qtbot, submission_id)
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.current_id == submission_id, timeout=5000)
+    # and read off the GUI thread: on screen a moment later
+    qtbot.waitUntil(lambda: getattr(window.current_view, "id", None) == submission_id)
     assert focused(qtbot) is window.table
 
 
@@ -114,8 +117,8 @@ def decide(
         press(qtbot, Qt.Key.Key_A, ALT)
     else:
         press(qtbot, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.open_dialog is None or not dialog.error.isHidden())
-    assert window.open_dialog is None, dialog.error.text()
+    qtbot.waitUntil(lambda: window.decisions.open_dialog is None or not dialog.error.isHidden())
+    assert window.decisions.open_dialog is None, dialog.error.text()
     with window.workspace.database.session() as session:
         assert (
             session.scalars(
@@ -240,7 +243,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     world: World,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(MainWindow, "SEND_DELAY_MS", 300)
+    monkeypatch.setattr(decision_actions, "SEND_DELAY_MS", 300)
     picked = pick(workspace, world)
     assert len(picked["pass"]) >= 2 and len(picked["fail"]) >= 2 and picked["other"], picked
     compliant, non_compliant = picked["pass"][:2], picked["fail"][:2]
@@ -252,8 +255,8 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    qtbot.waitUntil(lambda: window.sync_worker is not None, timeout=5000)
-    qtbot.waitUntil(lambda: "Online" in window.sync_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: window.sync.worker is not None, timeout=5000)
+    qtbot.waitUntil(lambda: "Online" in window.sync.label.text(), timeout=30_000)
     press(qtbot, Qt.Key.Key_3, ALT)  # All: the search below looks everywhere
     qtbot.waitUntil(lambda: window.model.queue_filter.view == "all", timeout=5000)
 
@@ -272,7 +275,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     press(qtbot, Qt.Key.Key_2)  # fail: 1–4 choose the result
     type_text(qtbot, "The broker's copy shows a different insurer")
     press(qtbot, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.open_dialog is None, timeout=3000)
+    qtbot.waitUntil(lambda: window.decisions.open_dialog is None, timeout=3000)
     assert any("different insurer" in d for d in window.checklist.deficiencies())
     decide(qtbot, window, non_compliant[0], "non_compliant")
     decide(qtbot, window, rejected, "rejected", note="Not a certificate for this vendor")
@@ -286,7 +289,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
     servers.stop()
     decide(qtbot, window, compliant[1], "compliant")
     decide(qtbot, window, non_compliant[1], "non_compliant")
-    qtbot.waitUntil(lambda: "Offline" in window.sync_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Offline" in window.sync.label.text(), timeout=30_000)
     waiting = decision_items(workspace)
     assert {waiting[s].state for s in (compliant[1], non_compliant[1])} == {"pending"}
 
@@ -317,7 +320,7 @@ def test_decisions_made_by_keyboard_are_delivered_and_accepted_offline_then_onli
             lambda: "delivered to the tracker" in window.checklist.banner.text(), timeout=10_000
         )
         press(qtbot, Qt.Key.Key_Y, CTRL | Qt.KeyboardModifier.ShiftModifier)
-        assert window.sync_dock is not None and window.sync_dock.isVisible()
+        assert window.sync.dock is not None and window.sync.dock.isVisible()
     finally:
         window.close()
         back.stop()

@@ -127,3 +127,17 @@ def seeded_workspace(home: Path, blank_form: Path, **kwargs: Any) -> tuple[Works
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def settle(qtbot: Any, window: Any, timeout: int = 10_000) -> None:
+    """Wait until the window's background reads and writes are done and on screen
+    (the store is never read on the GUI thread, so what a key did arrives a moment later)."""
+
+    def done() -> bool:
+        model = window.model  # a QueueModel
+        shown = window.current_id is None or (
+            window.current_view is not None and window.current_view.id == window.current_id
+        )
+        return bool(window.reads.is_idle and window.writes.is_idle and not model.loading and shown)
+
+    qtbot.waitUntil(done, timeout=timeout)

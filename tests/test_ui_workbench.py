@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog, ShortcutsDialog
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
+from tests.test_ui_support import settle
 from tests.windows import make_window
 
 pytestmark = [
@@ -46,7 +48,7 @@ def test_opens_most_urgent_submission_claims_it_and_renders_page(
     assert len(window.checklist.model.lines) == 4
     assert "Vendor 1 LLC" in window.checklist.header.text()
     assert window.user_label.text() == "Riley Reviewer · reviewer"
-    qtbot.waitUntil(lambda: "(5)" in window.view_bar.tabText(2))
+    qtbot.waitUntil(lambda: "(5)" in window.queue.view_bar.tabText(2))
 
 
 def test_keyboard_moves_through_queue_and_checklist(qtbot: QtBot, window: MainWindow) -> None:
@@ -57,6 +59,7 @@ def test_keyboard_moves_through_queue_and_checklist(qtbot: QtBot, window: MainWi
     assert window.current_id == "s-3"
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     assert window.current_id == "s-2"
+    settle(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_N)
     qtbot.keyClick(window.table, Qt.Key.Key_N)
     selected = window.checklist.selected()
@@ -96,15 +99,17 @@ def test_override_needs_a_note_then_is_stored(
 ) -> None:
     window.checklist.select_position(2)
     qtbot.keyClick(window.table, Qt.Key.Key_T)  # toggle: fail → pass, asks for a note
-    dialog = window.open_dialog
+    dialog = window.decisions.open_dialog
     assert isinstance(dialog, OverrideDialog)
     assert dialog.result_choice() == "pass"
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     assert dialog.isVisible()
     assert "needs a note" in dialog.error.text()
     qtbot.keyClicks(dialog.note, "Umbrella schedule covers the gap")
-    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     assert not dialog.isVisible()
+    settle(qtbot, window)
     selected = window.checklist.selected()
     assert selected is not None and selected[1].result == "pass" and selected[1].overridden
     assert window.checklist.deficiencies() == []  # the only failure is gone
@@ -127,10 +132,12 @@ def test_decide_opens_next_and_undo_brings_it_back(
     wait_page(qtbot, window)
     window.checklist.deficiencies_edit.setPlainText("GL each occurrence is too low.\n\nNo AI.")
     qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.open_dialog
+    settle(qtbot, window)
+    dialog = window.decisions.open_dialog
     assert isinstance(dialog, DecisionDialog) and dialog.outcome == "non_compliant"
     with qtbot.waitSignal(window.decided):
         qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    settle(qtbot, window)
     assert window.current_id == "s-2"  # the next by due time opened
     with workspace.database.session() as session:
         decision = session.scalars(select(Decision).where(Decision.submission_id == "s-1")).one()
@@ -141,7 +148,10 @@ def test_decide_opens_next_and_undo_brings_it_back(
         ).one()
         assert item.state == "pending"
     assert window.actions_by_name["undo_decision"].isEnabled()
+    window.activateWindow()  # as a window manager does when the dialog closes
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
     assert window.current_id == "s-1"
     with workspace.database.session() as session:
         assert session.scalars(select(Decision)).one().undone
@@ -150,17 +160,19 @@ def test_decide_opens_next_and_undo_brings_it_back(
 
 def test_decided_work_leaves_my_work(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.model.filter_loaded):
-        window.act_view_mine()
+        window.actions_by_name["view_mine"].trigger()
     assert window.model.loaded_ids() == ["s-1"]
-    assert window.record_decision("compliant", "") is None
+    assert window.decisions.record_decision("compliant", "") is None
+    settle(qtbot, window)
     assert window.model.loaded_ids() == []
 
 
 def test_rejection_without_note_is_refused_with_the_reason(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    window.act_decide_rejected()
-    dialog = window.open_dialog
+    window.actions_by_name["decide_rejected"].trigger()
+    settle(qtbot, window)
+    dialog = window.decisions.open_dialog
     assert isinstance(dialog, DecisionDialog)
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     assert dialog.isVisible() and "needs a note" in dialog.error.text()
@@ -173,13 +185,14 @@ def test_unreadable_document_says_why_and_can_still_be_rejected(
     qtbot: QtBot, window: MainWindow, workspace: Workspace
 ) -> None:
     with qtbot.waitSignal(window.model.filter_loaded):
-        window.act_view_all()
+        window.actions_by_name["view_all"].trigger()
     with qtbot.waitSignal(window.viewer.document_failed, timeout=5000):
-        window.select_row(window.model.row_of("s-bad"))
+        window.queue.select_row(window.model.row_of("s-bad"))
     assert window.viewer.stack.currentWidget() is window.viewer.message
     assert "cannot be shown" in window.viewer.message.text()
     assert "damaged or is not a PDF" in window.viewer.message.text()
-    assert window.record_decision("rejected", "Unreadable file") is None
+    assert window.decisions.record_decision("rejected", "Unreadable file") is None
+    settle(qtbot, window)
     with workspace.database.session() as session:
         decision = session.scalars(select(Decision)).one()
         assert (decision.submission_id, decision.outcome) == ("s-bad", "rejected")
@@ -204,7 +217,7 @@ def test_read_only_user_sees_everything_and_can_decide_nothing(
         action = window.actions_by_name[name]
         assert not action.isEnabled()
         assert "Read-only access" in action.toolTip()
-    assert "read-only access" in (window.record_decision("compliant", "") or "")
+    assert "read-only access" in (window.decisions.record_decision("compliant", "") or "")
     window.close()
 
 
@@ -224,21 +237,21 @@ def test_zoom_and_rotate_rerender(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.table, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     mode: str = window.viewer.zoom_mode  # a plain str: mypy would keep the narrowing
     assert window.viewer.zoom > before and mode == "custom"
-    window.act_rotate()
+    window.actions_by_name["rotate"].trigger()
     assert window.viewer.rotation == 90
-    window.act_fit_width()
+    window.actions_by_name["fit_width"].trigger()
     assert window.viewer.zoom_mode == "fit_width"
 
 
 def test_search_filters_the_queue(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.model.filter_loaded):
-        window.act_view_all()
+        window.actions_by_name["view_all"].trigger()
     qtbot.keyClicks(window.search, "broken")
     qtbot.waitUntil(lambda: window.model.loaded_ids() == ["s-bad"], timeout=2000)
 
 
 def test_shortcuts_dialog_lists_the_actions(qtbot: QtBot, window: MainWindow) -> None:
-    window.act_shortcuts()
+    window.actions_by_name["shortcuts"].trigger()
     dialog = window.findChild(ShortcutsDialog)
     assert dialog is not None
     texts = [
@@ -252,8 +265,8 @@ def test_shortcuts_dialog_lists_the_actions(qtbot: QtBot, window: MainWindow) ->
 
 
 def test_sync_status_shows_in_the_status_bar(window: MainWindow) -> None:
-    window.show_sync_status("3 decisions waiting (offline)")
-    assert window.sync_label.text() == "Sync: 3 decisions waiting (offline)"
+    window.sync.show_status("3 decisions waiting (offline)")
+    assert window.sync.label.text() == "Sync: 3 decisions waiting (offline)"
 
 
 def test_splitters_and_geometry_are_remembered(qtbot: QtBot, workspace: Workspace) -> None:
@@ -281,11 +294,12 @@ def test_lead_gets_the_team_tab_and_its_drill_down_filters_the_queue(
     assert window.dashboard is not None
     assert window.tabs.count() == 2 and window.tabs.tabText(1) == "Team"
     window.tabs.setCurrentIndex(1)
-    window.dashboard.drill_down.emit(QueueFilter(ids=("s-2", "s-3")))  # type: ignore[attr-defined]
+    window.dashboard.drill_down.emit(QueueFilter(ids=("s-2", "s-3")))
+    settle(qtbot, window)
     assert window.tabs.currentIndex() == 0
     assert window.model.loaded_ids() == ["s-2", "s-3"]
-    assert window.drill_row.isVisible()
-    window.clear_drill_down()
+    assert window.queue.drill_row.isVisible()
+    window.queue.clear_drill_down()
     qtbot.waitUntil(lambda: len(window.model.loaded_ids()) == 5, timeout=2000)
     window.close()
 
@@ -307,24 +321,26 @@ def test_sync_worker_plugs_into_status_bar_queue_and_panel(
     qtbot: QtBot, window: MainWindow, workspace: Workspace
 ) -> None:
     worker = FakeSyncWorker()
-    window.attach_sync_worker(worker)
+    window.attach_sync_worker(worker)  # type: ignore[arg-type]  # the same signals
     worker.status_changed.emit(SyncStatus("offline", waiting=2))
-    assert window.sync_label.text() == "Sync: Offline · 2 waiting to send"
-    assert "font-weight: bold" in window.sync_label.styleSheet()
+    assert window.sync.label.text() == "Sync: Offline · 2 waiting to send"
+    assert "font-weight: bold" in window.sync.label.styleSheet()
     with workspace.database.session() as session:
         sub = session.get(Submission, "s-2")
         assert sub is not None
         sub.status = "archived"  # as an inbound pass would store it
     worker.submissions_changed.emit(["s-2"])
+    settle(qtbot, window)
     row = window.model.row_at(window.model.row_of("s-2"))
     assert row is not None and row.status == "archived"
     worker.warning.emit("s-3 was withdrawn by the vendor")
     assert "withdrawn" in window.statusBar().currentMessage()
-    assert window.sync_dock is None  # made on first use: its module loads the sync engine
-    window.act_toggle_sync_panel()
-    assert window.sync_dock is not None and window.sync_dock.isVisible()
+    assert window.sync.dock is None  # made on first use: its module loads the sync engine
+    window.actions_by_name["toggle_sync_panel"].trigger()
+    assert window.sync.dock is not None and window.sync.dock.isVisible()
     worker.status_changed.emit(SyncStatus("online", waiting=1))
-    assert "1 waiting to send" in window.sync_panel.status_label.text()
+    assert window.sync.panel is not None
+    assert "1 waiting to send" in window.sync.panel.status_label.text()
 
 
 def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
@@ -333,11 +349,11 @@ def test_window_runs_real_sync_and_preparation_threads_and_joins_them(
     window = MainWindow(workspace)  # background work on: sync engine, preparation
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.sync_thread is not None, timeout=3000)
-    qtbot.waitUntil(lambda: "Not set up" in window.sync_label.text(), timeout=10_000)
-    thread = window.sync_thread
+    qtbot.waitUntil(lambda: window.sync.worker_thread is not None, timeout=3000)
+    qtbot.waitUntil(lambda: "Not set up" in window.sync.label.text(), timeout=10_000)
+    thread = window.sync.worker_thread
     window.close()
-    assert not thread.isRunning()
+    assert thread is not None and not thread.isRunning()
     assert not window.preparation.isRunning() and not window.viewer.source.worker.isRunning()
 
 

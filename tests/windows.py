@@ -6,6 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from coi_desktop.ui.main_window import MainWindow
 from coi_desktop.workspace import Workspace
+from tests.test_ui_support import settle
 
 
 def make_window(qtbot: QtBot, workspace: Workspace, *, show: bool = True) -> MainWindow:
@@ -16,4 +17,5 @@ def make_window(qtbot: QtBot, workspace: Workspace, *, show: bool = True) -> Mai
         window.resize(1366, 768)
         window.show()
         qtbot.waitExposed(window)
+        settle(qtbot, window)  # the store is read off the GUI thread: wait for the first view
     return window

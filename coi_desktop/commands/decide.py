@@ -6,14 +6,9 @@ import argparse
 import sys
 
 from coi_desktop.models import OUTCOMES, utcnow
-from coi_desktop.review.decisions import (
-    DecisionError,
-    HeldByOther,
-    claim,
-    own_deficiency_list,
-    record_decision,
-)
+from coi_desktop.review.decisions import DecisionError, HeldByOther, own_deficiency_list
 from coi_desktop.review.pipeline import ensure_prechecked
+from coi_desktop.review.session import ReviewSession
 from coi_desktop.workspace import open_workspace
 
 HELP = "decide a submission (compliant, non_compliant or rejected) and queue it for sync"
@@ -63,18 +58,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"coi-desktop: {problem}", file=sys.stderr)
             return 1
         try:
-            with workspace.database.session() as session:
-                if args.claim:
-                    claim(session, args.submission_id, user, over_holder=True)
-                decision = record_decision(
-                    session,
-                    args.submission_id,
-                    args.outcome,
-                    user,
-                    note=args.note,
-                    own_deficiencies=args.deficiency,
-                )
-                outcome, deficiencies = decision.outcome, list(decision.deficiencies)
+            recorded = ReviewSession(workspace.database, user).decide(
+                args.submission_id,
+                args.outcome,
+                note=args.note,
+                own_deficiencies=args.deficiency,
+                claim_first=args.claim,
+            )
         except HeldByOther as exc:
             print(f"coi-desktop: {exc} To claim it from here, add --claim.", file=sys.stderr)
             return 1
@@ -84,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     print(
-        f"{args.submission_id}: {outcome.replace('_', '-')} recorded by {user.name}; "
+        f"{args.submission_id}: {recorded.outcome.replace('_', '-')} recorded by {user.name}; "
         "it is in the outbox and goes out with the next sync."
     )
-    for item in deficiencies:
+    for item in recorded.deficiencies:
         print(f"  deficiency: {item}")
     return 0

@@ -59,7 +59,7 @@ class HeldByOther(DecisionError):
 def check_may_decide(session: Session, sub: Submission, user: User) -> None:
     """Decisions follow assignment: a reviewer decides what is theirs or nobody's; a lead may
     decide any. The tracker enforces the same rule (409), so refusing here saves a conflict."""
-    _require_reviewer(user)
+    require_reviewer(user)
     holder = sub.assigned_to
     if user.role == "lead" or holder is None or holder == user.id:
         return
@@ -70,7 +70,8 @@ def check_may_decide(session: Session, sub: Submission, user: User) -> None:
     )
 
 
-def _require_reviewer(user: User) -> None:
+def require_reviewer(user: User) -> None:
+    """Read-only users look; they change nothing."""
     if user.role == "read_only":
         raise DecisionError(f"{user.name} has read-only access and cannot change submissions.")
 
@@ -154,7 +155,7 @@ def override_line(
     session: Session, submission_id: str, position: int, result: str, note: str, user: User
 ) -> ChecklistLine:
     """The reviewer sets a line's result; a note is required (ValueError without one)."""
-    _require_reviewer(user)
+    require_reviewer(user)
     sub = _submission(session, submission_id)
     row = session.scalars(
         select(ChecklistLineRow).where(
@@ -299,6 +300,18 @@ def own_deficiency_list(outcome: str, texts: list[str]) -> list[str]:
     return own
 
 
+def check_outcome(outcome: str, note: str | None, deficiencies: list[str]) -> None:
+    """What a decision must carry, known before the store is asked (pure)."""
+    if outcome not in OUTCOMES:
+        raise DecisionError(f"Unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}.")
+    if outcome == "non_compliant" and not deficiencies:
+        raise DecisionError(
+            "A non-compliant decision needs at least one deficiency to send to the vendor."
+        )
+    if outcome == "rejected" and not (note or "").strip():
+        raise DecisionError("A rejection needs a note saying why (e.g. not a COI, unreadable).")
+
+
 def record_decision(
     session: Session,
     submission_id: str,
@@ -316,7 +329,7 @@ def record_decision(
     checklist; unless given, the deficiencies are composed from its failed lines, and
     ``own_deficiencies`` (the reviewer's own, e.g. ``decide --deficiency``) follow them.
     """
-    _require_reviewer(user)
+    require_reviewer(user)
     if outcome not in OUTCOMES:
         raise DecisionError(f"Unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}.")
     sub = _submission(session, submission_id)
@@ -341,12 +354,7 @@ def record_decision(
     if deficiencies is None:
         deficiencies = compose_deficiencies(lines) if outcome == "non_compliant" else []
     deficiencies = [*deficiencies, *(text for text in own if text not in deficiencies)]
-    if outcome == "non_compliant" and not deficiencies:
-        raise DecisionError(
-            "A non-compliant decision needs at least one deficiency to send to the vendor."
-        )
-    if outcome == "rejected" and not (note or "").strip():
-        raise DecisionError("A rejection needs a note saying why (e.g. not a COI, unreadable).")
+    check_outcome(outcome, note, deficiencies)
     extraction = merged_extraction(session, submission_id)
     decided_at = now or utcnow()
     decision = Decision(
@@ -467,7 +475,7 @@ def tracker_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
 
 def undo_decision(session: Session, submission_id: str, user: User) -> Decision:
     """Take back a decision that has not been sent yet."""
-    _require_reviewer(user)
+    require_reviewer(user)
     state = current_decision(session, submission_id)
     if state.decision is None or state.item is None:
         raise DecisionError(f"Submission {submission_id} has no decision to undo.")

@@ -3,12 +3,17 @@ Keyboard shortcuts dialog are all made from it, so they cannot drift apart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QToolBar
 
 
 @dataclass(frozen=True)
 class ActionSpec:
-    name: str  # the MainWindow slot is "act_<name>"
+    name: str  # the key of MainWindow's table of slots
     text: str  # menu text, with & mnemonic
     shortcuts: tuple[str, ...]
     tip: str
@@ -215,3 +220,41 @@ MENU_TITLES = {
     "Window": "&Window",
     "Help": "&Help",
 }
+
+
+def tip(spec: ActionSpec, reason: str = "") -> str:
+    """The tooltip: what it does, its keys, and why it is off (when it is)."""
+    keys = " / ".join(
+        QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in spec.shortcuts
+    )
+    text = f"{spec.tip} ({keys})" if keys else spec.tip
+    return f"{text}\n{reason}" if reason else text
+
+
+def build_actions(
+    window: QMainWindow, slots: Mapping[str, Callable[[], object]]
+) -> dict[str, QAction]:
+    """One QAction per spec, each connected to its slot, in menus and the toolbar."""
+    actions: dict[str, QAction] = {}
+    menus = {group: window.menuBar().addMenu(MENU_TITLES[group]) for group in MENUS}
+    toolbar = QToolBar("Main")
+    toolbar.setObjectName("main_toolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for spec in ACTIONS:
+        action = QAction(spec.text, window)
+        action.setObjectName(f"action_{spec.name}")
+        action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(spec.checkable)
+        action.setToolTip(tip(spec))
+        action.setStatusTip(spec.tip)
+        slot = slots[spec.name]
+        action.triggered.connect(lambda _on=False, slot=slot: slot())
+        window.addAction(action)
+        menus[spec.group].addAction(action)
+        if spec.toolbar:
+            toolbar.addAction(action)
+        actions[spec.name] = action
+    window.addToolBar(toolbar)
+    return actions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -87,6 +87,7 @@ class ChecklistPanel(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self._first_column_resized)
         # Requirement takes what Required and Found leave (_fit_value_columns). Not Qt's
         # Stretch: a stretch computed while the tree was hidden at another width was kept
         # when it showed, pushing Required and Found out of the pane on the first open.
@@ -180,6 +181,11 @@ class ChecklistPanel(QWidget):
 
     # ------------------------------------------------------------ content
 
+    def show_opening(self, vendor: str) -> None:
+        """A submission not read yet (it arrives in milliseconds): its name, no stale lines."""
+        self.show_submission(None)
+        self.header.setText(f"<b style='font-size:large'>{_html(vendor)}</b><br>Opening…")
+
     def show_submission(self, view: SubmissionView | None, *, now: datetime | None = None) -> None:
         # The same undecided submission shown again (a refresh): the reviewer's own
         # deficiency text stays; it is only theirs to throw away (Recompose).
@@ -263,6 +269,13 @@ class ChecklistPanel(QWidget):
         header = self.tree.header()
         taken = header.sectionSize(0) + header.sectionSize(REQUIRED) + header.sectionSize(FOUND)
         self.tree.setColumnWidth(1, max(6 * em, self.tree.viewport().width() - taken))
+
+    def _first_column_resized(self, section: int, _old: int, _new: int) -> None:
+        # The first column fits its contents in a later layout pass after new lines; on a
+        # pane already on screen no resize follows, so the value columns fit again after
+        # that pass (within it, the header would put back the sizes it had computed).
+        if section == 0:
+            QTimer.singleShot(0, self._fit_value_columns)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() in (

@@ -45,7 +45,8 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import write_csv
 from coi_desktop.report_pdf import write_pdf
-from coi_desktop.review.decisions import DecisionError, reassign, unknown_assignee
+from coi_desktop.review.decisions import DecisionError, unknown_assignee
+from coi_desktop.review.session import ReviewSession
 from coi_desktop.team_screen import (
     aging_filter,
     queue_filter,
@@ -369,14 +370,10 @@ class DashboardWidget(QWidget):
         if known is not None and to_user not in {person.value for person in known}:
             self._warn(unknown_assignee(to_user))  # the dialog offers no one else
             return False
-        database, lead_id, chosen = self.workspace.database, self.user.id, list(ids)
+        chosen, lead = list(ids), ReviewSession(self.workspace.database, self.user)
 
         def work() -> list[str]:
-            with database.session() as session:
-                lead = session.get(User, lead_id)
-                if lead is None:
-                    raise DecisionError("Your user record is missing; sync with the tracker.")
-                reassign(session, chosen, to_user, lead)
+            lead.reassign(chosen, to_user)
             return chosen
 
         def done(given: list[str]) -> None:

@@ -1,8 +1,10 @@
 """Small keyboard-driven dialogs: confirm a decision, override a line, shortcuts, about.
 
 The decision and override dialogs do not write anything themselves: they hand the
-reviewer's answer to a ``submit`` callable and show the sentence it returns when the
-domain refuses (the dialog then stays open so nothing typed is lost).
+reviewer's answer to a ``submit`` callable with a reply callback. The write runs in the
+background; the reply (at once, or when the write is done) is None to close the dialog or
+the sentence saying why the domain refused (the dialog then stays open so nothing typed
+is lost).
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from coi_desktop import __version__
+from coi_desktop.models import User
 from coi_desktop.review.checklist import ChecklistLine
+from coi_desktop.review.session import failing_lines, needs_care
 from coi_desktop.ui import theme
 from coi_desktop.ui.actions import ActionSpec
+from coi_desktop.workspace import Workspace
 
-Submit = Callable[[str, str], str | None]  # (choice, note) -> error text or None
+Reply = Callable[[str | None], None]  # None: done; else the sentence saying why not
+Submit = Callable[[str, str, Reply], None]  # (choice, note, reply)
 
 OUTCOME_TITLES = {
     "compliant": "Compliant",
@@ -66,8 +72,16 @@ class _EnterDialog(QDialog):
     def _choice(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    _waiting = False  # a submitted answer is being written: Enter does not send it twice
+
     def _try(self) -> None:
-        problem = self._submit(self._choice(), self.note.text())
+        if self._waiting:
+            return
+        self._waiting = True
+        self._submit(self._choice(), self.note.text(), self._reply)
+
+    def _reply(self, problem: str | None) -> None:
+        self._waiting = False
         if problem:
             self.error.setText(problem)
             self.error.show()
@@ -114,12 +128,13 @@ class DecisionDialog(_EnterDialog):
         submit: Submit,
         parent: QWidget | None = None,
         *,
-        failing: int = 0,
+        lines: Sequence[ChecklistLine] = (),
     ) -> None:
         super().__init__(parent)
         self.outcome = outcome
         self._submit = submit
-        self.needs_care = outcome == "compliant" and failing > 0
+        self.needs_care = needs_care(outcome, lines)
+        failing = failing_lines(lines)
         title = OUTCOME_TITLES.get(outcome, outcome)
         self.setWindowTitle(f"Decide: {title}")
         layout = QVBoxLayout(self)
@@ -140,9 +155,9 @@ class DecisionDialog(_EnterDialog):
             body.setTextFormat(Qt.TextFormat.RichText)
             layout.addWidget(body)
         elif self.needs_care:
-            lines = "line still fails" if failing == 1 else "lines still fail"
+            which = "line still fails" if failing == 1 else "lines still fail"
             warn = QLabel(
-                f"<b>{failing} checklist {lines}.</b> A compliant decision sends no "
+                f"<b>{failing} checklist {which}.</b> A compliant decision sends no "
                 "deficiencies to the vendor. Enter and Esc go back; "
                 "<b>Alt+A</b> decides compliant anyway."
             )
@@ -316,6 +331,20 @@ class ShortcutsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(760, 560)
+
+
+def about_lines(workspace: Workspace, user: User | None) -> list[tuple[str, str]]:
+    """Version, who is signed in, and where everything is kept."""
+    where = workspace.locations
+    return [
+        ("Version", __version__),
+        ("Signed in", f"{user.name} ({user.role})" if user else "nobody"),
+        ("Data", str(where.data_dir)),
+        ("Database", str(where.database)),
+        ("Documents", str(where.documents_dir)),
+        ("Log", str(where.log_file)),
+        ("Settings", str(where.settings_file)),
+    ]
 
 
 class AboutDialog(QDialog):

@@ -26,6 +26,7 @@ from coi_desktop.database import Database
 from coi_desktop.queue import QueueFilter, QueueRow, query_queue
 from coi_desktop.ui import theme
 from coi_desktop.ui.background import QueueLoader
+from coi_desktop.ui.operations import Operations
 
 PAGE_SIZE = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -113,8 +114,12 @@ class QueueModel(QAbstractTableModel):
         clock: Callable[[], datetime] | None = None,
         user_names: dict[str, str] | None = None,
         loader: QueueLoader | None = None,
+        reads: Operations | None = None,
     ) -> None:
+        """Without ``loader`` and ``reads`` (tests of the model alone) the store is read on
+        the calling thread; the window gives both, and reads nothing on its own thread."""
         super().__init__(parent)
+        self._reads = reads
         self._generation = 0
         self._pending_filter: QueueFilter | None = None
         self._fetching: tuple[int, int] | None = None  # (generation, offset) being read
@@ -142,7 +147,8 @@ class QueueModel(QAbstractTableModel):
         return self._filter
 
     def set_filter(self, flt: QueueFilter) -> None:
-        """Show another part of the queue now: one SQL page, nothing more."""
+        """Show another part of the queue now: one SQL page on this thread (the window's
+        first page at startup; otherwise `request_filter`)."""
         self._generation += 1  # any answer still coming from the loader is stale
         self._pending_filter = None
         self._fetching = None
@@ -188,14 +194,27 @@ class QueueModel(QAbstractTableModel):
         self.filter_loaded.emit(flt)
 
     @property
+    def loading(self) -> bool:
+        """Rows asked of the loader have not arrived yet."""
+        return self._pending_filter is not None or self._fetching is not None
+
+    @property
     def wanted_filter(self) -> QueueFilter:
         """The filter asked for last (may still be loading)."""
         return self._pending_filter or self._filter
 
     def reload(self) -> None:
-        """Read the same filter again, keeping as many rows as were loaded (after a change)."""
+        """Read the same filter again, keeping as many rows as were loaded (after a change).
+
+        With a loader the rows on screen stay until the new ones arrive (`filter_loaded`).
+        """
         keep = max(PAGE_SIZE, len(self._rows))
         self._fetching = None
+        if self._loader is not None:
+            self._generation += 1
+            self._pending_filter = self._filter
+            self._loader.request(self._generation, self._filter, keep)
+            return
         self.beginResetModel()
         self._rows = []
         self._exhausted = False
@@ -212,13 +231,26 @@ class QueueModel(QAbstractTableModel):
 
     def refresh_ids(self, ids: list[str]) -> None:
         """Re-read the given submissions where they are shown (pre-check finished, claimed …)."""
-        wanted = {row.id: i for i, row in enumerate(self._rows) if row.id in set(ids)}
+        wanted = tuple(row.id for row in self._rows if row.id in set(ids))
         if not wanted:
             return
+        if self._reads is None:
+            self._refreshed(self._query(QueueFilter(ids=wanted)))
+            return
+        flt = QueueFilter(ids=wanted)
+        self._reads.run(
+            "read the queue", lambda: self._query(flt), done=self._refreshed, quiet=True
+        )
+
+    def _query(self, flt: QueueFilter) -> list[QueueRow]:
         with self._database.session() as session:
-            fresh = query_queue(session, QueueFilter(ids=tuple(wanted)))
+            return query_queue(session, flt)
+
+    def _refreshed(self, fresh: list[QueueRow]) -> None:
         for row in fresh:
-            position = wanted[row.id]
+            position = self.row_of(row.id)  # where it is now: the rows may have been read again
+            if position < 0:
+                continue
             self._rows[position] = row
             self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
 
@@ -236,13 +268,13 @@ class QueueModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted or self._fetching or self._pending_filter:
             return
         if self._loader is None:
-            self.fetch_now()
+            self._fetch_here()
             return
         self._fetching = (self._generation, len(self._rows))
         self._loader.request(self._generation, self._filter, PAGE_SIZE, offset=len(self._rows))
 
-    def fetch_now(self) -> None:
-        """The next page at once (keyboard navigation past the last loaded row needs it)."""
+    def _fetch_here(self) -> None:
+        """The next page on this thread (a model without a loader: its own tests)."""
         if self._exhausted:
             return
         self._fetching = None  # a page on its way would now land after the wrong row
@@ -393,6 +425,7 @@ class QueueModel(QAbstractTableModel):
             return
         key = COLUMNS[column][1]
         descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._filter.sort and descending == self._filter.descending:
+        wanted = self.wanted_filter
+        if key == wanted.sort and descending == wanted.descending:
             return
-        self.set_filter(replace(self._filter, sort=key, descending=descending))
+        self.request_filter(replace(wanted, sort=key, descending=descending))

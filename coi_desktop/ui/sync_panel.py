@@ -20,6 +20,7 @@ from coi_desktop.database import Database
 from coi_desktop.sync import outbox
 from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.sync.outbox import OutboxRow
+from coi_desktop.ui.operations import Operations
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -36,14 +37,26 @@ KIND_TEXT = {"decision": "Decision", "claim": "Claim", "assign": "Assignment"}
 class OutboxTableModel(QAbstractTableModel):
     COLUMNS = ("Submission", "Vendor", "What", "State", "Attempts", "Next try", "Reason")
 
-    def __init__(self, database: Database, parent: Any = None) -> None:
+    def __init__(
+        self, database: Database, parent: Any = None, *, reads: Operations | None = None
+    ) -> None:
+        """With ``reads`` (the window's) the outbox is read off the GUI thread."""
         super().__init__(parent)
         self.database = database
+        self._reads = reads
         self._rows: list[OutboxRow] = []
 
     def reload(self) -> None:
+        if self._reads is None:
+            self._show(self._read())
+            return
+        self._reads.run("read the outbox", self._read, done=self._show, quiet=True)
+
+    def _read(self) -> list[OutboxRow]:
         with self.database.session() as session:
-            rows = outbox.outbox_rows(session)
+            return outbox.outbox_rows(session)
+
+    def _show(self, rows: list[OutboxRow]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -108,10 +121,16 @@ class SyncPanel(QWidget):
 
     retry_requested = Signal(str)
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        reads: Operations | None = None,
+    ) -> None:
         super().__init__(parent)
         self.database = database
-        self.model = OutboxTableModel(database, self)
+        self.model = OutboxTableModel(database, self, reads=reads)
         self.status_label = QLabel("")
         self.view = QTableView()
         self.view.setModel(self.model)

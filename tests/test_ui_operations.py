@@ -1,0 +1,83 @@
+"""Background operations: work off the GUI thread, results and failures back on it, in order."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy.exc import OperationalError
+
+from coi_desktop.review.decisions import DecisionError
+from coi_desktop.ui.operations import BUSY_STORE, Operations
+
+
+@pytest.fixture
+def operations() -> Iterator[Operations]:
+    ops = Operations("test-ops")
+    yield ops
+    ops.stop(finish=True)
+
+
+def test_work_runs_off_the_gui_thread_in_order_and_reports_back_on_it(
+    qtbot: QtBot, operations: Operations
+) -> None:
+    ran_on: list[bool] = []
+    results: list[tuple[int, bool]] = []
+    changed: list[list[str]] = []
+    operations.changed.connect(changed.append)
+
+    def work(n: int) -> int:
+        ran_on.append(threading.current_thread() is threading.main_thread())
+        return n
+
+    def done(r: int) -> None:
+        results.append((r, threading.current_thread() is threading.main_thread()))
+
+    def changes(r: int) -> list[str]:
+        return [f"s-{r}"] if r == 3 else []
+
+    for n in range(5):
+        operations.run("count", functools.partial(work, n), done=done, changes=changes)
+    assert not operations.is_idle
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert ran_on == [False] * 5
+    assert results == [(n, True) for n in range(5)]
+    assert changed == [["s-3"]]
+
+
+def test_failures_are_sentences_never_tracebacks(qtbot: QtBot, operations: Operations) -> None:
+    heard: list[str] = []
+    unclaimed: list[str] = []
+    operations.failed.connect(unclaimed.append)
+
+    def refuse() -> None:
+        raise DecisionError("A rejection needs a note saying why.")
+
+    def locked() -> None:
+        raise OperationalError("UPDATE submissions", {}, Exception("database is locked"))
+
+    def broken() -> None:
+        raise ZeroDivisionError
+
+    operations.run("save the decision", refuse, failed=heard.append)
+    operations.run("save the decision", locked, failed=heard.append)
+    operations.run("claim the submission", broken)  # nobody took it: the failed signal says it
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert heard == ["A rejection needs a note saying why.", BUSY_STORE]
+    assert unclaimed == [
+        "Could not claim the submission: an unexpected error (the log has the details)."
+    ]
+
+
+def test_busy_text_says_what_runs(qtbot: QtBot, operations: Operations) -> None:
+    said: list[str] = []
+    operations.busy_changed.connect(said.append)
+    gate = threading.Event()
+    operations.run("save the decision", gate.wait)
+    assert said[-1] == "Save the decision…"
+    gate.set()
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert said[-1] == ""
