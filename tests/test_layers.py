@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "coi_desktop"
 
@@ -161,15 +159,7 @@ def test_the_architecture_document_draws_these_arrows() -> None:
     assert drawn_arrows() == ALLOWED
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="being split now (issue #13 point 5); the integrator drops this mark after the merge",
-)
 def test_no_module_is_longer_than_500_lines_outside_data_tables() -> None:
-    # At the time of writing: ui/main_window.py, samples/certificates.py, ui/pdf_viewer.py,
-    # teamstats.py, ui/dashboard.py, sync/delivery.py, samples/scenarios.py,
-    # sync/sandbox/procore_state.py, report.py, review/form_structure.py,
-    # review/extraction.py, sync/transport.py, sync/sandbox/procore.py.
     long = {
         relative.as_posix(): length
         for relative in modules()
