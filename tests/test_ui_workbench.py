@@ -338,9 +338,13 @@ def test_sync_worker_plugs_into_status_bar_queue_and_panel(
     assert window.sync.dock is None  # made on first use: its module loads the sync engine
     window.actions_by_name["toggle_sync_panel"].trigger()
     assert window.sync.dock is not None and window.sync.dock.isVisible()
+    assert window.sync.panel is not None  # opened later, it says what the status bar said
+    assert "2 waiting to send" in window.sync.panel.status_label.text()
     worker.status_changed.emit(SyncStatus("online", waiting=1))
-    assert window.sync.panel is not None
     assert "1 waiting to send" in window.sync.panel.status_label.text()
+    assert "delivered" not in window.sync.panel.status_label.text()
+    worker.status_changed.emit(SyncStatus("online"))  # the list empties: say why
+    assert "every decision is delivered" in window.sync.panel.status_label.text()
 
 
 def test_window_runs_real_sync_and_preparation_threads_and_joins_them(

@@ -55,6 +55,7 @@ class SyncController(QObject):
         self._retired: list[tuple[SyncWorker, QThread]] = []
         self.panel: SyncPanel | None = None
         self.dock: QDockWidget | None = None
+        self._last_status: SyncStatus | None = None  # the newest word from the worker
         self.label = QLabel("Sync: not running")
         self.label.setObjectName("sync_label")
         self.label.setToolTip("Sync with the tracker and Procore (Ctrl+Shift+Y shows the panel)")
@@ -143,6 +144,8 @@ class SyncController(QObject):
         self.dock = dock
         self.panel.retry_requested.connect(lambda _item: self.request_sync())
         self._connect_panel()
+        if self._last_status is not None:  # what the status bar says, until the next pass
+            self.panel.show_status(self._last_status)
         return dock
 
     def _connect_panel(self) -> None:
@@ -156,6 +159,8 @@ class SyncController(QObject):
 
     def show_status(self, status: SyncStatus | str) -> None:
         """The status bar's sync indicator: a `SyncStatus` from the worker, or plain text."""
+        if isinstance(status, SyncStatus):
+            self._last_status = status
         self.label.setText(status_text(status))
         if isinstance(status, SyncStatus) and status.message:
             self.label.setToolTip(status.message)

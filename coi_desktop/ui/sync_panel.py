@@ -158,7 +158,10 @@ class SyncPanel(QWidget):
     def show_status(self, status: object) -> None:
         """Slot for ``SyncWorker.status_changed``."""
         if isinstance(status, SyncStatus):
-            self.status_label.setText(status.summary())
+            settled = not (status.waiting or status.conflicts or status.failed)
+            # An empty list must not read as "nothing loaded": say that all went through.
+            tail = " · every decision is delivered" if settled else ""
+            self.status_label.setText(status.summary() + tail)
             if status.state != "syncing":
                 self.reload()
 
