@@ -62,11 +62,19 @@ def test_failures_are_sentences_never_tracebacks(qtbot: QtBot, operations: Opera
     def broken() -> None:
         raise ZeroDivisionError
 
+    def disk_full() -> None:
+        raise OSError(28, "No space left on device")
+
     operations.run("save the decision", refuse, failed=heard.append)
     operations.run("save the decision", locked, failed=heard.append)
+    operations.run("write /tmp/team.pdf", disk_full, failed=heard.append)
     operations.run("claim the submission", broken)  # nobody took it: the failed signal says it
     qtbot.waitUntil(lambda: operations.is_idle)
-    assert heard == ["A rejection needs a note saying why.", BUSY_STORE]
+    assert heard == [
+        "A rejection needs a note saying why.",
+        BUSY_STORE,
+        "Could not write /tmp/team.pdf: No space left on device.",
+    ]
     assert unclaimed == [
         "Could not claim the submission: an unexpected error (the log has the details)."
     ]

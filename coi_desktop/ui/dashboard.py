@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import write_csv
 from coi_desktop.report_pdf import write_pdf
-from coi_desktop.review.decisions import DecisionError, unknown_assignee
+from coi_desktop.review.decisions import unknown_assignee
 from coi_desktop.review.session import ReviewSession
 from coi_desktop.team_screen import (
     aging_filter,
@@ -69,7 +70,7 @@ from coi_desktop.ui.dashboard_charts import (
     new_chart,
     tiles_template,
 )
-from coi_desktop.ui.dashboard_data import DashboardWorker, Job, tracker_stats_fetcher
+from coi_desktop.ui.dashboard_data import DashboardWorker, tracker_stats_fetcher
 from coi_desktop.ui.dashboard_filters import FilterBar
 from coi_desktop.ui.dashboard_tables import (
     AttentionModel,
@@ -77,6 +78,7 @@ from coi_desktop.ui.dashboard_tables import (
     team_table,
     titled_panel,
 )
+from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.reassign_dialog import ReassignDialog, TeamMember
 from coi_desktop.workspace import Workspace
 
@@ -101,8 +103,6 @@ class DashboardWidget(QWidget):
     reassigned = Signal(list)  # submission ids given to someone (outbox items written)
     refreshed = Signal()  # new figures are on screen
     _request = Signal(int, object, object)  # generation, StatsFilter, tzinfo → the worker
-    _job = Signal(object)  # Job → the worker
-    _drain = Signal()  # blocking: returns once the worker ran every job queued before
 
     def __init__(
         self,
@@ -237,17 +237,17 @@ class DashboardWidget(QWidget):
             box.currentIndexChanged.connect(self.refresh)
 
     def _start_worker(self, fetcher: ServerStats | None) -> None:
+        # Refreshes on one thread (newest request only); the lead's writes and exports, in
+        # order, on the window's kind of operations.
+        self.writes = Operations("team-view-writes", self)
         self._thread = QThread(self)
         self._thread.setObjectName("team-view")
         self.worker = DashboardWorker(self.workspace, fetcher, self.clock)
         self.worker.moveToThread(self._thread)
         self._request.connect(self.worker.compute)
-        self._job.connect(self.worker.run)
-        self._drain.connect(self.worker.drain, Qt.ConnectionType.BlockingQueuedConnection)
         # Explicitly queued: results are always handled on the GUI thread.
         self.worker.ready.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        self.worker.job_finished.connect(self._job_finished, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
         # As a tab the widget gets no closeEvent; join the worker before the app goes away.
         app = QCoreApplication.instance()
@@ -380,13 +380,7 @@ class DashboardWidget(QWidget):
             self.reassigned.emit(given)
             self.refresh()
 
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, DecisionError):
-                self._warn(str(exc))
-            else:
-                self._warn("Could not reassign: an unexpected error (the log has the details).")
-
-        self._in_background(f"reassign {len(chosen)} submission(s)", work, done, failed)
+        self.writes.run(f"reassign {len(chosen)} submission(s)", work, done=done, failed=self._warn)
         return True
 
     def team_members(self) -> list[TeamMember]:
@@ -404,8 +398,8 @@ class DashboardWidget(QWidget):
         dialog = ReassignDialog(len(ids), self.team_members(), self)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def _warn(self, message: str) -> None:
-        QMessageBox.warning(self, "Reassign", message)
+    def _warn(self, message: str, title: str = "Reassign") -> None:
+        QMessageBox.warning(self, title, message)
 
     # -- export ----------------------------------------------------------------------------
 
@@ -443,35 +437,12 @@ class DashboardWidget(QWidget):
             return
         self.status.setText(f"Writing the {what} to {path}…")
 
-        def failed(exc: Exception) -> None:
-            reason = exc if isinstance(exc, OSError) else "an unexpected error (see the log)"
-            QMessageBox.warning(self, f"Export {what}", f"Could not write {path}: {reason}")
-
-        self._in_background(
-            f"export the {what}",
+        self.writes.run(
+            f"write {path}",
             lambda: write(snapshot, Path(path)),
-            lambda _: self.status.setText(f"{what} saved to {path}"),
-            failed,
+            done=lambda _: self.status.setText(f"{what} saved to {path}"),
+            failed=partial(self._warn, title=f"Export {what}"),
         )
-
-    # -- background work -------------------------------------------------------------------
-
-    def _in_background(
-        self,
-        label: str,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], None],
-    ) -> None:
-        """Run ``work`` on the team view's thread, after the refreshes already asked for."""
-        self._job.emit(Job(label, work, done, failed))
-
-    @Slot(object, object, object)
-    def _job_finished(self, job: Job, result: object, error: Exception | None) -> None:
-        if error is None:
-            job.done(result)
-        else:
-            job.failed(error)
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -480,10 +451,10 @@ class DashboardWidget(QWidget):
         if hasattr(self, "timer"):
             self.timer.stop()
         if self._thread is not None:
-            # Writes the lead asked for reach the store before the thread goes; refreshes
+            # Writes the lead asked for reach the store before the threads go; refreshes
             # still queued are skipped.
+            self.writes.stop(finish=True)
             self.worker.latest = sys.maxsize
-            self._drain.emit()
             self._thread.quit()
             self._thread.wait()
             self._thread = None

@@ -11,9 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -23,7 +21,6 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from coi_desktop.review.decisions import DecisionError
 from coi_desktop.sync.team import stats_fetcher
 from coi_desktop.team_view import ServerStats, compute_dashboard
 from coi_desktop.teamstats import (
@@ -43,26 +40,11 @@ def tracker_stats_fetcher(workspace: Workspace, timeout: float = 5.0) -> ServerS
     return stats_fetcher(workspace.connection, workspace.credentials, timeout)
 
 
-@dataclass(frozen=True)
-class Job:
-    """Store or file work for the team view's thread; its answer goes back to the GUI thread.
-
-    The smallest form of a background operation (Anki's ``CollectionOp``): ``done(result)`` or
-    ``failed(exception)`` runs on the GUI thread once ``work()`` has run on the worker's.
-    """
-
-    label: str  # "reassign 2 submissions", for the log
-    work: Callable[[], Any]
-    done: Callable[[Any], None]
-    failed: Callable[[Exception], None]
-
-
 class DashboardWorker(QObject):
-    """Lives on its own thread; one request at a time, stale refreshes skipped, jobs in order."""
+    """Lives on its own thread; one request at a time, stale refreshes skipped."""
 
     ready = Signal(object)  # DashboardData
     failed = Signal(int, str)
-    job_finished = Signal(object, object, object)  # Job, result, exception or None
 
     def __init__(
         self, workspace: Workspace, server: ServerStats | None, clock: Callable[[], datetime]
@@ -95,22 +77,6 @@ class DashboardWorker(QObject):
         if not fresh:
             self._choices = (time.monotonic(), data.choices)
         self.ready.emit(data)
-
-    @Slot(object)
-    def run(self, job: Job) -> None:
-        """Run one job (a write, an export); refreshes queued before it run first."""
-        try:
-            result = job.work()
-        except Exception as exc:  # reported to the GUI as a sentence; the thread lives on
-            if not isinstance(exc, (DecisionError, OSError)):
-                log.exception("team view: could not %s", job.label)
-            self.job_finished.emit(job, None, exc)
-            return
-        self.job_finished.emit(job, result, None)
-
-    @Slot()
-    def drain(self) -> None:
-        """Nothing: called blocking at shutdown, it returns once every job queued before ran."""
 
     def forget_choices(self) -> None:
         """List customers and projects again on the next refresh (after a sync brought new)."""

@@ -38,6 +38,8 @@ def failure_sentence(label: str, exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
         return BUSY_STORE
+    if isinstance(exc, OSError):  # a full disk, a folder not writable: the system's words
+        return f"Could not {label}: {exc.strerror or exc}."
     return f"Could not {label}: an unexpected error (the log has the details)."
 
 
