@@ -69,6 +69,16 @@ def write_pdf(snapshot: TeamSnapshot, path: Path, *, reviewers: bool = True) -> 
 _PLAIN = str.maketrans({"—": "-", "–": "-", "−": "-", "…": "...", "≤": "<=", "’": "'"})
 
 
+def _column_heads(
+    page: Any, cols: list[tuple[str, float, bool]], x0: float, x1: float, y: float
+) -> float:
+    """A table's column names over a rule; the same ``y`` back, to place the rows under."""
+    for name, x, right in cols:
+        _text(page, x, y, name, 7.5, bold=True, color=MUTED, right=right)
+    page.draw_line((x0, y + 4), (x1, y + 4), color=RULE, width=0.6)
+    return y
+
+
 def _text(
     page: Any,
     x: float,
@@ -286,10 +296,7 @@ def _reviewer_table(page: Any, y: float, snap: TeamSnapshot) -> float:
         ("Min/decision", x0 + 460, True),
         ("Oldest held", x1, True),
     ]
-    y += 16
-    for name, x, right in cols:
-        _text(page, x, y, name, 7.5, bold=True, color=MUTED, right=right)
-    page.draw_line((x0, y + 4), (x1, y + 4), color=RULE, width=0.6)
+    y = _column_heads(page, cols, x0, x1, y + 16)
     for r in shown:
         y += 12.5
         oldest_late = (
@@ -336,10 +343,7 @@ def _overdue_table(page: Any, y: float, snap: TeamSnapshot, max_rows: int) -> fl
         ("Held by", x0 + 380, False),
         ("Late by", x1, True),
     ]
-    y += 16
-    for name, x, right in cols:
-        _text(page, x, y, name, 7.5, bold=True, color=MUTED, right=right)
-    page.draw_line((x0, y + 4), (x1, y + 4), color=RULE, width=0.6)
+    y = _column_heads(page, cols, x0, x1, y + 16)
     room = int((PAGE_H - 60 - y) // 12)
     shown = snap.overdue_items[: max(0, min(max_rows, room))]
     for o in shown:
