@@ -317,6 +317,10 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# The sync engine writes it after a pass that reached the tracker: {"at": iso time}.
+LAST_SYNC_KEY = "last_successful_sync"
+
+
 class AppState(Base):
     """Small facts about this install: the signed-in user, last successful sync, …"""
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from coi_desktop.models import (
+    LAST_SYNC_KEY,
     AppState,
     Company,
     OutboxItem,
@@ -41,9 +42,6 @@ def pending_assignments(session: Session) -> int:
         )
         or 0
     )
-
-
-LAST_SYNC_KEY = "last_successful_sync"  # written by the sync engine: {"at": iso time}
 
 
 def last_synced_at(session: Session) -> datetime | None:

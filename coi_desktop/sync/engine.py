@@ -18,7 +18,7 @@ from sqlalchemy import select
 from coi_desktop.credentials import TRACKER_TOKEN, Credentials
 from coi_desktop.database import Database
 from coi_desktop.documents import DocumentStore
-from coi_desktop.models import AppState, OutboxItem, Submission, utcnow
+from coi_desktop.models import LAST_SYNC_KEY, AppState, OutboxItem, Submission, utcnow
 from coi_desktop.review.pipeline import prepare, waiting_submissions
 from coi_desktop.settings import Connection
 from coi_desktop.sync import outbox
@@ -32,7 +32,6 @@ from coi_desktop.sync.transport import DEFAULT_TIMEOUT, AuthRequired, RetryLater
 
 log = logging.getLogger(__name__)
 
-LAST_SYNC_KEY = "last_successful_sync"
 
 EXIT_DONE = 0
 EXIT_RETRY = 1
