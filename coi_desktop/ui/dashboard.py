@@ -121,6 +121,7 @@ class DashboardWidget(QWidget):
         self.tz = tz or local_zone()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.data: DashboardData | None = None
+        self._notice = ""  # the last export's word, kept beside the figures' status
         self._generation = 0
         self._answered = 0  # the newest generation the worker has answered (or failed)
         self._thread: QThread | None = None
@@ -300,7 +301,8 @@ class DashboardWidget(QWidget):
         )
         draw_aging(self.aging_chart, snap.aging, self._aging_clicked)
         draw_trend(self.trend_chart, snap.trend, self._trend_clicked)
-        self.status.setText(status_text(data, self.tz))
+        # What the lead last asked for (an export) stays said when newer figures arrive.
+        self.status.setText(" · ".join(filter(None, (status_text(data, self.tz), self._notice))))
         self.refreshed.emit()
 
     @Slot(int, str)
@@ -398,6 +400,10 @@ class DashboardWidget(QWidget):
         dialog = ReassignDialog(len(ids), self.team_members(), self)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
+    def _say(self, notice: str) -> None:
+        self._notice = notice
+        self.status.setText(notice)
+
     def _warn(self, message: str, title: str = "Reassign") -> None:
         QMessageBox.warning(self, title, message)
 
@@ -435,12 +441,12 @@ class DashboardWidget(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", suggested, pattern)
         if not path:
             return
-        self.status.setText(f"Writing the {what} to {path}…")
+        self._say(f"Writing the {what} to {path}…")
 
         self.writes.run(
             f"write {path}",
             lambda: write(snapshot, Path(path)),
-            done=lambda _: self.status.setText(f"{what} saved to {path}"),
+            done=lambda _: self._say(f"{what} saved to {path}"),
             failed=partial(self._warn, title=f"Export {what}"),
         )
 
