@@ -360,7 +360,7 @@ class DashboardWidget(QWidget):
     def reassign_submissions(self, ids: list[str]) -> bool:
         """Ask the lead for a reviewer, then queue the assignment (works offline).
 
-        True once the assignment is handed to the worker thread, which writes the outbox
+        True once the assignment is handed to the view's write queue, which writes the outbox
         items; ``reassigned`` follows when they are stored, a warning if they could not be.
         """
         if not self.allowed or self.user is None or not ids or self._thread is None:
@@ -432,7 +432,7 @@ class DashboardWidget(QWidget):
         pattern: str,
         write: Callable[[TeamSnapshot, Path], None],
     ) -> None:
-        """Ask where, then write the view's figures there on the worker thread."""
+        """Ask where, then write the view's figures there off the GUI thread."""
         if self.data is None:
             return
         snapshot = self.data.snapshot  # the figures on screen now, whatever comes next
@@ -453,7 +453,7 @@ class DashboardWidget(QWidget):
     # -- lifetime --------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop the timer and join the worker thread (called on close; safe twice)."""
+        """Stop the timer and join the view's threads (called on close; safe twice)."""
         if hasattr(self, "timer"):
             self.timer.stop()
         if self._thread is not None:
