@@ -14,7 +14,7 @@ from sqlalchemy import select
 from coi_desktop.database import Database
 from coi_desktop.models import Decision, OutboxItem, Submission, User
 from coi_desktop.review.checklist import ChecklistLine
-from coi_desktop.review.session import ChangedElsewhere, ReviewSession, needs_care
+from coi_desktop.review.session import ChangedElsewhere, Claimed, ReviewSession, needs_care
 from tests.test_decisions import _line, db  # noqa: F401 — the store with s-1 and its lines
 
 
@@ -33,8 +33,11 @@ def riley(db: Database) -> Iterator[ReviewSession]:  # noqa: F811
 
 def test_claim_override_decide_and_undo(riley: ReviewSession, db: Database) -> None:  # noqa: F811
     assert riley.claims_on_open and riley.may_decide
-    assert riley.claim("s-1") is True
-    assert riley.claim("s-1") is False  # held already: no second outbox item
+    assert riley.claim("s-1") == Claimed(status="in_review", assigned_to="u-1")
+    with db.session() as s:  # what the screen is told is what the store holds
+        sub = s.get_one(Submission, "s-1")
+        assert (sub.status, sub.assigned_to) == ("in_review", "u-1")
+    assert riley.claim("s-1") is None  # held already: no second outbox item
     line = riley.override_line("s-1", 1, "pass", "Umbrella covers the gap")
     assert line.result == "pass" and line.overridden
     recorded = riley.decide("s-1", "compliant", note="")

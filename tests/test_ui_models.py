@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from coi_desktop.commands import decide
 from coi_desktop.models import Submission
 from coi_desktop.queue import QueueFilter
 from coi_desktop.review import decisions
+from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.submission_view import DocumentRef
 from coi_desktop.ui.background import QueueLoader
 from coi_desktop.ui.checklist_model import ChecklistModel
@@ -176,3 +178,64 @@ def test_decide_command_needs_someone_signed_in(
 ) -> None:
     assert main(["decide", "s-1", "--outcome", "compliant"]) == 2
     assert "nobody is signed in" in capsys.readouterr().err
+
+
+def test_the_next_checklist_of_the_same_shape_is_shown_in_place(qtbot: QtBot) -> None:
+    """J to a submission on the same requirement profile swaps the values in (no new tree
+    to lay out): what shows, the selected line's detail and the columns are the new one's."""
+    from coi_desktop.review.submission_view import SubmissionView
+    from coi_desktop.ui.checklist_model import FOUND
+    from coi_desktop.ui.checklist_panel import ChecklistPanel
+
+    panel = ChecklistPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    now = datetime.now(UTC)
+
+    def view(sid: str, lines: list[ChecklistLine]) -> SubmissionView:
+        return SubmissionView(
+            sid,
+            "coi",
+            "new",
+            f"Vendor {sid}",
+            "Tower",
+            "project",
+            None,
+            now,
+            now + timedelta(hours=3),
+            None,
+            [],
+            lines,
+            True,
+            None,
+        )
+
+    first = standard_lines("d-1")
+    second = [
+        replace(first[0], found="Someone Else LLC", message="Holder differs."),
+        replace(first[1], result="fail", overridden=True, note="checked by phone"),
+        *first[2:],
+    ]
+    panel.show_submission(view("s-1", first))
+    groups = [panel.model.index(g, 0) for g in range(panel.model.rowCount())]
+    narrow = panel.tree.header().sectionSize(0)
+    panel.show_submission(view("s-2", second))
+    assert [panel.model.index(g, 0) for g in range(panel.model.rowCount())] == groups
+    assert panel.model.lines == second
+    holder = panel.model.line_indexes()[0]
+    assert holder.siblingAtColumn(FOUND).data() == "Someone Else LLC"
+    assert "Holder differs." in panel.detail.text()  # the same row selected, its new detail
+    gl = panel.model.index(1, 0)
+    assert panel.tree.isExpanded(gl) and "2 fail" in gl.data()
+    mark = panel.model.line_indexes()[1].data()
+    assert mark.endswith("✎")  # the override's mark has room
+    wide = panel.tree.header().sectionSize(0)
+    assert wide > narrow
+    assert wide >= panel.tree.fontMetrics().horizontalAdvance(mark)
+    # another profile's groups: the tree is laid out anew, every group open
+    other = [*first, replace(first[1], coverage="workers_compensation")]
+    panel.show_submission(view("s-3", other))
+    assert panel.model.rowCount() == 3
+    assert all(panel.tree.isExpanded(panel.model.index(g, 0)) for g in range(3))
+    assert all(panel.tree.isFirstColumnSpanned(g, QModelIndex()) for g in range(3))

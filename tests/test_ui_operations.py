@@ -89,3 +89,30 @@ def test_busy_text_says_what_runs(qtbot: QtBot, operations: Operations) -> None:
     gate.set()
     qtbot.waitUntil(lambda: operations.is_idle)
     assert said[-1] == ""
+
+
+def test_a_batch_takes_every_item_added_before_it_runs_and_keeps_its_place(
+    qtbot: QtBot, operations: Operations
+) -> None:
+    """J held down claims each submission it opens: those opened while a claim waits are
+    written by that one operation, and what was queued after them still runs after."""
+    release = threading.Event()
+    order: list[object] = []
+    operations.run("hold", lambda: release.wait(5), done=lambda _: order.append("held"))
+    batches: list[list[str]] = []
+
+    def claim_all(ids: list[str]) -> list[str]:
+        batches.append(ids)
+        return ids
+
+    for sid in ("s-1", "s-2", "s-3"):
+        operations.run_batched("claim", "claims", sid, claim_all, done=order.append)
+    operations.run("decide", lambda: "decided", done=order.append)
+    release.set()
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert batches == [["s-1", "s-2", "s-3"]]
+    assert order == ["held", ["s-1", "s-2", "s-3"], "decided"]
+    # a batch already taken does not swallow what comes after it: a new one starts
+    operations.run_batched("claim", "claims", "s-4", claim_all, done=order.append)
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert batches[-1] == ["s-4"]

@@ -14,6 +14,7 @@ from coi_desktop.review import decisions
 from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.ui.dialogs import DecisionDialog, OverrideDialog, ShortcutsDialog
 from coi_desktop.ui.main_window import MainWindow
+from coi_desktop.ui.queue_model import STATUS_TEXT
 from coi_desktop.workspace import Workspace
 from tests.test_ui_support import settle
 from tests.windows import make_window
@@ -45,6 +46,14 @@ def test_opens_most_urgent_submission_claims_it_and_renders_page(
     assert window.viewer.page_sizes == [(612.0, 792.0)]
     assert window.viewer.stack.currentWidget() is window.viewer.split
     assert submission(workspace, "s-1").assigned_to == "u-1"
+    # the claim shows in the queue's row and the header once written
+    qtbot.waitUntil(
+        lambda: (
+            (row := window.model.row_at(window.model.row_of("s-1"))) is not None
+            and row.assigned_to == "u-1"
+        )
+    )
+    qtbot.waitUntil(lambda: STATUS_TEXT["in_review"] in window.checklist.header.text())
     assert len(window.checklist.model.lines) == 4
     assert "Vendor 1 LLC" in window.checklist.header.text()
     assert window.user_label.text() == "Riley Reviewer · reviewer"

@@ -117,11 +117,11 @@ def _enqueue(
 
 def checklist_lines(session: Session, submission_id: str) -> list[ChecklistLine]:
     rows = session.scalars(
-        select(ChecklistLineRow)
+        select(ChecklistLineRow.data)
         .where(ChecklistLineRow.submission_id == submission_id)
         .order_by(ChecklistLineRow.position)
     )
-    return [ChecklistLine.from_dict(row.data) for row in rows]
+    return [ChecklistLine.from_dict(data) for data in rows]
 
 
 def replace_checklist(session: Session, sub: Submission, lines: list[ChecklistLine]) -> None:

@@ -9,14 +9,18 @@ here once. Each method is one short transaction; refusals are `DecisionError` se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from coi_desktop.database import Database
-from coi_desktop.models import User
+from coi_desktop.models import Submission, User
+from coi_desktop.queue import QueueRow
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.decisions import DecisionError
+from coi_desktop.review.submission_view import SubmissionView
 
+Shown = TypeVar("Shown", SubmissionView, QueueRow)
 DecisionKey = tuple[str, str]  # (decision id, outcome): which decision a reviewer saw
 
 
@@ -32,6 +36,19 @@ class Recorded:
     decision_id: str
     outcome: str
     deficiencies: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a claim wrote, for the screen and the queue to show without reading it again
+    (a claim changes nothing else they show)."""
+
+    status: str
+    assigned_to: str
+
+    def onto(self, shown: Shown) -> Shown:
+        """A view or a queue row read before the claim, as it is now."""
+        return replace(shown, status=self.status, assigned_to=self.assigned_to)
 
 
 def failing_lines(lines: Sequence[ChecklistLine]) -> int:
@@ -80,13 +97,26 @@ class ReviewSession:
         Team tab's drill-down) and may decide without holding it; read-only users look."""
         return self.user.role not in ("lead", "read_only")
 
-    def claim(self, submission_id: str, *, over_holder: bool = False) -> bool:
-        """Claim a submission for this user (delivered later); True when the claim was new."""
+    def claim(self, submission_id: str, *, over_holder: bool = False) -> Claimed | None:
+        """Claim a submission for this user (delivered later); what the claim wrote, or None
+        when nothing was claimed (it is theirs already, closed, or someone else's)."""
+        return self.claim_all([submission_id], over_holder=over_holder)[submission_id]
+
+    def claim_all(
+        self, submission_ids: Sequence[str], *, over_holder: bool = False
+    ) -> dict[str, Claimed | None]:
+        """`claim` each, in one transaction (J held down through the queue claims every
+        submission it opens; one commit for those opened meanwhile keeps up with it)."""
+        claimed: dict[str, Claimed | None] = {}
         with self.database.session() as session:
-            return (
-                decisions.claim(session, submission_id, self.user, over_holder=over_holder)
-                is not None
-            )
+            for submission_id in submission_ids:
+                item = decisions.claim(session, submission_id, self.user, over_holder=over_holder)
+                if item is not None:
+                    sub = session.get_one(Submission, submission_id)  # in memory already
+                    claimed[submission_id] = Claimed(sub.status, self.user.id)
+                else:
+                    claimed[submission_id] = None
+        return claimed
 
     def override_line(
         self, submission_id: str, position: int, result: str, note: str

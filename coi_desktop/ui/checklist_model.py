@@ -19,6 +19,20 @@ RESULT_ROLE = Qt.ItemDataRole.UserRole + 3
 HEADERS = ("Result", "Requirement", "Required", "Found")
 RESULT, REQUIREMENT, REQUIRED, FOUND = range(len(HEADERS))
 _NO_PARENT = 0xFFFFFFFF  # internalId of a group row; line rows carry their group number
+# The roles data() answers; painting asks each cell for a dozen, most of them unanswered.
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        LINE_ROLE,
+        POSITION_ROLE,
+        RESULT_ROLE,
+    }
+)
 
 COVERAGE_NAMES = {
     None: "Certificate",
@@ -80,15 +94,28 @@ class ChecklistModel(QAbstractItemModel):
 
     # ------------------------------------------------------------ content
 
-    def set_lines(self, lines: list[ChecklistLine]) -> None:
-        self.beginResetModel()
-        self._lines = list(lines)
+    def set_lines(self, lines: list[ChecklistLine]) -> bool:
+        """Show these lines; True when the tree was rebuilt (its groups changed), so the
+        view lays it out again. The next submission on the same requirement profile has
+        the same groups: its values are swapped in place, which keeps the switch cheap."""
         groups: dict[str, _Group] = {}
-        for position, line in enumerate(self._lines):
+        for position, line in enumerate(lines):
             name = coverage_name(line.coverage)
             groups.setdefault(name, _Group(name, [])).positions.append(position)
+        if list(groups.values()) == self._groups and self._groups:
+            self._lines = list(lines)
+            last = len(HEADERS) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1, last))
+            for g, group in enumerate(self._groups):
+                parent = self.index(g, 0)
+                bottom = len(group.positions) - 1
+                self.dataChanged.emit(self.index(0, 0, parent), self.index(bottom, last, parent))
+            return False
+        self.beginResetModel()
+        self._lines = list(lines)
         self._groups = list(groups.values())
         self.endResetModel()
+        return True
 
     def replace_line(self, position: int, line: ChecklistLine) -> None:
         """One line changed (an override): repaint it and its group's summary."""
@@ -132,11 +159,23 @@ class ChecklistModel(QAbstractItemModel):
         column: int,
         parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
     ) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here, not by hasIndex (which calls back into rowCount): Qt asks
+        # for indexes thousands of times a second while it lays out and paints.
+        if not 0 <= column < len(HEADERS):
             return QModelIndex()
         if not parent.isValid():
+            if not 0 <= row < len(self._groups):
+                return QModelIndex()
             return self.createIndex(row, column, _NO_PARENT)
-        return self.createIndex(row, column, parent.row())
+        group = parent.row()
+        if (
+            parent.internalId() != _NO_PARENT
+            or parent.column() != 0
+            or not 0 <= group < len(self._groups)
+            or not 0 <= row < len(self._groups[group].positions)
+        ):
+            return QModelIndex()
+        return self.createIndex(row, column, group)
 
     def parent(self, child: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not child.isValid() or child.internalId() == _NO_PARENT:
@@ -172,7 +211,7 @@ class ChecklistModel(QAbstractItemModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         if index.internalId() == _NO_PARENT:
             return self._group_data(index, role)

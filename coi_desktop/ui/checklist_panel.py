@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -39,6 +39,24 @@ def _due_words(due: datetime, now: datetime) -> str:
     if left.startswith("late "):
         return f"<b>overdue by {left[5:]}</b>"
     return f"due in {left}"
+
+
+def result_column_width(tree: QTreeView, *, marked: bool) -> int:
+    """Wide enough for the widest result word with its icon (and the override mark, when
+    ``marked``) on a line row, indented under its group, as the tree's delegate draws it."""
+    probe = QStandardItemModel()
+    group = QStandardItem("")
+    probe.appendRow(group)
+    for result, text in theme.RESULT_TEXT.items():
+        group.appendRow(QStandardItem(theme.result_icon(result), f"{text} ✎" if marked else text))
+    view = QTreeView()
+    view.setFont(tree.font())
+    view.setIndentation(tree.indentation())
+    view.setRootIsDecorated(tree.rootIsDecorated())
+    view.setIconSize(tree.iconSize())
+    view.setModel(probe)
+    view.expandAll()
+    return view.sizeHintForColumn(0)
 
 
 def _html(text: str) -> str:
@@ -86,8 +104,11 @@ class ChecklistPanel(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.sectionResized.connect(self._first_column_resized)
+        # Result holds one of a few words: sized for the widest, measured once, never by
+        # its contents (Qt would measure every cell again on each submission shown).
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self._result_widths = {m: result_column_width(self.tree, marked=m) for m in (False, True)}
+        header.resizeSection(0, self._result_widths[False])
         # Requirement takes what Required and Found leave (_fit_value_columns). Not Qt's
         # Stretch: a stretch computed while the tree was hidden at another width was kept
         # when it showed, pushing Required and Found out of the pane on the first open.
@@ -207,22 +228,13 @@ class ChecklistPanel(QWidget):
             self._set_deficiencies([])
             self._show_empty("")
             return
-        now = now or datetime.now(UTC)
-        project = view.project or (
-            "Global (annual) requirements" if view.scope == "global" else "—"
-        )
-        self.header.setText(
-            f"<b style='font-size:large'>{_html(view.vendor)}</b><br>"
-            f"{_html(project)} · {KIND_TEXT.get(view.kind, view.kind)} · {_html(view.id)}<br>"
-            f"Insured on the COI: {_html(view.insured_name or 'not read yet')}<br>"
-            f"{STATUS_TEXT.get(view.status, view.status)} · {_due_words(view.due_at, now)}"
-        )
+        self.show_header(view, now=now)
         self._show_decision(view)
-        self.model.set_lines(view.lines)
-        self._fit_value_columns()
-        self.tree.expandAll()
-        for row in range(self.model.rowCount()):
-            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
+        if self.model.set_lines(view.lines):  # new groups: lay the tree out again
+            self.tree.expandAll()
+            for row in range(self.model.rowCount()):
+                self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
+        self._fit_columns()
         if not view.lines:
             if view.checked:
                 self._show_empty("The requirement profile has no lines for this submission.")
@@ -245,8 +257,29 @@ class ChecklistPanel(QWidget):
         else:
             self._set_deficiencies(compose_deficiencies(view.lines))
         first = self.model.line_indexes()
-        if first:
+        if first and self.tree.currentIndex().siblingAtColumn(0) == first[0]:
+            self._current_changed(first[0], first[0])  # the same row, new values: no signal
+        elif first:
             self.tree.setCurrentIndex(first[0])
+
+    def show_header(self, view: SubmissionView, *, now: datetime | None = None) -> None:
+        """Who and what, its status and time left: all a claim changes on screen."""
+        self.view = view
+        now = now or datetime.now(UTC)
+        project = view.project or (
+            "Global (annual) requirements" if view.scope == "global" else "—"
+        )
+        self.header.setText(
+            f"<b style='font-size:large'>{_html(view.vendor)}</b><br>"
+            f"{_html(project)} · {KIND_TEXT.get(view.kind, view.kind)} · {_html(view.id)}<br>"
+            f"Insured on the COI: {_html(view.insured_name or 'not read yet')}<br>"
+            f"{STATUS_TEXT.get(view.status, view.status)} · {_due_words(view.due_at, now)}"
+        )
+
+    def _fit_columns(self) -> None:
+        marked = any(line.overridden for line in self.model.lines)
+        self.tree.header().resizeSection(0, self._result_widths[marked])
+        self._fit_value_columns()
 
     def _fit_value_columns(self) -> None:
         """Required and Found as wide as their values (money and dates read whole), within
@@ -269,13 +302,6 @@ class ChecklistPanel(QWidget):
         header = self.tree.header()
         taken = header.sectionSize(0) + header.sectionSize(REQUIRED) + header.sectionSize(FOUND)
         self.tree.setColumnWidth(1, max(6 * em, self.tree.viewport().width() - taken))
-
-    def _first_column_resized(self, section: int, _old: int, _new: int) -> None:
-        # The first column fits its contents in a later layout pass after new lines; on a
-        # pane already on screen no resize follows, so the value columns fit again after
-        # that pass (within it, the header would put back the sizes it had computed).
-        if section == 0:
-            QTimer.singleShot(0, self._fit_value_columns)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() in (
@@ -333,6 +359,7 @@ class ChecklistPanel(QWidget):
 
     def replace_line(self, position: int, line: ChecklistLine) -> None:
         self.model.replace_line(position, line)
+        self._fit_columns()  # an override's mark may need room
         if not self._deficiencies_edited:
             self._set_deficiencies(compose_deficiencies(self.model.lines))
         self._show_detail(line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from coi_desktop.models import User
-from coi_desktop.queue import QueueFilter, QueueRow, View
-from coi_desktop.review.session import ReviewSession
+from coi_desktop.queue import QueueFilter, View
+from coi_desktop.review.session import Claimed, ReviewSession
 from coi_desktop.review.submission_view import SubmissionView
 from coi_desktop.sync.engine import SyncStatus
 from coi_desktop.team_lookups import user_names
@@ -42,13 +43,18 @@ from coi_desktop.ui.pdf_viewer import PdfViewer
 from coi_desktop.ui.queue_pane import QueuePane, first_view
 from coi_desktop.ui.settings_dialog import SettingsDialog
 from coi_desktop.ui.status_bar import StatusLabels, user_text
-from coi_desktop.ui.submission_cache import SubmissionCache
+from coi_desktop.ui.submission_cache import READ_AHEAD, SubmissionCache
 from coi_desktop.ui.sync_controller import SyncController
 from coi_desktop.ui.sync_worker import SyncWorker
 from coi_desktop.ui.team_tab import TeamTab
 from coi_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+
+def _same_but_header(old: SubmissionView, new: SubmissionView) -> bool:
+    """Only what the checklist's header shows changed (status, holder)."""
+    return replace(old, status=new.status, assigned_to=new.assigned_to) == new
 
 
 class MainWindow(QMainWindow):
@@ -308,20 +314,43 @@ class MainWindow(QMainWindow):
         if cached is None:  # else read a moment ago; a claim reads it again once written
             self._read_shown(submission_id)
         if claiming and review is not None:
-            self.writes.run(
+            self.writes.run_batched(
                 "claim the submission",
-                lambda: review.claim(submission_id),
-                done=lambda claimed: None if claimed else self._read_shown(submission_id),
-                changes=lambda claimed: [submission_id] if claimed else [],
+                f"claim as {review.user.id}",
+                submission_id,
+                review.claim_all,
+                done=self._claimed,
             )
-        self.views.prefetch([r.id for r in self._neighbours(submission_id)])
+        self.views.prefetch(self._neighbours(submission_id), enough=7)
         self.submission_opened.emit(submission_id)
 
-    def _neighbours(self, submission_id: str) -> list[QueueRow]:
-        """What J and K open next: read ahead, so the switch shows from memory."""
+    def _claimed(self, claims: dict[str, Claimed | None]) -> None:
+        """Claims are written: show each from what it wrote, without reading it again (that
+        read would queue the next switch's read ahead behind it)."""
+        for submission_id, claimed in claims.items():
+            if claimed is None:  # someone else's, or closed meanwhile: show it as it is now
+                if submission_id == self.current_id:
+                    self._read_shown(submission_id)
+                continue
+            row = self.model.row_at(self.model.row_of(submission_id))
+            if row is not None:
+                self.model.update_rows([claimed.onto(row)])
+            view = self.views.get(submission_id)
+            if view is not None:
+                self.views.put(claimed.onto(view))
+                self.show_view(claimed.onto(view))  # when it is still the one shown
+            else:  # perhaps on its way, read before the claim: that read is not kept
+                self.views.forget([submission_id])
+                if submission_id == self.current_id:
+                    self._read_shown(submission_id)
+        self.queue.counts_soon()
+
+    def _neighbours(self, submission_id: str) -> list[str]:
+        """What J and K open next, nearest first: read ahead, so the switch shows from memory."""
         at = self.model.row_of(submission_id)
-        rows = (self.model.row_at(at + step) for step in (1, 2, 3, -1))
-        return [r for r in rows if r is not None]
+        steps = (1, -1, *range(2, READ_AHEAD + 1))
+        rows = (self.model.row_at(at + step) for step in steps)
+        return [r.id for r in rows if r is not None]
 
     def read_view(self, submission_id: str, then: Callable[[SubmissionView | None], None]) -> None:
         """Read a submission fresh in the background; ``then`` only if it is still the one shown."""
@@ -345,7 +374,9 @@ class MainWindow(QMainWindow):
         if old is not None and view == old:
             return  # nothing the reviewer sees changed: leave the selection where it is
         self.current_view = view
-        if not quietly:
+        if not quietly and old is not None and _same_but_header(old, view):
+            self.checklist.show_header(view, now=self._clock())  # a claim: nothing else moves
+        elif not quietly:
             position = self.checklist.selected() if old else None
             self.checklist.show_submission(view, now=self._clock())
             if position is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,8 @@ class Operations(QObject):
         self._runner.finished_job.connect(self._finished)  # queued: the runner is a thread
         self._pending: list[_Job] = []
         self._stopped = False
+        self._batches: dict[str, list[Any]] = {}  # key -> items its queued operation takes
+        self._batch_lock = threading.Lock()  # added on the GUI thread, taken on the runner's
 
     @property
     def is_idle(self) -> bool:
@@ -114,6 +117,32 @@ class Operations(QObject):
             self._runner.start()
         self._runner.jobs.put(job)
         self._say_busy()
+
+    def run_batched(
+        self,
+        label: str,
+        key: str,
+        item: Any,
+        work: Callable[[list[Any]], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Add ``item`` to the batch ``key``: ``work(items)`` runs once, as one operation,
+        for every item added before it starts (claims made while J is held down: one
+        transaction for all, not one each). It keeps its place in the queue: an operation
+        run after an item was added runs after that item's batch."""
+        with self._batch_lock:
+            batch = self._batches.setdefault(key, [])
+            batch.append(item)
+            if len(batch) > 1:
+                return  # joins the batch already waiting in the queue
+
+        def take() -> Any:
+            with self._batch_lock:
+                items = self._batches.pop(key)
+            return work(items)
+
+        self.run(label, take, done=done)
 
     def _finished(self, job: _Job, result: object, error: BaseException | None) -> None:
         if self._stopped:

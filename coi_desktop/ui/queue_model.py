@@ -235,18 +235,19 @@ class QueueModel(QAbstractTableModel):
         if not wanted:
             return
         if self._reads is None:
-            self._refreshed(self._query(QueueFilter(ids=wanted)))
+            self.update_rows(self._query(QueueFilter(ids=wanted)))
             return
         flt = QueueFilter(ids=wanted)
         self._reads.run(
-            "read the queue", lambda: self._query(flt), done=self._refreshed, quiet=True
+            "read the queue", lambda: self._query(flt), done=self.update_rows, quiet=True
         )
 
     def _query(self, flt: QueueFilter) -> list[QueueRow]:
         with self._database.session() as session:
             return query_queue(session, flt)
 
-    def _refreshed(self, fresh: list[QueueRow]) -> None:
+    def update_rows(self, fresh: list[QueueRow]) -> None:
+        """Put these rows, read fresh, where they are shown (rows not shown stay out)."""
         for row in fresh:
             position = self.row_of(row.id)  # where it is now: the rows may have been read again
             if position < 0:
