@@ -251,7 +251,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from coi_desktop.app import keep_out_of_collection
+    from coi_desktop.app import tune_for_the_window
     from coi_desktop.ui.main_window import MainWindow
     from coi_desktop.workspace import open_workspace
 
@@ -259,7 +259,7 @@ def main() -> int:
     window = MainWindow(ws, background=False)
     window.resize(1366, 768)
     window.show()
-    keep_out_of_collection()  # as run_gui does once the window is up
+    tune_for_the_window()  # as run_gui does once the window is up
     window.actions_by_name["view_all"].trigger()
     app.processEvents()
 

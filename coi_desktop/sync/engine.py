@@ -19,7 +19,6 @@ from coi_desktop.credentials import TRACKER_TOKEN, Credentials
 from coi_desktop.database import Database
 from coi_desktop.documents import DocumentStore
 from coi_desktop.models import LAST_SYNC_KEY, AppState, OutboxItem, Submission, utcnow
-from coi_desktop.review.pipeline import prepare, waiting_submissions
 from coi_desktop.settings import Connection
 from coi_desktop.sync import outbox
 from coi_desktop.sync.delivery import DeliveryResult, deliver
@@ -264,6 +263,9 @@ class SyncEngine:
 
     def _prepare(self) -> int:
         """Extract and pre-check a few new submissions, off the network path."""
+        # The reader comes with PyMuPDF: imported when a pass prepares, not with the window.
+        from coi_desktop.review.pipeline import prepare, waiting_submissions
+
         with self.database.session() as session:
             ids = waiting_submissions(session, self.config.prepare_limit)
         done = 0

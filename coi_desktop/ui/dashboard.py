@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter
 from coi_desktop.report import write_csv
-from coi_desktop.report_pdf import write_pdf
 from coi_desktop.review.decisions import unknown_assignee
 from coi_desktop.review.session import ReviewSession
 from coi_desktop.team_screen import (
@@ -94,6 +93,14 @@ def dashboard_allowed(user: User | None) -> bool:
 
 
 # ---------------------------------------------------------------- the widget
+
+
+def _write_pdf(snapshot: TeamSnapshot, path: Path) -> None:
+    """The report drawn by PyMuPDF, imported on the first export and not with the window
+    (a reviewer's window never draws one; it took a sixth of the window's start)."""
+    from coi_desktop.report_pdf import write_pdf
+
+    write_pdf(snapshot, path)
 
 
 class DashboardWidget(QWidget):
@@ -417,13 +424,13 @@ class DashboardWidget(QWidget):
     def export_pdf(self, path: Path) -> None:
         if self.data is None:
             raise RuntimeError("the team figures have not been computed yet")
-        write_pdf(self.data.snapshot, Path(path))
+        _write_pdf(self.data.snapshot, Path(path))
 
     def _export_csv_dialog(self) -> None:
         self._export("CSV", "team-figures.csv", "CSV files (*.csv)", write_csv)
 
     def _export_pdf_dialog(self) -> None:
-        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", write_pdf)
+        self._export("PDF report", "team-report.pdf", "PDF files (*.pdf)", _write_pdf)
 
     def _export(
         self,
