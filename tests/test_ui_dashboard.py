@@ -449,7 +449,9 @@ def test_no_store_or_report_work_on_the_gui_thread(
 
         return wrapper
 
-    monkeypatch.setattr("coi_desktop.ui.dashboard.write_pdf", written_by(write_pdf))
+    monkeypatch.setattr(
+        "coi_desktop.report_pdf.write_pdf", written_by(write_pdf)
+    )  # imported at use
     monkeypatch.setattr("coi_desktop.ui.dashboard.write_csv", written_by(write_csv))
     target = tmp_path / "team.pdf"
     monkeypatch.setattr(
