@@ -18,8 +18,8 @@ from coi_desktop.queue import QueueFilter
 from coi_desktop.review import decisions
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.submission_view import DocumentRef
-from coi_desktop.ui.background import QueueLoader
 from coi_desktop.ui.checklist_model import ChecklistModel
+from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.pdf_viewer import PdfViewer
 from coi_desktop.ui.queue_model import DUE, PAGE_SIZE, QueueModel, countdown_text, urgency
 from coi_desktop.workspace import Workspace
@@ -98,8 +98,8 @@ def test_scrolling_reads_the_next_page_off_the_gui_thread(
     qtbot: QtBot, workspace: Workspace
 ) -> None:
     _add_a_page_and_a_half(workspace)
-    loader = QueueLoader(workspace.database)
-    model = QueueModel(workspace.database, loader=loader)
+    pages = Operations("test-pages")
+    model = QueueModel(workspace.database, pages=pages)
     try:
         model.set_filter(QueueFilter(view="all"))
         with qtbot.waitSignal(model.rowsInserted, timeout=5000) as inserted:
@@ -112,13 +112,13 @@ def test_scrolling_reads_the_next_page_off_the_gui_thread(
 
         # A page still on its way when the rows are read again is dropped, not appended.
         model.set_filter(QueueFilter(view="all"))
-        with qtbot.waitSignal(loader.loaded, timeout=5000):
-            model.fetchMore()
-            model.reload()
+        model.fetchMore()
+        model.reload()
+        qtbot.waitUntil(lambda: pages.is_idle and not model.loading, timeout=5000)
         assert model.rowCount() == PAGE_SIZE
         assert len(set(model.loaded_ids())) == PAGE_SIZE
     finally:
-        loader.stop()
+        pages.stop()
 
 
 def test_countdown_tick_touches_only_the_due_column(qtbot: QtBot, workspace: Workspace) -> None:

@@ -116,3 +116,32 @@ def test_a_batch_takes_every_item_added_before_it_runs_and_keeps_its_place(
     operations.run_batched("claim", "claims", "s-4", claim_all, done=order.append)
     qtbot.waitUntil(lambda: operations.is_idle)
     assert batches[-1] == ["s-4"]
+
+
+def test_only_the_newest_request_waiting_is_read(qtbot: QtBot, operations: Operations) -> None:
+    """Typing in the search box asks for a page on every key: those asked for while one is
+    read give way to the last, which alone runs and answers."""
+    release = threading.Event()
+    read: list[str] = []
+    answered: list[tuple[str, str]] = []
+
+    def page(text: str) -> str:
+        read.append(text)
+        if text == "a":
+            release.wait(5)
+        return text.upper()
+
+    def ask(text: str) -> None:
+        def done(rows: str) -> None:
+            answered.append((text, rows))
+
+        operations.run_latest("read the queue", "page", functools.partial(page, text), done=done)
+
+    ask("a")
+    qtbot.waitUntil(lambda: read == ["a"])  # being read: it will answer
+    for text in ("ac", "acm", "acme"):
+        ask(text)
+    release.set()
+    qtbot.waitUntil(lambda: operations.is_idle)
+    assert read == ["a", "acme"]
+    assert answered == [("a", "A"), ("acme", "ACME")]

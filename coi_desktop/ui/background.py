@@ -1,4 +1,6 @@
-"""Background work for the window: preparing submissions, the queue's pages and counts.
+"""Background work for the window that is not a request and its answer: preparing
+submissions, and noticing what other processes wrote. (Reads and writes asked for by the
+window, the queue's pages and counts among them, are `ui/operations.py`'s.)
 
 Each runs off the GUI thread with its own database sessions and reports plain data
 back through queued signals.
@@ -14,13 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from coi_desktop.database import Database
 from coi_desktop.documents import DocumentStore
-from coi_desktop.queue import QueueFilter, count_queue, query_queue
 
 log = logging.getLogger(__name__)
 
@@ -163,73 +163,6 @@ def prepare_in_child(
     database, store = _child_stores[key]
     result = pipeline.prepare(database, store, submission_id, today)
     return bool(result.checked or result.extracted), result.problem
-
-
-class _NewestRequestThread(_WakeableThread):
-    """Serves only the newest request: older ones still waiting are dropped unread.
-
-    Typing in the search box or switching tabs asks again and again; only the last
-    question is worth a query.
-    """
-
-    def __init__(self, database: Database, name: str, parent: QObject | None = None) -> None:
-        super().__init__(name, parent)
-        self._database = database
-        self._wanted: object | None = None
-        self._lock = threading.Lock()
-
-    def _ask(self, wanted: object) -> None:
-        with self._lock:
-            self._wanted = wanted
-        self._wake_up()
-
-    def _work(self) -> None:
-        with self._lock:
-            wanted, self._wanted = self._wanted, None
-        if wanted is not None:
-            self._serve(wanted)
-
-    def _serve(self, wanted: Any) -> None:
-        raise NotImplementedError
-
-
-class CountThread(_NewestRequestThread):
-    """Counts for the My work / Unassigned / All tabs, off the GUI thread."""
-
-    counted = Signal(dict)
-
-    def __init__(self, database: Database, parent: QObject | None = None) -> None:
-        super().__init__(database, "queue-counts", parent)
-
-    def request(self, filters: dict[str, QueueFilter]) -> None:
-        self._ask(filters)
-
-    def _serve(self, wanted: dict[str, QueueFilter]) -> None:
-        with self._database.session() as session:
-            counts = {name: count_queue(session, flt) for name, flt in wanted.items()}
-        self.counted.emit(counts)
-
-
-class QueueLoader(_NewestRequestThread):
-    """Pages of the queue read off the GUI thread, so typing and scrolling never stall.
-
-    The first page of a new filter (offset 0) or the next page of the one shown. The
-    model drops any answer that is no longer the one it asked for last.
-    """
-
-    loaded = Signal(int, object, int, list)  # generation, QueueFilter, offset, rows
-
-    def __init__(self, database: Database, parent: QObject | None = None) -> None:
-        super().__init__(database, "queue-loader", parent)
-
-    def request(self, generation: int, flt: QueueFilter, limit: int, offset: int = 0) -> None:
-        self._ask((generation, flt, limit, offset))
-
-    def _serve(self, wanted: tuple[int, QueueFilter, int, int]) -> None:
-        generation, flt, limit, offset = wanted
-        with self._database.session() as session:
-            rows = query_queue(session, flt, offset=offset, limit=limit)
-        self.loaded.emit(generation, flt, offset, rows)
 
 
 class StoreWatcher(QThread):

@@ -84,8 +84,6 @@ class MainWindow(QMainWindow):
         self.reads = Operations("store-reads", self)
         self.writes = Operations("store-writes", self)
         self.writes.changed.connect(self.submissions_changed)
-        for operations in (self.reads, self.writes):  # a failure nobody else took: say it
-            operations.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.views = SubmissionCache(workspace.database, self.reads)
         self.current_id: str | None = None
         self.current_view: SubmissionView | None = None
@@ -96,6 +94,9 @@ class MainWindow(QMainWindow):
             workspace.database, clock=self._clock, user_names=names, reads=self.reads
         )
         self.queue.user = self.user
+        # a failure no callback took (a locked store, a full disk): the status bar says it
+        for operations in (self.reads, self.writes, self.queue.pages, self.queue.counts):
+            operations.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.queue.current_changed.connect(self.open_submission)
         self.model, self.table, self.search = self.queue.model, self.queue.table, self.queue.search
         self.viewer = PdfViewer(workspace.documents.read)

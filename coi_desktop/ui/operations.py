@@ -90,8 +90,11 @@ class Operations(QObject):
         self._runner.finished_job.connect(self._finished)  # queued: the runner is a thread
         self._pending: list[_Job] = []
         self._stopped = False
-        self._batches: dict[str, list[Any]] = {}  # key -> items its queued operation takes
-        self._batch_lock = threading.Lock()  # added on the GUI thread, taken on the runner's
+        # Requests coalesced by key until their queued operation starts (run_batched,
+        # run_latest): added on the GUI thread, taken on the runner's, hence the lock.
+        self._batches: dict[str, list[Any]] = {}
+        self._latest: dict[str, tuple[Callable[[], Any], Callable[[Any], None] | None]] = {}
+        self._coalesce_lock = threading.Lock()
 
     @property
     def is_idle(self) -> bool:
@@ -131,18 +134,47 @@ class Operations(QObject):
         for every item added before it starts (claims made while J is held down: one
         transaction for all, not one each). It keeps its place in the queue: an operation
         run after an item was added runs after that item's batch."""
-        with self._batch_lock:
+        with self._coalesce_lock:
             batch = self._batches.setdefault(key, [])
             batch.append(item)
             if len(batch) > 1:
                 return  # joins the batch already waiting in the queue
 
         def take() -> Any:
-            with self._batch_lock:
+            with self._coalesce_lock:
                 items = self._batches.pop(key)
             return work(items)
 
         self.run(label, take, done=done)
+
+    def run_latest(
+        self,
+        label: str,
+        key: str,
+        work: Callable[[], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run ``work`` unless another with the same ``key`` is asked for before it starts:
+        then only the newest runs, and its ``done`` (typing in the search box asks again
+        and again; only the last question is worth a query). Quiet: these are reads."""
+        with self._coalesce_lock:
+            waiting = key in self._latest
+            self._latest[key] = (work, done)
+        if waiting:
+            return  # the operation already queued will run this one instead
+
+        def take() -> tuple[Callable[[Any], None] | None, Any]:
+            with self._coalesce_lock:
+                newest, then = self._latest.pop(key)
+            return then, newest()
+
+        def answer(taken: tuple[Callable[[Any], None] | None, Any]) -> None:
+            then, result = taken
+            if then is not None:
+                then(result)
+
+        self.run(label, take, done=answer, quiet=True)
 
     def _finished(self, job: _Job, result: object, error: BaseException | None) -> None:
         if self._stopped:

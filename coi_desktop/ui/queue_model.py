@@ -25,7 +25,6 @@ from PySide6.QtGui import QBrush, QFont
 from coi_desktop.database import Database
 from coi_desktop.queue import QueueFilter, QueueRow, query_queue
 from coi_desktop.ui import theme
-from coi_desktop.ui.background import QueueLoader
 from coi_desktop.ui.operations import Operations
 
 PAGE_SIZE = 200
@@ -113,19 +112,18 @@ class QueueModel(QAbstractTableModel):
         *,
         clock: Callable[[], datetime] | None = None,
         user_names: dict[str, str] | None = None,
-        loader: QueueLoader | None = None,
+        pages: Operations | None = None,
         reads: Operations | None = None,
     ) -> None:
-        """Without ``loader`` and ``reads`` (tests of the model alone) the store is read on
-        the calling thread; the window gives both, and reads nothing on its own thread."""
+        """Without ``pages`` and ``reads`` (tests of the model alone) the store is read on
+        the calling thread; the window gives both, and reads nothing on its own thread:
+        ``pages`` reads pages of rows (only the newest asked for), ``reads`` refreshes rows."""
         super().__init__(parent)
         self._reads = reads
         self._generation = 0
         self._pending_filter: QueueFilter | None = None
         self._fetching: tuple[int, int] | None = None  # (generation, offset) being read
-        self._loader = loader
-        if loader is not None:
-            loader.loaded.connect(self._loaded)
+        self._pages = pages
         self._database = database
         self._filter = QueueFilter(view="all")
         self._rows: list[QueueRow] = []
@@ -149,7 +147,7 @@ class QueueModel(QAbstractTableModel):
     def set_filter(self, flt: QueueFilter) -> None:
         """Show another part of the queue now: one SQL page on this thread (the window's
         first page at startup; otherwise `request_filter`)."""
-        self._generation += 1  # any answer still coming from the loader is stale
+        self._generation += 1  # any page still on its way is stale
         self._pending_filter = None
         self._fetching = None
         self.beginResetModel()
@@ -162,20 +160,36 @@ class QueueModel(QAbstractTableModel):
         self.filter_changed.emit(flt)
 
     def request_filter(self, flt: QueueFilter) -> None:
-        """Show another part of the queue, read on the loader thread (typing in the search box).
+        """Show another part of the queue, read off the GUI thread (typing in the search box).
 
         The rows on screen stay until the answer arrives; `filter_loaded` says when.
         """
         self._generation += 1
         self._pending_filter = flt
-        if self._loader is None:
+        if self._pages is None:
             self.set_filter(flt)
             self.filter_loaded.emit(flt)
             return
-        self._loader.request(self._generation, flt, PAGE_SIZE)
+        self._request(flt, PAGE_SIZE)
 
-    def _loaded(self, generation: int, flt: object, offset: int, rows: list[QueueRow]) -> None:
-        if generation != self._generation or not isinstance(flt, QueueFilter):
+    def _request(self, flt: QueueFilter, limit: int, offset: int = 0) -> None:
+        """Read a page off the GUI thread; a request not yet started gives way to a newer."""
+        assert self._pages is not None
+        generation = self._generation
+
+        def read() -> list[QueueRow]:
+            with self._database.session() as session:
+                return query_queue(session, flt, offset=offset, limit=limit)
+
+        self._pages.run_latest(
+            "read the queue",
+            "page",
+            read,
+            done=lambda rows: self._loaded(generation, flt, offset, rows),
+        )
+
+    def _loaded(self, generation: int, flt: QueueFilter, offset: int, rows: list[QueueRow]) -> None:
+        if generation != self._generation:
             return  # a newer filter was asked for meanwhile
         if offset:
             if self._fetching == (generation, offset) and offset == len(self._rows):
@@ -195,7 +209,7 @@ class QueueModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
-        """Rows asked of the loader have not arrived yet."""
+        """Rows asked for have not arrived yet."""
         return self._pending_filter is not None or self._fetching is not None
 
     @property
@@ -206,14 +220,15 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the same filter again, keeping as many rows as were loaded (after a change).
 
-        With a loader the rows on screen stay until the new ones arrive (`filter_loaded`).
+        Read off the GUI thread, the rows on screen stay until the new ones arrive
+        (`filter_loaded`).
         """
         keep = max(PAGE_SIZE, len(self._rows))
         self._fetching = None
-        if self._loader is not None:
+        if self._pages is not None:
             self._generation += 1
             self._pending_filter = self._filter
-            self._loader.request(self._generation, self._filter, keep)
+            self._request(self._filter, keep)
             return
         self.beginResetModel()
         self._rows = []
@@ -261,21 +276,21 @@ class QueueModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        """The view scrolled near the end: read the next page on the loader thread.
+        """The view scrolled near the end: read the next page off the GUI thread.
 
         On the GUI thread a page deep in a large view took up to ~100 ms (OFFSET reads
         every row before it), long enough to feel as a stall while scrolling.
         """
         if parent.isValid() or self._exhausted or self._fetching or self._pending_filter:
             return
-        if self._loader is None:
+        if self._pages is None:
             self._fetch_here()
             return
         self._fetching = (self._generation, len(self._rows))
-        self._loader.request(self._generation, self._filter, PAGE_SIZE, offset=len(self._rows))
+        self._request(self._filter, PAGE_SIZE, offset=len(self._rows))
 
     def _fetch_here(self) -> None:
-        """The next page on this thread (a model without a loader: its own tests)."""
+        """The next page on this thread (a model on its own: its tests)."""
         if self._exhausted:
             return
         self._fetching = None  # a page on its way would now land after the wrong row

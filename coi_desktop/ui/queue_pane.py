@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from coi_desktop.database import Database
 from coi_desktop.models import User
 from coi_desktop.queue import QueueFilter, View, count_queue
-from coi_desktop.ui.background import CountThread, QueueLoader
 from coi_desktop.ui.operations import Operations
 from coi_desktop.ui.queue_model import (
     COLUMNS,
@@ -149,11 +148,13 @@ class QueuePane(QWidget):
         self.drill_row.hide()
         layout.addWidget(self.drill_row)
 
-        self.loader = QueueLoader(database, self)
-        self.counts = CountThread(database, self)
-        self.counts.counted.connect(self._show_counts)
+        # Pages and counts each have their own thread, so typing never waits behind a
+        # count of 100,000 rows, nor the next submission behind either (``reads``).
+        self._database = database
+        self.pages = Operations("queue-pages", self)
+        self.counts = Operations("queue-counts", self)
         self.model = QueueModel(
-            database, self, clock=clock, user_names=user_names, loader=self.loader, reads=reads
+            database, self, clock=clock, user_names=user_names, pages=self.pages, reads=reads
         )
         self.model.filter_loaded.connect(self._filter_loaded)
         self.model.rowsInserted.connect(self._rows_arrived)
@@ -343,7 +344,13 @@ class QueuePane(QWidget):
         base = self.current_filter()
         # The Team view's drill-down filter names no user: "My work" is still this user's.
         me = self.user.id if self.user else None
-        self.counts.request({view: replace(base, view=view, user_id=me) for view, _ in VIEWS})
+        filters = {view: replace(base, view=view, user_id=me) for view, _ in VIEWS}
+
+        def count() -> dict[str, int]:
+            with self._database.session() as session:
+                return {name: count_queue(session, flt) for name, flt in filters.items()}
+
+        self.counts.run_latest("count the queue", "counts", count, done=self._show_counts)
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         for i, (view, label) in enumerate(VIEWS):
@@ -366,5 +373,5 @@ class QueuePane(QWidget):
             self.queue_info.setText("")
 
     def shutdown(self) -> None:
-        self.loader.stop()
+        self.pages.stop()
         self.counts.stop()
