@@ -21,6 +21,7 @@ from coi_desktop.queue import QueueFilter, count_queue, query_queue
 from coi_desktop.report import write_csv
 from coi_desktop.report_pdf import write_pdf
 from coi_desktop.sync.sandbox import SandboxServers
+from coi_desktop.team_view import compute_dashboard
 from coi_desktop.teamstats import TeamStats
 from coi_desktop.ui.dashboard import DashboardWidget, dashboard_allowed
 from coi_desktop.ui.dashboard_tables import AttentionModel, ReviewerTableModel
@@ -87,7 +88,7 @@ def test_only_leads_get_the_dashboard(qtbot: QtBot, workspace: Workspace) -> Non
     workspace.set_current_user("u-1")
     widget = make(qtbot, workspace)
     assert not widget.allowed
-    assert not hasattr(widget, "reassign_button") and widget._thread is None
+    assert not hasattr(widget, "reassign_button") and widget.reads is None  # no thread started
     assert widget.reassign_submissions(["s-new"]) is False
     with workspace.database.session() as session:
         assert session.query(OutboxItem).filter_by(kind="assign").count() == 0
@@ -426,7 +427,26 @@ def test_the_view_refreshes_by_itself(qtbot: QtBot, workspace: Workspace) -> Non
     qtbot.waitUntil(lambda: widget.data is not first and widget._generation >= 3, timeout=10_000)
     widget.shutdown()
     widget.shutdown()  # safe twice
-    assert widget._thread is None
+    assert widget.reads is None
+
+
+def test_a_refresh_that_fails_says_so_in_a_sentence_and_the_next_one_works(
+    qtbot: QtBot, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    widget = shown(qtbot, workspace)
+    good = widget.data
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("a figure out of range")
+
+    monkeypatch.setattr("coi_desktop.ui.dashboard_data.compute_dashboard", broken)
+    widget.refresh()
+    qtbot.waitUntil(lambda: "Could not compute the team figures" in widget.status.text())
+    assert "Traceback" not in widget.status.text() and widget.data is good  # figures kept
+    monkeypatch.setattr("coi_desktop.ui.dashboard_data.compute_dashboard", compute_dashboard)
+    widget.refresh()
+    qtbot.waitUntil(lambda: widget.data is not good, timeout=10_000)
+    assert "Could not" not in widget.status.text()
 
 
 def test_no_store_or_report_work_on_the_gui_thread(

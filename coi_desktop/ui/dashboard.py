@@ -9,7 +9,6 @@ main window's queue; ``reassigned(list[str])`` says which submissions were given
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -20,7 +19,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     Qt,
-    QThread,
     QTimer,
     Signal,
     Slot,
@@ -69,7 +67,7 @@ from coi_desktop.ui.dashboard_charts import (
     new_chart,
     tiles_template,
 )
-from coi_desktop.ui.dashboard_data import DashboardWorker, tracker_stats_fetcher
+from coi_desktop.ui.dashboard_data import DashboardComputer, tracker_stats_fetcher
 from coi_desktop.ui.dashboard_filters import FilterBar
 from coi_desktop.ui.dashboard_tables import (
     AttentionModel,
@@ -109,7 +107,6 @@ class DashboardWidget(QWidget):
     drill_down = Signal(object)  # coi_desktop.queue.QueueFilter
     reassigned = Signal(list)  # submission ids given to someone (outbox items written)
     refreshed = Signal()  # new figures are on screen
-    _request = Signal(int, object, object)  # generation, StatsFilter, tzinfo → the worker
 
     def __init__(
         self,
@@ -130,8 +127,8 @@ class DashboardWidget(QWidget):
         self.data: DashboardData | None = None
         self._notice = ""  # the last export's word, kept beside the figures' status
         self._generation = 0
-        self._answered = 0  # the newest generation the worker has answered (or failed)
-        self._thread: QThread | None = None
+        self._answered = 0  # the newest generation answered (or failed)
+        self.reads: Operations | None = None  # the refreshes' thread, once the view is built
         # Replaceable (tests, other front ends): choose a reviewer for these ids, or None.
         self.choose_reviewer: Callable[[list[str]], str | None] = self._ask_reviewer
         self.setObjectName("teamDashboard")
@@ -245,18 +242,11 @@ class DashboardWidget(QWidget):
             box.currentIndexChanged.connect(self.refresh)
 
     def _start_worker(self, fetcher: ServerStats | None) -> None:
-        # Refreshes on one thread (newest request only); the lead's writes and exports, in
-        # order, on the window's kind of operations.
+        # Refreshes on one operations thread (a refresh not yet started gives way to a
+        # newer one); the lead's writes and exports, in order, on another.
+        self.computer = DashboardComputer(self.workspace, fetcher, self.clock)
+        self.reads = Operations("team-view-reads", self)
         self.writes = Operations("team-view-writes", self)
-        self._thread = QThread(self)
-        self._thread.setObjectName("team-view")
-        self.worker = DashboardWorker(self.workspace, fetcher, self.clock)
-        self.worker.moveToThread(self._thread)
-        self._request.connect(self.worker.compute)
-        # Explicitly queued: results are always handled on the GUI thread.
-        self.worker.ready.connect(self._show, Qt.ConnectionType.QueuedConnection)
-        self.worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        self._thread.start()
         # As a tab the widget gets no closeEvent; join the worker before the app goes away.
         app = QCoreApplication.instance()
         if app is not None:
@@ -270,9 +260,9 @@ class DashboardWidget(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Recompute on the worker (connect sync events here); never blocks the GUI."""
-        if not self.allowed or self._thread is None:
+        if not self.allowed or self.reads is None:
             return
-        self.worker.forget_choices()  # a sync may have brought new customers or projects
+        self.computer.forget_choices()  # a sync may have brought new customers or projects
         self._request_figures()
 
     @Slot()
@@ -280,13 +270,20 @@ class DashboardWidget(QWidget):
         """The minute's refresh: figures move with the clock, the filter lists do not."""
         # While a refresh is still being computed the tick adds nothing; asking again would
         # only make that answer stale before it arrives (on a slow, busy machine, for ever).
-        if self.allowed and self._thread is not None and self._answered >= self._generation:
+        if self.allowed and self.reads is not None and self._answered >= self._generation:
             self._request_figures()
 
     def _request_figures(self) -> None:
+        assert self.reads is not None
         self._generation += 1
-        self.worker.latest = self._generation
-        self._request.emit(self._generation, self.current_filters(), self.tz)
+        generation = self._generation
+        self.reads.run_latest(
+            "compute the team figures",
+            "figures",
+            partial(self.computer.compute, generation, self.current_filters(), self.tz),
+            done=self._show,
+            failed=partial(self._failed, generation),
+        )
 
     @Slot(object)
     def _show(self, data: DashboardData) -> None:
@@ -370,7 +367,7 @@ class DashboardWidget(QWidget):
         True once the assignment is handed to the view's write queue, which writes the outbox
         items; ``reassigned`` follows when they are stored, a warning if they could not be.
         """
-        if not self.allowed or self.user is None or not ids or self._thread is None:
+        if not self.allowed or self.user is None or not ids or self.reads is None:
             return False
         to_user = self.choose_reviewer(ids)
         if not to_user:
@@ -463,14 +460,12 @@ class DashboardWidget(QWidget):
         """Stop the timer and join the view's threads (called on close; safe twice)."""
         if hasattr(self, "timer"):
             self.timer.stop()
-        if self._thread is not None:
+        if self.reads is not None:
             # Writes the lead asked for reach the store before the threads go; refreshes
             # still queued are skipped.
             self.writes.stop(finish=True)
-            self.worker.latest = sys.maxsize
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
+            self.reads.stop()
+            self.reads = None
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()

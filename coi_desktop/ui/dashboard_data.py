@@ -1,9 +1,9 @@
-"""The team view's data off the GUI thread: one worker computes refreshes; Qt models show them.
+"""The team view's data off the GUI thread: a computer for its refreshes; Qt models show them.
 
-The worker runs :func:`coi_desktop.team_view.compute_dashboard` (the local store's figures
-and, when a tracker is configured and reachable, its ``GET /queue/stats``). Results come back
-through a queued signal with a generation number, so a late answer never overwrites a newer
-one.
+The computer runs :func:`coi_desktop.team_view.compute_dashboard` (the local store's
+figures and, when a tracker is configured and reachable, its ``GET /queue/stats``) on the
+view's reads operations. Each answer carries its generation number, so a late answer
+never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import (
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    Signal,
-    Slot,
 )
 
 from coi_desktop.sync.team import stats_fetcher
-from coi_desktop.team_view import ServerStats, compute_dashboard
+from coi_desktop.team_view import DashboardData, ServerStats, compute_dashboard
 from coi_desktop.teamstats import (
     FilterChoices,
     StatsFilter,
@@ -40,46 +37,35 @@ def tracker_stats_fetcher(workspace: Workspace, timeout: float = 5.0) -> ServerS
     return stats_fetcher(workspace.connection, workspace.credentials, timeout)
 
 
-class DashboardWorker(QObject):
-    """Lives on its own thread; one request at a time, stale refreshes skipped."""
-
-    ready = Signal(object)  # DashboardData
-    failed = Signal(int, str)
+class DashboardComputer:
+    """Computes refreshes on the team view's reads thread, and only there (its list of
+    customers and projects is kept between refreshes, so it is that thread's alone)."""
 
     def __init__(
         self, workspace: Workspace, server: ServerStats | None, clock: Callable[[], datetime]
     ) -> None:
-        super().__init__()
         self._workspace, self._server, self._clock = workspace, server, clock
-        self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
         self._choices: tuple[float, FilterChoices] | None = None
 
-    @Slot(int, object, object)
-    def compute(self, generation: int, filters: StatsFilter, tz: tzinfo) -> None:
-        if generation < self.latest:
-            return  # a newer request is queued behind this one
+    def compute(self, generation: int, filters: StatsFilter, tz: tzinfo) -> DashboardData:
         cached = self._choices
         fresh = cached is not None and time.monotonic() - cached[0] < CHOICES_MAX_AGE_S
-        try:
-            data = compute_dashboard(
-                self._workspace.database,
-                generation,
-                filters,
-                tz,
-                self._clock().astimezone(UTC),
-                self._server,
-                cached[1] if fresh and cached else None,
-            )
-        except Exception as exc:  # report, keep the thread alive for the next refresh
-            log.exception("team view refresh failed")
-            self.failed.emit(generation, f"The team figures could not be computed: {exc}")
-            return
+        data = compute_dashboard(  # a failure: the operation logs it and says a sentence
+            self._workspace.database,
+            generation,
+            filters,
+            tz,
+            self._clock().astimezone(UTC),
+            self._server,
+            cached[1] if fresh and cached else None,
+        )
         if not fresh:
             self._choices = (time.monotonic(), data.choices)
-        self.ready.emit(data)
+        return data
 
     def forget_choices(self) -> None:
-        """List customers and projects again on the next refresh (after a sync brought new)."""
+        """List customers and projects again on the next refresh (after a sync brought new);
+        asked from the GUI thread: one assignment, atomic under the GIL."""
         self._choices = None
 
 

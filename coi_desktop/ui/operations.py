@@ -93,7 +93,10 @@ class Operations(QObject):
         # Requests coalesced by key until their queued operation starts (run_batched,
         # run_latest): added on the GUI thread, taken on the runner's, hence the lock.
         self._batches: dict[str, list[Any]] = {}
-        self._latest: dict[str, tuple[Callable[[], Any], Callable[[Any], None] | None]] = {}
+        self._latest: dict[
+            str,
+            tuple[Callable[[], Any], Callable[[Any], None] | None, Callable[[str], None] | None],
+        ] = {}
         self._coalesce_lock = threading.Lock()
 
     @property
@@ -154,27 +157,37 @@ class Operations(QObject):
         work: Callable[[], Any],
         *,
         done: Callable[[Any], None] | None = None,
+        failed: Callable[[str], None] | None = None,
     ) -> None:
         """Run ``work`` unless another with the same ``key`` is asked for before it starts:
-        then only the newest runs, and its ``done`` (typing in the search box asks again
-        and again; only the last question is worth a query). Quiet: these are reads."""
+        then only the newest runs, with its ``done`` or ``failed`` (typing in the search box
+        asks again and again; only the last question is worth a query). Quiet: reads."""
         with self._coalesce_lock:
             waiting = key in self._latest
-            self._latest[key] = (work, done)
+            self._latest[key] = (work, done, failed)
         if waiting:
             return  # the operation already queued will run this one instead
+        taken: list[tuple[Callable[[Any], None] | None, Callable[[str], None] | None]] = []
 
-        def take() -> tuple[Callable[[Any], None] | None, Any]:
+        def take() -> Any:
             with self._coalesce_lock:
-                newest, then = self._latest.pop(key)
-            return then, newest()
+                newest, then, otherwise = self._latest.pop(key)
+            taken.append((then, otherwise))  # read on the GUI thread once this has ended
+            return newest()
 
-        def answer(taken: tuple[Callable[[Any], None] | None, Any]) -> None:
-            then, result = taken
+        def answer(result: Any) -> None:
+            then = taken[0][0]
             if then is not None:
                 then(result)
 
-        self.run(label, take, done=answer, quiet=True)
+        def refused(sentence: str) -> None:
+            otherwise = taken[0][1] if taken else None
+            if otherwise is not None:
+                otherwise(sentence)
+            else:
+                self.failed.emit(sentence)
+
+        self.run(label, take, done=answer, failed=refused, quiet=True)
 
     def _finished(self, job: _Job, result: object, error: BaseException | None) -> None:
         if self._stopped:
