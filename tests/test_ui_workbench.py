@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -188,6 +190,23 @@ def test_rejection_without_note_is_refused_with_the_reason(
     qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     assert window.current_id == "s-1"
+
+
+def test_a_refusal_shown_in_the_dialog_squeezes_none_of_its_sentences(qtbot: QtBot) -> None:
+    def refuse(_choice: str, _note: str, reply: Callable[[str | None], None]) -> None:
+        reply("A non-compliant decision needs at least one deficiency to send to the vendor.")
+
+    dialog = DecisionDialog(
+        "non_compliant", "Great Lakes Plumbing & Heating Co (Halsted Street Lofts)", [], refuse
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.error.isVisible()
+    for label in dialog.findChildren(QLabel):
+        if label.isVisible() and label.wordWrap():
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
 
 
 def test_unreadable_document_says_why_and_can_still_be_rejected(

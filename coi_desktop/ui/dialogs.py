@@ -85,9 +85,24 @@ class _EnterDialog(QDialog):
         if problem:
             self.error.setText(problem)
             self.error.show()
+            self._fit_height()
             self.note.setFocus()
             return
         self.accept()
+
+    def _fit_height(self) -> None:
+        """Make room for a sentence shown after the dialog opened. Word-wrapped labels ask
+        for height by width, which a dialog already on screen does not follow by itself:
+        the refusal squeezed the question and cut both off mid-line."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        if layout.hasHeightForWidth():
+            wanted = layout.totalHeightForWidth(self.width())
+        else:
+            wanted = layout.totalSizeHint().height()
+        self.resize(self.width(), max(self.height(), wanted))
 
     @staticmethod
     def _add_button_row(layout: QVBoxLayout, hint: QLabel, buttons: QDialogButtonBox) -> None:
