@@ -43,6 +43,14 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, thr
     go_on.set()
 
 
+def _stored_and_claimed(database: Database) -> tuple[SubmissionView, SubmissionView]:
+    """s-1 as stored, and as the window shows it once its claim is written."""
+    with database.session() as session:
+        stored = load_submission(session, "s-1")
+    assert stored is not None
+    return stored, replace(stored, status="in_review", assigned_to="u-1")
+
+
 def test_neighbours_are_read_in_one_go_once_too_few_are_known(
     qtbot: QtBot,
     db: Database,  # noqa: F811
@@ -97,10 +105,7 @@ def test_a_read_begun_before_a_change_does_not_bring_the_old_state_back(
     cache.forget(["s-1"])
     cache.prefetch(["s-1"], enough=1)
     assert began.wait(5)
-    with db.session() as session:
-        stored = load_submission(session, "s-1")
-    assert stored is not None
-    claimed = replace(stored, status="in_review", assigned_to="u-1")
+    stored, claimed = _stored_and_claimed(db)
     cache.put(claimed)
     go_on.set()
     qtbot.waitUntil(lambda: reads.is_idle)
@@ -134,10 +139,7 @@ def test_an_open_shows_what_is_known_newest_when_its_read_comes_back(
     shown: list[SubmissionView | None] = []
     cache.read("s-1", shown.append)
     assert began.wait(5)
-    with db.session() as session:
-        stored = load_submission(session, "s-1")
-    assert stored is not None
-    claimed = replace(stored, status="in_review", assigned_to="u-1")
+    _, claimed = _stored_and_claimed(db)
     cache.put(claimed)
     go_on.set()
     qtbot.waitUntil(lambda: reads.is_idle)
