@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from coi_desktop.database import Database
+from coi_desktop.ingest import upsert_submission
 from coi_desktop.models import Decision, OutboxItem, Submission, User
 from coi_desktop.review.checklist import ChecklistLine
 from coi_desktop.review.session import ChangedElsewhere, Claimed, ReviewSession, needs_care
+from tests import factories
 from tests.test_decisions import _line, db  # noqa: F401 — the store with s-1 and its lines
 
 
@@ -93,3 +95,17 @@ def test_a_lead_reassigns(db: Database) -> None:  # noqa: F811
     with db.session() as s:
         sub = s.get(Submission, "s-1")
         assert sub is not None and sub.assigned_to == "u-2"
+
+
+def test_claims_made_together_are_one_transaction_that_a_missing_one_does_not_undo(
+    riley: ReviewSession,
+    db: Database,  # noqa: F811
+) -> None:
+    with db.session() as s:
+        upsert_submission(s, factories.submission("s-2"))
+    claims = riley.claim_all(["s-1", "s-404", "s-2"])
+    held = Claimed(status="in_review", assigned_to="u-1")
+    assert claims == {"s-1": held, "s-404": None, "s-2": held}
+    with db.session() as s:
+        items = s.scalars(select(OutboxItem).where(OutboxItem.kind == "claim")).all()
+        assert sorted(item.submission_id for item in items) == ["s-1", "s-2"]

@@ -107,15 +107,15 @@ class ReviewSession:
     ) -> dict[str, Claimed | None]:
         """`claim` each, in one transaction (J held down through the queue claims every
         submission it opens; one commit for those opened meanwhile keeps up with it)."""
-        claimed: dict[str, Claimed | None] = {}
+        claimed: dict[str, Claimed | None] = dict.fromkeys(submission_ids)
         with self.database.session() as session:
             for submission_id in submission_ids:
+                if session.get(Submission, submission_id) is None:
+                    continue  # gone from the store meanwhile: the others are still claimed
                 item = decisions.claim(session, submission_id, self.user, over_holder=over_holder)
                 if item is not None:
                     sub = session.get_one(Submission, submission_id)  # in memory already
                     claimed[submission_id] = Claimed(sub.status, self.user.id)
-                else:
-                    claimed[submission_id] = None
         return claimed
 
     def override_line(
