@@ -30,35 +30,6 @@ SECTION_OF: dict[str, str] = {
     **{coverage: "other" for coverage in OTHER_COVERAGES},
 }
 
-# The limit amount boxes of each section, top to bottom (workers compensation's PER STATUTE
-# is a check box, not an amount).
-LIMIT_KEYS: dict[str, tuple[str, ...]] = {
-    "gl": (
-        "each_occurrence",
-        "damage_to_rented_premises",
-        "medical_expense",
-        "personal_advertising_injury",
-        "general_aggregate",
-        "products_completed_ops_aggregate",
-    ),
-    "auto": (
-        "combined_single_limit",
-        "bodily_injury_per_person",
-        "bodily_injury_per_accident",
-        "property_damage",
-    ),
-    "umbrella": ("each_occurrence", "aggregate", "retention"),
-    "wc": ("el_each_accident", "el_disease_each_employee", "el_disease_policy_limit"),
-    "other": ("limit",),
-}
-
-# The limits of a policy of each coverage in the extraction JSON: its section's amounts,
-# and for workers compensation `statutory` (true/false) first.
-COVERAGE_LIMIT_KEYS: dict[str, tuple[str, ...]] = {
-    coverage: ("statutory", *LIMIT_KEYS[section]) if coverage == WC else LIMIT_KEYS[section]
-    for coverage, section in SECTION_OF.items()
-}
-
 
 @dataclass(frozen=True)
 class RowFields:
@@ -154,6 +125,19 @@ FORM_ROWS: dict[str, RowFields] = {
         expiration="OtherPolicy_PolicyExpirationDate_A",
         limits={"limit": "OtherPolicy_CoverageLimitAmount_A"},
     ),
+}
+
+# The limit amount boxes of each section, top to bottom, as `FORM_ROWS` lists them (workers
+# compensation's PER STATUTE is a check box, not an amount).
+LIMIT_KEYS: dict[str, tuple[str, ...]] = {
+    section: tuple(row.limits) for section, row in FORM_ROWS.items()
+}
+
+# The limits of a policy of each coverage in the extraction JSON: its section's amounts,
+# and for workers compensation `statutory` (true/false) first.
+COVERAGE_LIMIT_KEYS: dict[str, tuple[str, ...]] = {
+    coverage: ("statutory", *LIMIT_KEYS[section]) if coverage == WC else LIMIT_KEYS[section]
+    for coverage, section in SECTION_OF.items()
 }
 
 # Checkboxes that depend on a policy's details.

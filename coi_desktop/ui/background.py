@@ -25,39 +25,9 @@ from coi_desktop.documents import DocumentStore
 log = logging.getLogger(__name__)
 
 
-class _WakeableThread(QThread):
-    """A thread that sleeps until woken, does its work, and sleeps again until stopped."""
-
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self._wake = threading.Event()
-        self._stopping = False
-
-    def _wake_up(self) -> None:
-        self._wake.set()
-        if not self.isRunning() and not self._stopping:
-            self.start()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.wait()
-
-    def run(self) -> None:
-        while not self._stopping:
-            self._wake.wait()
-            self._wake.clear()
-            if self._stopping:
-                break
-            self._work()
-
-    def _work(self) -> None:
-        raise NotImplementedError
-
-
-class PreparationThread(_WakeableThread):
-    """Extracts and pre-checks waiting submissions, one at a time, until none is left."""
+class PreparationThread(QThread):
+    """Extracts and pre-checks waiting submissions, one at a time, until none is left; then
+    sleeps until poked (a sync brought some, the reviewer opened one not prepared)."""
 
     prepared = Signal(list)  # submission ids whose checklist (or extraction) changed
     busy_changed = Signal(bool)
@@ -69,7 +39,10 @@ class PreparationThread(_WakeableThread):
         today: Callable[[], date] = date.today,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__("prepare", parent)
+        super().__init__(parent)
+        self.setObjectName("prepare")
+        self._wake = threading.Event()
+        self._stopping = False
         self._database = database
         self._store = store
         self._today = today
@@ -83,7 +56,17 @@ class PreparationThread(_WakeableThread):
 
     def poke(self) -> None:
         """New submissions may be waiting (sync brought some)."""
-        self._wake_up()
+        self._wake.set()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+
+    def run(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                break
+            self._work()
 
     def _work(self) -> None:
         self.busy_changed.emit(True)
@@ -95,7 +78,9 @@ class PreparationThread(_WakeableThread):
             self.busy_changed.emit(False)
 
     def stop(self) -> None:
-        super().stop()
+        self._stopping = True
+        self._wake.set()
+        self.wait()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
